@@ -1,0 +1,95 @@
+package io.github.upgrade4j.http;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * How the body of a message is delimited, decided from its head by the rules of RFC 9112 §6.3.
+ *
+ * <pre>{@code
+ * BodyFraming framing = BodyFraming.ofRequest(head);
+ * if (framing instanceof BodyFraming.FixedLength fixed) {
+ *     copy(fixed.length());
+ * } else if (framing instanceof BodyFraming.Chunked) {
+ *     copyChunks();
+ * } else if (framing instanceof BodyFraming.Invalid invalid) {
+ *     answer(invalid.status(), invalid.detail()); // and close: the next message cannot be found
+ * }
+ * }</pre>
+ *
+ * <p>Strict: {@code Content-Length} together with {@code Transfer-Encoding}, differing or malformed
+ * {@code Content-Length} values, {@code Transfer-Encoding} in HTTP/1.0, {@code chunked} applied
+ * twice, and a request whose codings do not end in {@code chunked} are all {@link Invalid}, in
+ * either direction. Identical repeated lengths ({@code Content-Length: 42, 42}) are accepted as RFC
+ * 9110 §8.6 allows. This type does not check codings other than {@code chunked}; answering 501 to
+ * an unknown coding is the caller's choice.
+ */
+public sealed interface BodyFraming {
+    /** No body: the next bytes are the next message. */
+    record None() implements BodyFraming {}
+
+    /**
+     * A body of exactly {@code length} bytes.
+     *
+     * @param length the number of bytes, zero or more
+     */
+    record FixedLength(long length) implements BodyFraming {
+        /** Checks the length. */
+        public FixedLength {
+            if (length < 0) {
+                throw new IllegalArgumentException("expected a length >= 0 but was " + length);
+            }
+        }
+    }
+
+    /** A chunked body (RFC 9112 §7.1), possibly followed by trailer fields. */
+    record Chunked() implements BodyFraming {}
+
+    /** A response body that ends when the server closes the connection. */
+    record UntilClose() implements BodyFraming {}
+
+    /**
+     * No body, and the connection stops carrying HTTP/1.1 right after the head: a 101 response or a
+     * 2xx response to CONNECT. The bytes behind the head belong to the new protocol or tunnel.
+     */
+    record Tunnel() implements BodyFraming {}
+
+    /**
+     * The body cannot be delimited safely.
+     *
+     * @param problem the rule broken
+     * @param detail what was expected and what was found, safe to log
+     * @param status 400 for a request, 502 for a response received by a proxy
+     */
+    record Invalid(FramingProblem problem, String detail, int status) implements BodyFraming {
+        /** Checks for nulls. */
+        public Invalid {
+            Objects.requireNonNull(problem, "problem");
+            Objects.requireNonNull(detail, "detail");
+        }
+    }
+
+    /** The framing of a request's body (RFC 9112 §6.3, items 3 to 6). */
+    static BodyFraming ofRequest(RequestHead request) {
+        return FramingRules.decide(request.version(), request.headers(), true);
+    }
+
+    /**
+     * The framing of a response's body (RFC 9112 §6.3, items 1 to 7).
+     *
+     * @param response the response head
+     * @param requestMethod the method of the request it answers; {@code HEAD} and {@code CONNECT}
+     *     change the answer
+     */
+    static BodyFraming ofResponse(ResponseHead response, String requestMethod) {
+        Objects.requireNonNull(requestMethod, "requestMethod");
+        int status = response.status();
+        if (status == 101 || status / 100 == 2 && requestMethod.equals("CONNECT")) {
+            return FramingRules.TUNNEL;
+        }
+        if (status < 200 || status == 204 || status == 304 || requestMethod.equals("HEAD")) {
+            return FramingRules.NONE;
+        }
+        return FramingRules.decide(response.version(), response.headers(), false);
+    }
+}

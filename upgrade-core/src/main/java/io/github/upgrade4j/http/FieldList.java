@@ -1,0 +1,125 @@
+package io.github.upgrade4j.http;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The elements of a comma-separated field, taken over every field line of that field (RFC 9110
+ * §5.6.1): the one list tokenizer of this library, used for {@code Connection}, {@code Upgrade},
+ * {@code TE}, {@code Transfer-Encoding} and every other list-valued field.
+ *
+ * <p>Rules: elements are separated by commas outside quoted strings; optional whitespace around
+ * each element is trimmed; empty elements ({@code "a,,b"}, a leading or trailing comma, an empty
+ * field line) are ignored and do not count; a quoted string keeps its commas and its quoted pairs;
+ * more than the given number of elements makes the list malformed. An empty field line never hides
+ * the lines after it. The caller chooses what an element must look like with an {@link Element}
+ * rule. Elements keep their spelling; compare them with {@link String#equalsIgnoreCase} or
+ * {@link Headers#hasToken} where the field is case-insensitive.
+ *
+ * <p>Take a result apart with {@code instanceof} patterns on Java 17, or with {@code switch} on 21+:
+ * <pre>{@code
+ * FieldList list = FieldList.parse(headers.values(HeaderName.CONNECTION), Element.TOKEN, 32);
+ * if (list instanceof FieldList.Valid valid) {
+ *     for (String option : valid.elements()) { ... }
+ * } else if (list instanceof FieldList.Malformed malformed) {
+ *     reject(malformed.problem(), malformed.detail());
+ * }
+ * }</pre>
+ *
+ * <p>This type does not parse parameters ({@code ;q=0.5}) inside an element; an {@link Element#ANY}
+ * element is returned whole.
+ */
+public sealed interface FieldList {
+    /** The number of elements a list may have unless the caller says otherwise. */
+    int DEFAULT_MAX_ELEMENTS = 32;
+
+    /** What each element of a list must be. */
+    enum Element {
+        /** A token (RFC 9110 §5.6.2), as in {@code Connection} options. */
+        TOKEN,
+        /** A protocol, {@code token ["/" token]} (RFC 9110 §7.8), as in {@code Upgrade}. */
+        PROTOCOL,
+        /**
+         * Any text with well-formed quoted strings, returned whole, as in {@code TE}, {@code
+         * Transfer-Encoding} and {@code Sec-WebSocket-Extensions}, whose elements carry parameters.
+         */
+        ANY
+    }
+
+    /** Why a list is malformed. */
+    enum Problem {
+        /** An element that must be a token or a protocol is not one. */
+        INVALID_ELEMENT("RFC 9110 §5.6.2"),
+        /** A quoted string is not closed before the end of its field line. */
+        UNTERMINATED_QUOTED_STRING("RFC 9110 §5.6.4"),
+        /** The list has more elements than allowed. */
+        TOO_MANY_ELEMENTS("RFC 9110 §5.6.1");
+
+        private final String spec;
+
+        Problem(String spec) {
+            this.spec = spec;
+        }
+
+        /** The specification section the rule comes from. */
+        public String spec() {
+            return spec;
+        }
+    }
+
+    /**
+     * A well-formed list.
+     *
+     * @param elements the non-empty, trimmed elements in wire order, duplicates kept
+     */
+    record Valid(List<String> elements) implements FieldList {
+        /** Copies {@code elements}. */
+        public Valid {
+            elements = List.copyOf(elements);
+        }
+    }
+
+    /**
+     * A malformed list.
+     *
+     * @param problem the rule that was broken
+     * @param detail what was expected and what was found, safe to log
+     */
+    record Malformed(Problem problem, String detail) implements FieldList {
+        /** Checks for nulls. */
+        public Malformed {
+            Objects.requireNonNull(problem, "problem");
+            Objects.requireNonNull(detail, "detail");
+        }
+    }
+
+    /**
+     * Parses the elements of every line in {@code lines} as one list.
+     *
+     * @param lines the values of all field lines of one field, in wire order
+     * @param rule what each element must be
+     * @param maxElements the most elements accepted; more makes the list malformed
+     * @throws IllegalArgumentException if {@code maxElements} is negative
+     */
+    static FieldList parse(List<String> lines, Element rule, int maxElements) {
+        Objects.requireNonNull(lines, "lines");
+        Objects.requireNonNull(rule, "rule");
+        if (maxElements < 0) {
+            throw new IllegalArgumentException("expected maxElements >= 0 but was " + maxElements);
+        }
+        List<String> out = new ArrayList<>();
+        for (String line : lines) {
+            Malformed malformed = ListScanner.split(line, rule, maxElements, out);
+            if (malformed != null) {
+                return malformed;
+            }
+        }
+        return new Valid(out);
+    }
+
+    /** Parses one field line; see {@link #parse(List, Element, int)}. */
+    static FieldList parse(String line, Element rule, int maxElements) {
+        return parse(List.of(line), rule, maxElements);
+    }
+}

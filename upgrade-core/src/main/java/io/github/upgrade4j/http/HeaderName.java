@@ -1,0 +1,223 @@
+package io.github.upgrade4j.http;
+
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A field name: a validated token (RFC 9110 §5.1) that compares ASCII-case-insensitively and keeps
+ * the spelling it was given.
+ *
+ * <p>{@code HeaderName.of("connection").equals(HeaderName.CONNECTION)} is true, yet
+ * {@link #toString()} returns {@code "connection"}, so a proxy re-serialises a name exactly as it
+ * received it. Only ASCII letters fold: {@code "K"} and the Kelvin sign are different names, as
+ * they are on the wire. The hash is computed once, at construction.
+ *
+ * <p>This type does not know what a field means; the policy packages do.
+ */
+public final class HeaderName {
+    /** {@code Connection} (RFC 9110 §7.6.1). */
+    public static final HeaderName CONNECTION = constant("Connection");
+    /** {@code Upgrade} (RFC 9110 §7.8). */
+    public static final HeaderName UPGRADE = constant("Upgrade");
+    /** {@code Keep-Alive} (RFC 2068 §19.7.1, hop-by-hop by convention). */
+    public static final HeaderName KEEP_ALIVE = constant("Keep-Alive");
+    /** {@code Proxy-Connection} (non-standard, hop-by-hop by convention). */
+    public static final HeaderName PROXY_CONNECTION = constant("Proxy-Connection");
+    /** {@code TE} (RFC 9110 §10.1.4). */
+    public static final HeaderName TE = constant("TE");
+    /** {@code Trailer} (RFC 9110 §6.6.2). */
+    public static final HeaderName TRAILER = constant("Trailer");
+    /** {@code Transfer-Encoding} (RFC 9112 §6.1). */
+    public static final HeaderName TRANSFER_ENCODING = constant("Transfer-Encoding");
+    /** {@code Host} (RFC 9110 §7.2). */
+    public static final HeaderName HOST = constant("Host");
+    /** {@code Content-Length} (RFC 9110 §8.6). */
+    public static final HeaderName CONTENT_LENGTH = constant("Content-Length");
+    /** {@code Content-Type} (RFC 9110 §8.3). */
+    public static final HeaderName CONTENT_TYPE = constant("Content-Type");
+    /** {@code Authorization} (RFC 9110 §11.6.2). */
+    public static final HeaderName AUTHORIZATION = constant("Authorization");
+    /** {@code Proxy-Authorization} (RFC 9110 §11.7.2). */
+    public static final HeaderName PROXY_AUTHORIZATION = constant("Proxy-Authorization");
+    /** {@code Proxy-Authenticate} (RFC 9110 §11.7.1). */
+    public static final HeaderName PROXY_AUTHENTICATE = constant("Proxy-Authenticate");
+    /** {@code Cookie} (RFC 6265 §5.4). */
+    public static final HeaderName COOKIE = constant("Cookie");
+    /** {@code Set-Cookie} (RFC 6265 §4.1). */
+    public static final HeaderName SET_COOKIE = constant("Set-Cookie");
+    /** {@code Origin} (RFC 6454 §7). */
+    public static final HeaderName ORIGIN = constant("Origin");
+    /** {@code User-Agent} (RFC 9110 §10.1.5). */
+    public static final HeaderName USER_AGENT = constant("User-Agent");
+    /** {@code Server} (RFC 9110 §10.2.4). */
+    public static final HeaderName SERVER = constant("Server");
+    /** {@code Date} (RFC 9110 §6.6.1). */
+    public static final HeaderName DATE = constant("Date");
+    /** {@code Expect} (RFC 9110 §10.1.1). */
+    public static final HeaderName EXPECT = constant("Expect");
+    /** {@code Forwarded} (RFC 7239). */
+    public static final HeaderName FORWARDED = constant("Forwarded");
+    /** {@code Via} (RFC 9110 §7.6.3). */
+    public static final HeaderName VIA = constant("Via");
+    /** {@code X-Forwarded-For} (de facto). */
+    public static final HeaderName X_FORWARDED_FOR = constant("X-Forwarded-For");
+    /** {@code X-Forwarded-Proto} (de facto). */
+    public static final HeaderName X_FORWARDED_PROTO = constant("X-Forwarded-Proto");
+    /** {@code X-Forwarded-Host} (de facto). */
+    public static final HeaderName X_FORWARDED_HOST = constant("X-Forwarded-Host");
+    /** {@code X-Forwarded-Port} (de facto). */
+    public static final HeaderName X_FORWARDED_PORT = constant("X-Forwarded-Port");
+    /** {@code X-Real-IP} (de facto, nginx). */
+    public static final HeaderName X_REAL_IP = constant("X-Real-IP");
+    /** {@code Sec-WebSocket-Key} (RFC 6455 §11.3.1). */
+    public static final HeaderName SEC_WEBSOCKET_KEY = constant("Sec-WebSocket-Key");
+    /** {@code Sec-WebSocket-Accept} (RFC 6455 §11.3.3). */
+    public static final HeaderName SEC_WEBSOCKET_ACCEPT = constant("Sec-WebSocket-Accept");
+    /** {@code Sec-WebSocket-Version} (RFC 6455 §11.3.5). */
+    public static final HeaderName SEC_WEBSOCKET_VERSION = constant("Sec-WebSocket-Version");
+    /** {@code Sec-WebSocket-Protocol} (RFC 6455 §11.3.4). */
+    public static final HeaderName SEC_WEBSOCKET_PROTOCOL = constant("Sec-WebSocket-Protocol");
+    /** {@code Sec-WebSocket-Extensions} (RFC 6455 §11.3.2). */
+    public static final HeaderName SEC_WEBSOCKET_EXTENSIONS = constant("Sec-WebSocket-Extensions");
+    /** {@code HTTP2-Settings} (RFC 7540 §3.2.1). */
+    public static final HeaderName HTTP2_SETTINGS = constant("HTTP2-Settings");
+
+    /** Every constant above, indexed by name length, for the parser's allocation-free lookup. */
+    private static final HeaderName[][] KNOWN_BY_LENGTH = knownByLength(
+            CONNECTION, UPGRADE, KEEP_ALIVE, PROXY_CONNECTION, TE, TRAILER, TRANSFER_ENCODING, HOST,
+            CONTENT_LENGTH, CONTENT_TYPE, AUTHORIZATION, PROXY_AUTHORIZATION, PROXY_AUTHENTICATE, COOKIE,
+            SET_COOKIE, ORIGIN, USER_AGENT, SERVER, DATE, EXPECT, FORWARDED, VIA, X_FORWARDED_FOR,
+            X_FORWARDED_PROTO, X_FORWARDED_HOST, X_FORWARDED_PORT, X_REAL_IP, SEC_WEBSOCKET_KEY,
+            SEC_WEBSOCKET_ACCEPT, SEC_WEBSOCKET_VERSION, SEC_WEBSOCKET_PROTOCOL, SEC_WEBSOCKET_EXTENSIONS,
+            HTTP2_SETTINGS);
+
+    private final String spelling;
+    private final int hash;
+
+    private HeaderName(String spelling) {
+        this.spelling = spelling;
+        this.hash = Ascii.hashIgnoreCase(spelling);
+    }
+
+    /**
+     * Returns the name spelled {@code name}.
+     *
+     * @throws IllegalArgumentException if {@code name} is empty or has a character that is not a
+     *     tchar (RFC 9110 §5.6.2), such as a space, a colon or a control character
+     */
+    public static HeaderName of(String name) {
+        Objects.requireNonNull(name, "name");
+        int bad = Ascii.firstNonTchar(name);
+        if (name.isEmpty() || bad >= 0) {
+            throw new IllegalArgumentException(name.isEmpty()
+                    ? "expected a field name (a token, RFC 9110 §5.1) but was empty"
+                    : "expected a field name (a token, RFC 9110 §5.1) but found "
+                            + Ascii.describe(name.charAt(bad)) + " at index " + bad + " in \""
+                            + Ascii.printable(name) + "\"");
+        }
+        HeaderName known = known(name);
+        return known != null && known.spelling.equals(name) ? known : new HeaderName(name);
+    }
+
+    /**
+     * Returns the constant spelled exactly as the {@code len} bytes at {@code off}, or null. Lets the
+     * parser share the constants' strings for canonically spelled names instead of allocating.
+     */
+    static @Nullable HeaderName knownExact(byte[] bytes, int off, int len) {
+        if (len >= KNOWN_BY_LENGTH.length) {
+            return null;
+        }
+        candidates:
+        for (HeaderName candidate : KNOWN_BY_LENGTH[len]) {
+            String s = candidate.spelling;
+            for (int i = 0; i < len; i++) {
+                if (bytes[off + i] != s.charAt(i)) {
+                    continue candidates;
+                }
+            }
+            return candidate;
+        }
+        return null;
+    }
+
+    /** Creates a name from characters the caller has already checked to be tchars. */
+    static HeaderName trusted(String name) {
+        return new HeaderName(name);
+    }
+
+    /** The name as it was spelled when created. */
+    @Override
+    public String toString() {
+        return spelling;
+    }
+
+    /** The name in ASCII lower case, the form HTTP/2 and HTTP/3 require (RFC 9113 §8.2.1). */
+    public String lowerCase() {
+        for (int i = 0; i < spelling.length(); i++) {
+            char c = spelling.charAt(i);
+            if (c >= 'A' && c <= 'Z') {
+                char[] chars = spelling.toCharArray();
+                for (int j = i; j < chars.length; j++) {
+                    chars[j] = (char) Ascii.lower(chars[j]);
+                }
+                return new String(chars);
+            }
+        }
+        return spelling;
+    }
+
+    /** Whether this name equals {@code name} ignoring ASCII case; no allocation. */
+    public boolean is(CharSequence name) {
+        return Ascii.equalsIgnoreCase(spelling, name);
+    }
+
+    /** Equal when the spellings match ignoring ASCII case. */
+    @Override
+    public boolean equals(@Nullable Object o) {
+        return o == this
+                || o instanceof HeaderName other && other.hash == hash && Ascii.equalsIgnoreCase(spelling, other.spelling);
+    }
+
+    @Override
+    public int hashCode() {
+        return hash;
+    }
+
+    private static @Nullable HeaderName known(String name) {
+        if (name.length() >= KNOWN_BY_LENGTH.length) {
+            return null;
+        }
+        for (HeaderName candidate : KNOWN_BY_LENGTH[name.length()]) {
+            if (candidate.is(name)) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    private static HeaderName constant(String spelling) {
+        return new HeaderName(spelling);
+    }
+
+    private static HeaderName[][] knownByLength(HeaderName... names) {
+        int max = 0;
+        for (HeaderName n : names) {
+            max = Math.max(max, n.spelling.length());
+        }
+        HeaderName[][] table = new HeaderName[max + 1][];
+        for (int len = 0; len <= max; len++) {
+            int count = 0;
+            for (HeaderName n : names) {
+                count += n.spelling.length() == len ? 1 : 0;
+            }
+            table[len] = new HeaderName[count];
+            count = 0;
+            for (HeaderName n : names) {
+                if (n.spelling.length() == len) {
+                    table[len][count++] = n;
+                }
+            }
+        }
+        return table;
+    }
+}

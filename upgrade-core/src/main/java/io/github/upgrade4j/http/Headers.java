@@ -1,0 +1,353 @@
+package io.github.upgrade4j.http;
+
+import java.util.AbstractList;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.RandomAccess;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The field lines of one message head, immutable, in wire order with duplicates kept.
+ *
+ * <p>A proxy re-serialises what it forwards, so this is a sequence of lines, never a map: the same
+ * name may appear on several lines, and each line keeps its position and its name's spelling.
+ * Lookups compare names ignoring ASCII case and scan linearly, which is the fastest choice for the
+ * few dozen fields of a head. List-valued fields are read across every line with {@link #tokens} and
+ * {@link #hasToken}, never from the first line alone.
+ *
+ * <p>Instances are built by {@link #of(String...)}, {@link #builder()} or the parser; every way in
+ * copies, so a caller's array or list can change afterwards without changing the headers.
+ * {@link #toString()} hides the values of credential fields so that logging a head is safe.
+ */
+public final class Headers implements Iterable<HeaderField> {
+    private static final Headers EMPTY = new Headers(new HeaderName[0], new String[0], 0);
+
+    private final HeaderName[] names;
+    private final String[] values;
+    private final int size;
+
+    /** Takes ownership of the arrays; the caller must have validated every entry and drop the arrays. */
+    Headers(HeaderName[] names, String[] values, int size) {
+        this.names = names;
+        this.values = values;
+        this.size = size;
+    }
+
+    /** The empty headers. */
+    public static Headers of() {
+        return EMPTY;
+    }
+
+    /**
+     * Returns headers from alternating names and values: {@code of("Host", "a.example", "Upgrade",
+     * "websocket")}.
+     *
+     * @throws IllegalArgumentException if the count is odd, a name is not a token or a value is invalid
+     */
+    public static Headers of(String... namesAndValues) {
+        Objects.requireNonNull(namesAndValues, "namesAndValues");
+        String[] copy = namesAndValues.clone(); // read once from our copy: the caller may change theirs
+        if (copy.length % 2 != 0) {
+            throw new IllegalArgumentException("expected alternating names and values but got "
+                    + copy.length + " strings");
+        }
+        Builder builder = new Builder(copy.length / 2);
+        for (int i = 0; i < copy.length; i += 2) {
+            builder.add(Objects.requireNonNull(copy[i], "name"), Objects.requireNonNull(copy[i + 1], "value"));
+        }
+        return builder.build();
+    }
+
+    /** Returns headers holding {@code fields} in order. */
+    public static Headers of(List<HeaderField> fields) {
+        Builder builder = new Builder(fields.size());
+        for (HeaderField field : List.copyOf(fields)) {
+            builder.add(field);
+        }
+        return builder.build();
+    }
+
+    /** A builder for new headers. */
+    public static Builder builder() {
+        return new Builder(16);
+    }
+
+    /** A builder that starts with these headers' lines. */
+    public Builder toBuilder() {
+        Builder builder = new Builder(size + 4);
+        System.arraycopy(names, 0, builder.names, 0, size);
+        System.arraycopy(values, 0, builder.values, 0, size);
+        builder.size = size;
+        return builder;
+    }
+
+    /** The number of field lines. */
+    public int size() {
+        return size;
+    }
+
+    /** Whether there is no field line. */
+    public boolean isEmpty() {
+        return size == 0;
+    }
+
+    /** The name of line {@code index}, spelled as received. */
+    public HeaderName name(int index) {
+        return names[Objects.checkIndex(index, size)];
+    }
+
+    /** The value of line {@code index}. */
+    public String value(int index) {
+        return values[Objects.checkIndex(index, size)];
+    }
+
+    /** Line {@code index} as a field. */
+    public HeaderField field(int index) {
+        Objects.checkIndex(index, size);
+        return new HeaderField(names[index], values[index]);
+    }
+
+    /** Every line, in order, as an unmodifiable list. */
+    public List<HeaderField> fields() {
+        return new FieldView();
+    }
+
+    @Override
+    public Iterator<HeaderField> iterator() {
+        return fields().iterator();
+    }
+
+    /** Whether some line has the name {@code name}. */
+    public boolean contains(HeaderName name) {
+        return indexOf(name, 0) >= 0;
+    }
+
+    /** The number of lines named {@code name}. */
+    public int count(HeaderName name) {
+        int count = 0;
+        for (int i = 0; i < size; i++) {
+            if (names[i].equals(name)) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /** The value of the first line named {@code name}. Do not use this for list-valued fields. */
+    public Optional<String> first(HeaderName name) {
+        int i = indexOf(name, 0);
+        return i < 0 ? Optional.empty() : Optional.of(values[i]);
+    }
+
+    /** The values of every line named {@code name}, in order; empty when there is none. */
+    public List<String> values(HeaderName name) {
+        int first = indexOf(name, 0);
+        if (first < 0) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>(2);
+        for (int i = first; i < size; i++) {
+            if (names[i].equals(name)) {
+                out.add(values[i]);
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * The elements of the list-valued field {@code name} over every line, each a token, at most
+     * {@link FieldList#DEFAULT_MAX_ELEMENTS}. Use {@link FieldList#parse} for another rule or limit.
+     */
+    public FieldList tokens(HeaderName name) {
+        return FieldList.parse(values(name), FieldList.Element.TOKEN, FieldList.DEFAULT_MAX_ELEMENTS);
+    }
+
+    /**
+     * Whether some line named {@code name} has the list element {@code token}, ignoring ASCII case.
+     * Allocation-free. Every line is searched, and a malformed element elsewhere in the list does not
+     * hide a well-formed one; use {@link #tokens} to learn whether the whole list is well-formed.
+     */
+    public boolean hasToken(HeaderName name, String token) {
+        Objects.requireNonNull(token, "token");
+        for (int i = 0; i < size; i++) {
+            if (names[i].equals(name) && ListScanner.containsToken(values[i], token)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private int indexOf(HeaderName name, int from) {
+        Objects.requireNonNull(name, "name");
+        for (int i = from; i < size; i++) {
+            if (names[i].equals(name)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Equal when both have the same lines in the same order; names compare ignoring ASCII case. */
+    @Override
+    public boolean equals(@Nullable Object o) {
+        if (o == this) {
+            return true;
+        }
+        if (!(o instanceof Headers other) || other.size != size) {
+            return false;
+        }
+        for (int i = 0; i < size; i++) {
+            if (!names[i].equals(other.names[i]) || !values[i].equals(other.values[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public int hashCode() {
+        int h = 1;
+        for (int i = 0; i < size; i++) {
+            h = 31 * (31 * h + names[i].hashCode()) + values[i].hashCode();
+        }
+        return h;
+    }
+
+    /**
+     * One {@code Name: value} line per field. Values of {@code Authorization},
+     * {@code Proxy-Authorization}, {@code Cookie} and {@code Set-Cookie} are shown as {@code ██}.
+     */
+    @Override
+    public String toString() {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < size; i++) {
+            HeaderName name = names[i];
+            boolean secret = name.equals(HeaderName.AUTHORIZATION) || name.equals(HeaderName.PROXY_AUTHORIZATION)
+                    || name.equals(HeaderName.COOKIE) || name.equals(HeaderName.SET_COOKIE);
+            out.append(name).append(": ").append(secret ? "██" : values[i]).append('\n');
+        }
+        return out.toString();
+    }
+
+    private final class FieldView extends AbstractList<HeaderField> implements RandomAccess {
+        @Override
+        public HeaderField get(int index) {
+            return field(index);
+        }
+
+        @Override
+        public int size() {
+            return size;
+        }
+    }
+
+    /**
+     * Collects field lines for new {@link Headers}. Not thread-safe. Each method validates its input
+     * and throws {@link IllegalArgumentException} for a name that is not a token or an invalid value.
+     */
+    public static final class Builder {
+        private HeaderName[] names;
+        private String[] values;
+        private int size;
+
+        Builder(int capacity) {
+            names = new HeaderName[Math.max(capacity, 4)];
+            values = new String[names.length];
+        }
+
+        /** Appends the line {@code name: value}. */
+        public Builder add(String name, String value) {
+            return add(new HeaderField(HeaderName.of(name), value));
+        }
+
+        /** Appends the line {@code name: value}. */
+        public Builder add(HeaderName name, String value) {
+            return add(new HeaderField(name, value));
+        }
+
+        /** Appends {@code field}. */
+        public Builder add(HeaderField field) {
+            append(field.name(), field.value());
+            return this;
+        }
+
+        /** Appends every line of {@code headers}, in order. */
+        public Builder addAll(Headers headers) {
+            for (int i = 0; i < headers.size; i++) {
+                append(headers.names[i], headers.values[i]);
+            }
+            return this;
+        }
+
+        /**
+         * Makes {@code name: value} the only line with that name: the first existing line is replaced
+         * in place and the others removed; when there is none, the line is appended.
+         */
+        public Builder set(HeaderName name, String value) {
+            HeaderField field = new HeaderField(name, value);
+            int first = -1;
+            int kept = 0;
+            for (int i = 0; i < size; i++) {
+                if (names[i].equals(name)) {
+                    if (first >= 0) {
+                        continue;
+                    }
+                    first = kept;
+                    names[kept] = field.name();
+                    values[kept++] = field.value();
+                } else {
+                    names[kept] = names[i];
+                    values[kept++] = values[i];
+                }
+            }
+            clearFrom(kept);
+            if (first < 0) {
+                append(field.name(), field.value());
+            }
+            return this;
+        }
+
+        /** Makes {@code name: value} the only line with that name; see {@link #set(HeaderName, String)}. */
+        public Builder set(String name, String value) {
+            return set(HeaderName.of(name), value);
+        }
+
+        /** Removes every line named {@code name}. */
+        public Builder removeAll(HeaderName name) {
+            Objects.requireNonNull(name, "name");
+            int kept = 0;
+            for (int i = 0; i < size; i++) {
+                if (!names[i].equals(name)) {
+                    names[kept] = names[i];
+                    values[kept++] = values[i];
+                }
+            }
+            clearFrom(kept);
+            return this;
+        }
+
+        /** The headers collected so far; the builder stays usable. */
+        public Headers build() {
+            return size == 0 ? EMPTY : new Headers(Arrays.copyOf(names, size), Arrays.copyOf(values, size), size);
+        }
+
+        private void append(HeaderName name, String value) {
+            if (size == names.length) {
+                names = Arrays.copyOf(names, size * 2);
+                values = Arrays.copyOf(values, size * 2);
+            }
+            names[size] = name;
+            values[size++] = value;
+        }
+
+        private void clearFrom(int newSize) {
+            Arrays.fill(names, newSize, size, null);
+            Arrays.fill(values, newSize, size, null);
+            size = newSize;
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package io.github.upgrade4j.http;
+
+import java.util.EnumSet;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Limits and leniencies of an {@link Http1Parser}. Strict by default; each leniency is explicit,
+ * named and narrow.
+ *
+ * <p>The defaults follow common servers: a head of at most 32 KiB (nginx accepts 4 × 8 KiB), a
+ * start line of at most 8 KiB, at most 100 field lines (Apache httpd's {@code LimitRequestFields}).
+ *
+ * @param maxHeadBytes the most bytes a head may take, start line and final empty line included
+ * @param maxStartLineBytes the most bytes of the request or status line, line ending excluded
+ * @param maxFields the most field lines
+ * @param leniencies the deviations from RFC 9112 that are accepted
+ */
+public record ParserOptions(int maxHeadBytes, int maxStartLineBytes, int maxFields, Set<Leniency> leniencies) {
+    private static final ParserOptions STANDARD = new ParserOptions(32 * 1024, 8 * 1024, 100, Set.of());
+
+    /** A deviation from RFC 9112 that a parser may be told to accept. */
+    public enum Leniency {
+        /** Accept a line ending of LF alone, which RFC 9112 §2.2 permits a recipient to accept. */
+        LF_LINE_ENDINGS,
+        /** Accept a status line without the space before an empty reason ({@code HTTP/1.1 200}). */
+        STATUS_LINE_WITHOUT_REASON
+    }
+
+    /**
+     * Checks the limits.
+     *
+     * @throws IllegalArgumentException if a limit is not positive or the start-line limit exceeds the
+     *     head limit
+     */
+    public ParserOptions {
+        Objects.requireNonNull(leniencies, "leniencies");
+        leniencies = leniencies.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(leniencies));
+        if (maxHeadBytes < 16 || maxStartLineBytes < 14 || maxFields < 1) {
+            throw new IllegalArgumentException("expected maxHeadBytes >= 16, maxStartLineBytes >= 14 and maxFields >= 1"
+                    + " but were " + maxHeadBytes + ", " + maxStartLineBytes + " and " + maxFields);
+        }
+        if (maxStartLineBytes > maxHeadBytes) {
+            throw new IllegalArgumentException("expected maxStartLineBytes <= maxHeadBytes but were "
+                    + maxStartLineBytes + " and " + maxHeadBytes);
+        }
+    }
+
+    /** The strict defaults: 32 KiB heads, 8 KiB start lines, 100 fields, no leniency. */
+    public static ParserOptions standard() {
+        return STANDARD;
+    }
+
+    /** A copy with another head limit. */
+    public ParserOptions withMaxHeadBytes(int maxHeadBytes) {
+        return new ParserOptions(maxHeadBytes, Math.min(maxStartLineBytes, maxHeadBytes), maxFields, leniencies);
+    }
+
+    /** A copy with another start-line limit. */
+    public ParserOptions withMaxStartLineBytes(int maxStartLineBytes) {
+        return new ParserOptions(maxHeadBytes, maxStartLineBytes, maxFields, leniencies);
+    }
+
+    /** A copy with another field-count limit. */
+    public ParserOptions withMaxFields(int maxFields) {
+        return new ParserOptions(maxHeadBytes, maxStartLineBytes, maxFields, leniencies);
+    }
+
+    /** A copy that also accepts {@code leniency}. */
+    public ParserOptions with(Leniency leniency) {
+        EnumSet<Leniency> set = EnumSet.of(leniency);
+        set.addAll(leniencies);
+        return new ParserOptions(maxHeadBytes, maxStartLineBytes, maxFields, set);
+    }
+
+    /** Whether {@code leniency} is accepted. */
+    public boolean allows(Leniency leniency) {
+        return leniencies.contains(leniency);
+    }
+}
