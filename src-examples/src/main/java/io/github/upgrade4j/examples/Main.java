@@ -1,0 +1,176 @@
+package io.github.upgrade4j.examples;
+
+import io.github.upgrade4j.http.BodyFraming;
+import io.github.upgrade4j.http.FieldList;
+import io.github.upgrade4j.http.HeaderName;
+import io.github.upgrade4j.http.Http1Parser;
+import io.github.upgrade4j.http.MessageHead;
+import io.github.upgrade4j.http.ParseResult;
+import io.github.upgrade4j.http.ParserOptions;
+import io.github.upgrade4j.http.RequestHead;
+import io.github.upgrade4j.http.ResponseHead;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * The examples' command line: {@code java -jar upgrade-examples.jar <command> [options]}.
+ *
+ * <ul>
+ *   <li>{@code demo}: parses a browser's WebSocket upgrade request and a smuggling attempt, and
+ *       prints what the library decides about each.
+ *   <li>{@code parse [--response] [--lf] [FILE]}: parses one raw head from FILE (or standard input)
+ *       and prints the head, the bytes behind it and its body framing, or why it was rejected.
+ * </ul>
+ */
+public final class Main {
+    private static final String USAGE = """
+            usage: java -jar upgrade-examples.jar <command> [options]
+              demo                                 parse a browser upgrade request and a smuggling attempt
+              parse [--response] [--lf] [FILE|-]   parse one raw HTTP/1.x head from FILE or standard input
+            """;
+
+    /** A WebSocket upgrade as Chrome sends it, followed by the first bytes of a WebSocket frame. */
+    static final String CHROME_UPGRADE = """
+            GET /chat HTTP/1.1\r
+            Host: app.example:8080\r
+            Connection: Upgrade\r
+            Upgrade: websocket\r
+            Origin: https://app.example\r
+            Sec-WebSocket-Version: 13\r
+            Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r
+            Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r
+            \r
+            \u0081\u0085""";
+
+    /** A request smuggling attempt: two lengths, so two servers may see two different messages. */
+    static final String SMUGGLING = """
+            POST /upload HTTP/1.1\r
+            Host: app.example\r
+            Content-Length: 6\r
+            Transfer-Encoding: chunked\r
+            \r
+            0\r
+            \r
+            G""";
+
+    private Main() {}
+
+    /** Runs a command; exits with its status. */
+    public static void main(String[] args) {
+        System.exit(run(args, System.in, System.out, System.err));
+    }
+
+    /** Runs a command and returns its exit status: 0 success, 1 rejected input, 2 usage error. */
+    static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
+        if (args.length == 0) {
+            err.print(USAGE);
+            return 2;
+        }
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        try {
+            switch (args[0]) {
+                case "demo":
+                    return demo(out);
+                case "parse":
+                    return parse(rest, in, out, err);
+                case "help":
+                case "--help":
+                    out.print(USAGE);
+                    return 0;
+                default:
+                    err.println("unknown command '" + args[0] + "'");
+                    err.print(USAGE);
+                    return 2;
+            }
+        } catch (IOException e) {
+            err.println("error: " + e.getMessage());
+            return 2;
+        }
+    }
+
+    private static int demo(PrintStream out) {
+        out.println("== A browser asks to upgrade to WebSocket ==");
+        describe(Http1Parser.forRequests(), bytes(CHROME_UPGRADE), out);
+        out.println();
+        out.println("== A request with both Content-Length and Transfer-Encoding ==");
+        describe(Http1Parser.forRequests(), bytes(SMUGGLING), out);
+        return 0;
+    }
+
+    private static int parse(String[] args, InputStream in, PrintStream out, PrintStream err) throws IOException {
+        boolean response = false;
+        ParserOptions options = ParserOptions.standard();
+        String file = "-";
+        for (String arg : args) {
+            switch (arg) {
+                case "--response":
+                    response = true;
+                    break;
+                case "--lf":
+                    options = options.with(ParserOptions.Leniency.LF_LINE_ENDINGS);
+                    break;
+                default:
+                    if (arg.startsWith("--")) {
+                        err.println("unknown option '" + arg + "'");
+                        err.print(USAGE);
+                        return 2;
+                    }
+                    file = arg;
+            }
+        }
+        byte[] raw = file.equals("-") ? in.readAllBytes() : Files.readAllBytes(Path.of(file));
+        boolean accepted = response
+                ? describe(Http1Parser.forResponses(options), ByteBuffer.wrap(raw), out)
+                : describe(Http1Parser.forRequests(options), ByteBuffer.wrap(raw), out);
+        return accepted ? 0 : 1;
+    }
+
+    /** Prints what the parser and the framing rules make of {@code input}; returns whether it was accepted. */
+    private static <H extends MessageHead> boolean describe(Http1Parser<H> parser, ByteBuffer input, PrintStream out) {
+        ParseResult<H> result = parser.parse(input);
+        if (result instanceof ParseResult.Rejected<H> rejected) {
+            out.println("rejected: " + rejected.problem() + " (" + rejected.problem().spec() + "), answer "
+                    + rejected.status());
+            out.println("  " + rejected.detail());
+            return false;
+        }
+        if (!(result instanceof ParseResult.Complete<H> complete)) {
+            out.println("incomplete: the input ended before the empty line that ends a head");
+            return false;
+        }
+        MessageHead head = complete.head();
+        out.println("head (" + complete.headLength() + " bytes):");
+        out.print(head.toString().indent(2));
+        out.println("Connection options: " + describe(head.headers().tokens(HeaderName.CONNECTION)));
+        out.println("Upgrade offers:     " + describe(FieldList.parse(head.headers().values(HeaderName.UPGRADE),
+                FieldList.Element.PROTOCOL, FieldList.DEFAULT_MAX_ELEMENTS)));
+        BodyFraming framing = head instanceof RequestHead request
+                ? BodyFraming.ofRequest(request)
+                : BodyFraming.ofResponse((ResponseHead) head, "GET");
+        if (framing instanceof BodyFraming.Invalid invalid) {
+            out.println("body framing: refused, " + invalid.problem() + " (" + invalid.problem().spec() + "), answer "
+                    + invalid.status());
+            out.println("  " + invalid.detail());
+        } else {
+            out.println("body framing: " + framing);
+        }
+        out.println("bytes behind the head, kept for the caller: " + input.remaining());
+        return !(framing instanceof BodyFraming.Invalid);
+    }
+
+    private static String describe(FieldList list) {
+        return list instanceof FieldList.Valid valid
+                ? valid.elements().toString()
+                : "malformed: " + ((FieldList.Malformed) list).detail();
+    }
+
+    private static ByteBuffer bytes(String text) {
+        return ByteBuffer.wrap(text.getBytes(StandardCharsets.ISO_8859_1));
+    }
+}
