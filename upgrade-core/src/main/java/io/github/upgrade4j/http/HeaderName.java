@@ -82,6 +82,41 @@ public final class HeaderName {
     /** {@code HTTP2-Settings} (RFC 7540 §3.2.1). */
     public static final HeaderName HTTP2_SETTINGS = constant("HTTP2-Settings");
 
+    /** {@code Accept} (RFC 9110 §12.5.1). */
+    public static final HeaderName ACCEPT = constant("Accept");
+    /** {@code Accept-Encoding} (RFC 9110 §12.5.3). */
+    public static final HeaderName ACCEPT_ENCODING = constant("Accept-Encoding");
+    /** {@code Accept-Language} (RFC 9110 §12.5.4). */
+    public static final HeaderName ACCEPT_LANGUAGE = constant("Accept-Language");
+    /** {@code Cache-Control} (RFC 9111 §5.2). */
+    public static final HeaderName CACHE_CONTROL = constant("Cache-Control");
+    /** {@code Pragma} (RFC 9111 §5.4). */
+    public static final HeaderName PRAGMA = constant("Pragma");
+    /** {@code Referer} (RFC 9110 §10.1.3). */
+    public static final HeaderName REFERER = constant("Referer");
+    /** {@code If-None-Match} (RFC 9110 §13.1.2). */
+    public static final HeaderName IF_NONE_MATCH = constant("If-None-Match");
+    /** {@code If-Modified-Since} (RFC 9110 §13.1.3). */
+    public static final HeaderName IF_MODIFIED_SINCE = constant("If-Modified-Since");
+    /** {@code ETag} (RFC 9110 §8.8.3). */
+    public static final HeaderName ETAG = constant("ETag");
+    /** {@code Last-Modified} (RFC 9110 §8.8.2). */
+    public static final HeaderName LAST_MODIFIED = constant("Last-Modified");
+    /** {@code Location} (RFC 9110 §10.2.2). */
+    public static final HeaderName LOCATION = constant("Location");
+    /** {@code Vary} (RFC 9110 §12.5.5). */
+    public static final HeaderName VARY = constant("Vary");
+    /** {@code Link} (RFC 8288 §3). */
+    public static final HeaderName LINK = constant("Link");
+    /** {@code Content-Encoding} (RFC 9110 §8.4). */
+    public static final HeaderName CONTENT_ENCODING = constant("Content-Encoding");
+    /** {@code Sec-Fetch-Site} (Fetch Metadata). */
+    public static final HeaderName SEC_FETCH_SITE = constant("Sec-Fetch-Site");
+    /** {@code Sec-Fetch-Mode} (Fetch Metadata). */
+    public static final HeaderName SEC_FETCH_MODE = constant("Sec-Fetch-Mode");
+    /** {@code Sec-Fetch-Dest} (Fetch Metadata). */
+    public static final HeaderName SEC_FETCH_DEST = constant("Sec-Fetch-Dest");
+
     /** Every constant above, indexed by name length, for the parser's allocation-free lookup. */
     private static final HeaderName[][] KNOWN_BY_LENGTH = knownByLength(
             CONNECTION, UPGRADE, KEEP_ALIVE, PROXY_CONNECTION, TE, TRAILER, TRANSFER_ENCODING, HOST,
@@ -89,7 +124,9 @@ public final class HeaderName {
             SET_COOKIE, ORIGIN, USER_AGENT, SERVER, DATE, EXPECT, FORWARDED, VIA, X_FORWARDED_FOR,
             X_FORWARDED_PROTO, X_FORWARDED_HOST, X_FORWARDED_PORT, X_REAL_IP, SEC_WEBSOCKET_KEY,
             SEC_WEBSOCKET_ACCEPT, SEC_WEBSOCKET_VERSION, SEC_WEBSOCKET_PROTOCOL, SEC_WEBSOCKET_EXTENSIONS,
-            HTTP2_SETTINGS);
+            HTTP2_SETTINGS, ACCEPT, ACCEPT_ENCODING, ACCEPT_LANGUAGE, CACHE_CONTROL, PRAGMA, REFERER,
+            IF_NONE_MATCH, IF_MODIFIED_SINCE, ETAG, LAST_MODIFIED, LOCATION, VARY, LINK, CONTENT_ENCODING,
+            SEC_FETCH_SITE, SEC_FETCH_MODE, SEC_FETCH_DEST);
 
     private final String spelling;
     private final int hash;

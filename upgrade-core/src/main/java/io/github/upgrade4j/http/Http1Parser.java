@@ -48,9 +48,8 @@ public final class Http1Parser<H extends MessageHead> {
     private int scanned;
     private int lineStart;
     private int lines;
-    private byte previous;
-    /** Set by the scanner on the LF of the empty line that ends the head. */
-    private boolean ended;
+    /** Whether the last byte scanned was a CR. */
+    private boolean afterCr;
     private ParseResult.@Nullable Rejected<H> rejected;
 
     private Http1Parser(boolean requests, ParserOptions options) {
@@ -96,19 +95,30 @@ public final class Http1Parser<H extends MessageHead> {
             return rejected;
         }
         int start = input.position();
-        int limit = input.limit();
-        for (int p = start; p < limit; p++) {
-            byte b = input.get(p);
-            ParseResult.@Nullable Rejected<H> problem = scan(b);
-            if (problem != null) {
-                return rejected = problem;
-            }
-            if (ended) {
-                return complete(input, start, p + 1);
-            }
+        // A head cannot end further than one byte past the limit, so never look (or copy) beyond that.
+        int budget = Math.min(input.remaining(), options.maxHeadBytes() - scanned + 1);
+        byte[] bytes;
+        int from;
+        if (input.hasArray()) {
+            bytes = input.array();
+            from = input.arrayOffset() + start;
+        } else {
+            bytes = reserve(budget);
+            from = pendingLength;
+            input.get(start, bytes, from, budget);
         }
-        append(input, start, limit);
-        input.position(limit);
+        int end = scan(bytes, from, from + budget);
+        if (rejected != null) {
+            return rejected;
+        }
+        if (end >= 0) {
+            return complete(input, start, bytes, from, end);
+        }
+        if (bytes != pending) {
+            System.arraycopy(bytes, from, reserve(budget), pendingLength, budget);
+        }
+        pendingLength += budget;
+        input.position(start + budget);
         @SuppressWarnings("unchecked")
         ParseResult<H> needMore = (ParseResult<H>) NEED_MORE;
         return needMore;
@@ -123,85 +133,121 @@ public final class Http1Parser<H extends MessageHead> {
         scanned = 0;
         lineStart = 0;
         lines = 0;
-        previous = 0;
-        ended = false;
+        afterCr = false;
         rejected = null;
     }
 
     /**
-     * Advances the line scanner by one byte. Tracks line boundaries only; the grammar of each line is
-     * checked once the head is complete. Returns a rejection, or null.
+     * Scans {@code bytes[from, to)} for line boundaries, continuing the state of earlier calls. Only
+     * line endings, NUL and the limits are checked here; the grammar of each line is read once the
+     * head is complete. Returns the index just past the head's final LF, or -1 when the head goes on.
+     * Sets {@link #rejected} on a problem.
      */
-    private ParseResult.@Nullable Rejected<H> scan(byte b) {
-        int index = scanned++;
-        if (scanned > options.maxHeadBytes()) {
-            return lines == 0 && requests
-                    ? reject(HeadProblem.REQUEST_LINE_TOO_LONG, "expected a request line of at most "
-                            + options.maxStartLineBytes() + " bytes but it was longer")
-                    : reject(HeadProblem.HEAD_TOO_LARGE, "expected a head of at most " + options.maxHeadBytes()
-                            + " bytes but it was longer");
-        }
-        byte before = previous;
-        previous = b;
-        if (before == CR && b != LF) {
-            return reject(HeadProblem.BARE_CR, "expected LF after CR but found " + Ascii.describe(b & 0xFF)
-                    + " at byte " + index);
-        }
-        if (b == LF) {
-            if (before != CR && !lfLineEndings) {
-                return reject(HeadProblem.BARE_LF, "expected CRLF but found a bare LF at byte " + index);
+    private int scan(byte[] bytes, int from, int to) {
+        int base = scanned - from; // the head-relative index of bytes[p] is base + p
+        int lineBegin = lineStart;
+        int lineCount = lines;
+        boolean cr = afterCr;
+        for (int p = from; p < to; p++) {
+            byte b = bytes[p];
+            if (b > CR || b != LF && b != CR && b != 0) {
+                if (cr) {
+                    return fail(HeadProblem.BARE_CR, "expected LF after CR but found " + Ascii.describe(b & 0xFF)
+                            + " at byte " + (base + p));
+                }
+                continue;
             }
-            int contentLength = index - lineStart - (before == CR ? 1 : 0);
-            if (contentLength == 0 && lines == 0) {
+            int index = base + p;
+            if (cr && b != LF) {
+                return fail(HeadProblem.BARE_CR, "expected LF after CR but found " + Ascii.describe(b & 0xFF)
+                        + " at byte " + index);
+            }
+            if (b == CR) {
+                cr = true;
+                continue;
+            }
+            if (b == 0) {
+                return fail(HeadProblem.NUL_BYTE, "expected no NUL byte but found one at byte " + index);
+            }
+            if (!cr && !lfLineEndings) {
+                return fail(HeadProblem.BARE_LF, "expected CRLF but found a bare LF at byte " + index);
+            }
+            int contentLength = index - lineBegin - (cr ? 1 : 0);
+            cr = false;
+            if (lineCount == 0 && contentLength > options.maxStartLineBytes()) {
+                return startLineTooLong();
+            }
+            if (contentLength == 0 && lineCount == 0) {
                 if (!requests) {
-                    return reject(HeadProblem.MALFORMED_STATUS_LINE,
+                    return fail(HeadProblem.MALFORMED_STATUS_LINE,
                             "expected a status line but the head starts with an empty line");
                 }
-                lineStart = scanned; // RFC 9112 §2.2: ignore empty lines before a request line
-                return null;
+                lineBegin = index + 1; // RFC 9112 §2.2: ignore empty lines before a request line
+                continue;
             }
             if (contentLength == 0) {
-                ended = true;
-            } else {
-                lines++;
-                if (lines - 1 > options.maxFields()) {
-                    return reject(HeadProblem.TOO_MANY_FIELDS, "expected at most " + options.maxFields()
-                            + " field lines but there were more");
+                if (index + 1 > options.maxHeadBytes()) {
+                    return headTooLarge(lineCount);
                 }
-                lineStart = scanned;
+                scanned = index + 1;
+                lines = lineCount;
+                return p + 1;
             }
-            return null;
+            if (++lineCount - 1 > options.maxFields()) {
+                return fail(HeadProblem.TOO_MANY_FIELDS, "expected at most " + options.maxFields()
+                        + " field lines but there were more");
+            }
+            lineBegin = index + 1;
         }
-        if (b == 0) {
-            return reject(HeadProblem.NUL_BYTE, "expected no NUL byte but found one at byte " + index);
+        int total = base + to;
+        if (lineCount == 0 && total - lineBegin - (cr ? 1 : 0) > options.maxStartLineBytes()) {
+            return startLineTooLong();
         }
-        if (lines == 0 && b != CR && index - lineStart >= options.maxStartLineBytes()) {
-            return requests
-                    ? reject(HeadProblem.REQUEST_LINE_TOO_LONG, "expected a request line of at most "
-                            + options.maxStartLineBytes() + " bytes but it was longer")
-                    : reject(HeadProblem.MALFORMED_STATUS_LINE, "expected a status line of at most "
-                            + options.maxStartLineBytes() + " bytes but it was longer");
+        if (total > options.maxHeadBytes()) {
+            return headTooLarge(lineCount);
         }
-        return null;
+        scanned = total;
+        lineStart = lineBegin;
+        lines = lineCount;
+        afterCr = cr;
+        return -1;
     }
 
-    private ParseResult<H> complete(ByteBuffer input, int start, int end) {
-        byte[] bytes;
-        int offset;
-        int length;
-        if (pendingLength == 0 && input.hasArray()) {
-            bytes = input.array();
-            offset = input.arrayOffset() + start;
-            length = end - start;
-        } else {
-            append(input, start, end);
-            bytes = Objects.requireNonNull(pending);
+    private int startLineTooLong() {
+        return requests
+                ? fail(HeadProblem.REQUEST_LINE_TOO_LONG, "expected a request line of at most "
+                        + options.maxStartLineBytes() + " bytes but it was longer")
+                : fail(HeadProblem.MALFORMED_STATUS_LINE, "expected a status line of at most "
+                        + options.maxStartLineBytes() + " bytes but it was longer");
+    }
+
+    private int headTooLarge(int lineCount) {
+        return lineCount == 0 && requests
+                ? startLineTooLong()
+                : fail(HeadProblem.HEAD_TOO_LARGE, "expected a head of at most " + options.maxHeadBytes()
+                        + " bytes but it was longer");
+    }
+
+    private int fail(HeadProblem problem, String detail) {
+        rejected = reject(problem, detail);
+        return -1;
+    }
+
+    private ParseResult<H> complete(ByteBuffer input, int start, byte[] bytes, int from, int end) {
+        int consumed = end - from;
+        byte[] head = bytes;
+        int offset = from;
+        if (bytes == pending) {
+            pendingLength += consumed; // a direct buffer's bytes were copied before scanning
             offset = 0;
-            length = pendingLength;
+        } else if (pendingLength > 0) {
+            System.arraycopy(bytes, from, reserve(consumed), pendingLength, consumed);
+            pendingLength += consumed;
+            head = pending;
+            offset = 0;
         }
-        input.position(end);
-        int headLength = scanned;
-        ParseResult<H> result = new HeadReader(bytes, offset).read(headLength);
+        input.position(start + consumed);
+        ParseResult<H> result = new HeadReader(Objects.requireNonNull(head), offset).read(scanned);
         if (result instanceof ParseResult.Rejected<H> r) {
             rejected = r;
         } else {
@@ -210,19 +256,15 @@ public final class Http1Parser<H extends MessageHead> {
         return result;
     }
 
-    private void append(ByteBuffer input, int from, int to) {
-        int n = to - from;
-        if (n == 0) {
-            return;
-        }
+    /** The pending array with room for {@code n} more bytes; never larger than the head limit plus one. */
+    private byte[] reserve(int n) {
         byte[] array = pending;
-        if (array == null || array.length < pendingLength + n) {
-            int capacity = Math.max(Math.max(256, pendingLength + n), array == null ? 0 : array.length * 2);
-            array = pending = array == null ? new byte[Math.min(capacity, options.maxHeadBytes())]
-                    : Arrays.copyOf(array, Math.min(capacity, options.maxHeadBytes()));
+        int needed = pendingLength + n;
+        if (array == null || array.length < needed) {
+            int capacity = Math.min(Math.max(needed, array == null ? 256 : array.length * 2), options.maxHeadBytes() + 1);
+            array = pending = array == null ? new byte[capacity] : Arrays.copyOf(array, capacity);
         }
-        input.get(from, array, pendingLength, n);
-        pendingLength += n;
+        return array;
     }
 
     private ParseResult.Rejected<H> reject(HeadProblem problem, String detail) {
