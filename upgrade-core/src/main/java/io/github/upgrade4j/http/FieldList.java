@@ -118,6 +118,11 @@ public sealed interface FieldList {
         return new Valid(out);
     }
 
+    /** Whether {@code s} is a token (RFC 9110 §5.6.2): one or more tchars. Allocation-free. */
+    static boolean isToken(CharSequence s) {
+        return Ascii.isToken(s);
+    }
+
     /** Parses one field line; see {@link #parse(List, Element, int)}. */
     static FieldList parse(String line, Element rule, int maxElements) {
         return parse(List.of(line), rule, maxElements);

@@ -148,12 +148,19 @@ public final class Http1Parser<H extends MessageHead> {
         int lineBegin = lineStart;
         int lineCount = lines;
         boolean cr = afterCr;
-        for (int p = from; p < to; p++) {
+        // Bytes at head index maxHeadBytes and beyond are never scanned: they make the head too large.
+        int end = Math.min(to, options.maxHeadBytes() - base);
+        // While in the start line, an ordinary byte at this array index makes the line too long.
+        int startLineLimit = lineCount == 0 ? lineBegin + options.maxStartLineBytes() - base : Integer.MAX_VALUE;
+        for (int p = from; p < end; p++) {
             byte b = bytes[p];
             if (b > CR || b != LF && b != CR && b != 0) {
                 if (cr) {
                     return fail(HeadProblem.BARE_CR, "expected LF after CR but found " + Ascii.describe(b & 0xFF)
                             + " at byte " + (base + p));
+                }
+                if (p >= startLineLimit) {
+                    return startLineTooLong();
                 }
                 continue;
             }
@@ -174,21 +181,16 @@ public final class Http1Parser<H extends MessageHead> {
             }
             int contentLength = index - lineBegin - (cr ? 1 : 0);
             cr = false;
-            if (lineCount == 0 && contentLength > options.maxStartLineBytes()) {
-                return startLineTooLong();
-            }
             if (contentLength == 0 && lineCount == 0) {
                 if (!requests) {
                     return fail(HeadProblem.MALFORMED_STATUS_LINE,
                             "expected a status line but the head starts with an empty line");
                 }
                 lineBegin = index + 1; // RFC 9112 §2.2: ignore empty lines before a request line
+                startLineLimit = lineBegin + options.maxStartLineBytes() - base;
                 continue;
             }
             if (contentLength == 0) {
-                if (index + 1 > options.maxHeadBytes()) {
-                    return headTooLarge(lineCount);
-                }
                 scanned = index + 1;
                 lines = lineCount;
                 return p + 1;
@@ -198,15 +200,12 @@ public final class Http1Parser<H extends MessageHead> {
                         + " field lines but there were more");
             }
             lineBegin = index + 1;
+            startLineLimit = Integer.MAX_VALUE;
         }
-        int total = base + to;
-        if (lineCount == 0 && total - lineBegin - (cr ? 1 : 0) > options.maxStartLineBytes()) {
-            return startLineTooLong();
-        }
-        if (total > options.maxHeadBytes()) {
+        if (end < to) {
             return headTooLarge(lineCount);
         }
-        scanned = total;
+        scanned = base + to;
         lineStart = lineBegin;
         lines = lineCount;
         afterCr = cr;

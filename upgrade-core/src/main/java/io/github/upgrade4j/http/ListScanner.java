@@ -53,7 +53,8 @@ final class ListScanner {
             if (end < 0) {
                 return false;
             }
-            if (end - start == token.length() && Ascii.regionMatchesIgnoreCase(line, start, token, 0, end - start)) {
+            if (end > start && end - start == token.length()
+                    && Ascii.regionMatchesIgnoreCase(line, start, token, 0, end - start)) {
                 return true;
             }
             i = nextElement(line, end);
