@@ -7,4 +7,5 @@ module io.github.upgrade4j {
     requires static transitive org.jspecify;
 
     exports io.github.upgrade4j.http;
+    exports io.github.upgrade4j.hop;
 }

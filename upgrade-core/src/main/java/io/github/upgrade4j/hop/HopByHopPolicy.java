@@ -1,0 +1,343 @@
+package io.github.upgrade4j.hop;
+
+import io.github.upgrade4j.http.FieldList;
+import io.github.upgrade4j.http.HeaderName;
+import io.github.upgrade4j.http.Headers;
+import io.github.upgrade4j.http.MessageHead;
+import io.github.upgrade4j.http.RequestHead;
+import io.github.upgrade4j.http.ResponseHead;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Decides which fields of a head a proxy may forward (RFC 9110 §7.6.1): an immutable, thread-safe
+ * policy value, shared by all connections.
+ *
+ * <p>For every head it removes {@code Connection}, every field named by a {@code Connection} option
+ * on any of its lines (an empty first line hides nothing), and the fields that are always
+ * connection-specific: {@code Keep-Alive}, {@code Proxy-Connection}, {@code TE},
+ * {@code Transfer-Encoding} (the caller re-frames the body), {@code Upgrade} (the upgrade path
+ * re-adds it deliberately), {@code HTTP2-Settings}, and {@code Proxy-Authorization} /
+ * {@code Proxy-Authenticate} when the proxy consumes proxy authentication (the default).
+ * {@code Trailer} is end-to-end (RFC 9110 §6.6.2) and is kept unless nominated. Toward the
+ * upstream, {@code TE: trailers} is re-added when the client offered {@code trailers}.
+ *
+ * <p>A nomination can never remove a protected field: {@code Host}, {@code Content-Length},
+ * {@code Authorization}, {@code Cookie}, {@code Forwarded}, {@code X-Forwarded-*},
+ * {@code X-Real-IP}, {@code Via}, and any name added with {@link Builder#protect}. Such a nomination
+ * is ignored and reported ({@link Protection#KEEP_AND_REPORT}), or refuses the message
+ * ({@link Protection#REFUSE}), per name. Because {@code Content-Length} is protected and
+ * {@code Transfer-Encoding} is always removed, no nomination changes how a body is framed: compute
+ * {@link io.github.upgrade4j.http.BodyFraming} from the received head and re-frame accordingly.
+ *
+ * <p>Responses: final and 1xx heads are stripped the same way; a 1xx or 204 head also loses
+ * {@code Content-Length} (RFC 9110 §8.6). A relayed 101 keeps its {@code Upgrade} lines and exactly
+ * {@code Connection: upgrade}; every other nominated field is removed.
+ *
+ * <p>{@code Connection} itself is malformed when an option is not a token or there are more than
+ * {@link Builder#maxConnectionOptions} of them; the message is then refused (400 for a request,
+ * 502 for a response), as Apache httpd does. Proxy-added fields ({@link ForwardedFields}) and the
+ * proxy's own {@code Connection} ({@link Forwarding.Forward#withConnection}) are written after this
+ * policy ran, so no client nomination can remove them.
+ *
+ * <p>When nothing needs removing, the result holds the received {@link Headers} instance and the
+ * policy allocates nothing else.
+ *
+ * <p>This policy does not decide whether to upgrade, does not validate field values other than
+ * {@code Connection}, and does not add fields.
+ */
+public final class HopByHopPolicy {
+    private static final NameSet ALWAYS_HOP_BY_HOP = new NameSet(List.of(HeaderName.KEEP_ALIVE,
+            HeaderName.PROXY_CONNECTION, HeaderName.TE, HeaderName.TRANSFER_ENCODING, HeaderName.UPGRADE,
+            HeaderName.HTTP2_SETTINGS));
+    private static final NameSet PROXY_AUTHENTICATION = new NameSet(List.of(HeaderName.PROXY_AUTHORIZATION,
+            HeaderName.PROXY_AUTHENTICATE));
+    private static final String FORWARDING_PREFIX = "X-Forwarded-";
+    private static final int DEFAULT_MAX_CONNECTION_OPTIONS = 32;
+    private static final HopByHopPolicy STANDARD = builder().build();
+
+    private final Map<HeaderName, Protection> protections;
+    private final NameSet protectedNames;
+    private final Protection forwardingPrefixProtection;
+    private final boolean consumesProxyAuthentication;
+    private final int maxConnectionOptions;
+
+    private HopByHopPolicy(Builder builder) {
+        this.protections = Map.copyOf(builder.protections);
+        this.protectedNames = new NameSet(builder.protections.keySet());
+        this.forwardingPrefixProtection = builder.forwardingPrefixProtection;
+        this.consumesProxyAuthentication = builder.consumesProxyAuthentication;
+        this.maxConnectionOptions = builder.maxConnectionOptions;
+    }
+
+    /** The default policy, as described in the class documentation. */
+    public static HopByHopPolicy standard() {
+        return STANDARD;
+    }
+
+    /** A builder that starts from the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder that starts from this policy's settings. */
+    public Builder toBuilder() {
+        Builder builder = new Builder();
+        builder.protections.clear();
+        builder.protections.putAll(protections);
+        builder.forwardingPrefixProtection = forwardingPrefixProtection;
+        builder.consumesProxyAuthentication = consumesProxyAuthentication;
+        builder.maxConnectionOptions = maxConnectionOptions;
+        return builder;
+    }
+
+    /** What a proxy may send upstream for a client's request head; refusals answer 400. */
+    public Forwarding forRequest(RequestHead request) {
+        return strip(request.headers(), Target.UPSTREAM, 0, false);
+    }
+
+    /** What a proxy may send to its client for an upstream's response head; refusals answer 502. */
+    public Forwarding forResponse(ResponseHead response) {
+        return strip(response.headers(), Target.CLIENT, response.status(), false);
+    }
+
+    /**
+     * What may be sent on an HTTP/2 stream for an HTTP/1.x head (RFC 9113 §8.2.2): every
+     * connection-specific field removed, {@code TE} kept only as {@code TE: trailers} toward an
+     * upstream. A 101 has no HTTP/2 form; map it to RFC 8441 before calling this.
+     */
+    public Forwarding forHttp2(MessageHead head) {
+        if (head instanceof RequestHead request) {
+            return strip(request.headers(), Target.UPSTREAM, 0, true);
+        }
+        return strip(head.headers(), Target.CLIENT, ((ResponseHead) head).status(), true);
+    }
+
+    /**
+     * Checks a head received over HTTP/2 for fields HTTP/2 forbids (RFC 9113 §8.2.2):
+     * {@code Connection}, {@code Keep-Alive}, {@code Proxy-Connection}, {@code Transfer-Encoding},
+     * {@code Upgrade}, and {@code TE} with anything but {@code trailers}.
+     *
+     * @return the refusal (400 for a request, 502 for a response), or empty when the head is clean
+     */
+    public static Optional<Forwarding.Refuse> checkReceivedOverHttp2(MessageHead head) {
+        Headers headers = head.headers();
+        int status = head instanceof RequestHead ? 400 : 502;
+        for (int i = 0; i < headers.size(); i++) {
+            HeaderName name = headers.name(i);
+            boolean forbidden = name.equals(HeaderName.CONNECTION) || name.equals(HeaderName.KEEP_ALIVE)
+                    || name.equals(HeaderName.PROXY_CONNECTION) || name.equals(HeaderName.TRANSFER_ENCODING)
+                    || name.equals(HeaderName.UPGRADE)
+                    || name.equals(HeaderName.TE) && !headers.value(i).equalsIgnoreCase("trailers");
+            if (forbidden) {
+                return Optional.of(new Forwarding.Refuse(Refusal.HTTP2_CONNECTION_SPECIFIC_FIELD,
+                        "expected no connection-specific field over HTTP/2 but found " + headers.field(i), status));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Where the stripped head goes. */
+    private enum Target {
+        UPSTREAM,
+        CLIENT
+    }
+
+    private Forwarding strip(Headers headers, Target target, int status, boolean http2) {
+        int refusalStatus = target == Target.UPSTREAM ? 400 : 502;
+        boolean switching = status == 101 && !http2;
+        boolean dropLength = status != 0 && (status < 200 || status == 204);
+        List<String> nominated = List.of();
+        List<Forwarding.Notice> notices = List.of();
+        if (headers.contains(HeaderName.CONNECTION)) {
+            FieldList options = FieldList.parse(headers.values(HeaderName.CONNECTION), FieldList.Element.TOKEN,
+                    maxConnectionOptions);
+            if (options instanceof FieldList.Malformed malformed) {
+                Refusal reason = malformed.problem() == FieldList.Problem.TOO_MANY_ELEMENTS
+                        ? Refusal.TOO_MANY_CONNECTION_OPTIONS
+                        : Refusal.MALFORMED_CONNECTION;
+                return new Forwarding.Refuse(reason, "Connection: " + malformed.detail(), refusalStatus);
+            }
+            List<String> tokens = ((FieldList.Valid) options).elements();
+            nominated = new ArrayList<>(tokens.size());
+            for (String token : tokens) {
+                Protection protection = protectionOf(token);
+                if (protection == Protection.REFUSE) {
+                    return new Forwarding.Refuse(Refusal.PROTECTED_FIELD_NOMINATED, "expected Connection to nominate"
+                            + " only connection-specific fields but it nominated the protected field " + token,
+                            refusalStatus);
+                }
+                if (protection == Protection.KEEP_AND_REPORT) {
+                    if (notices.isEmpty()) {
+                        notices = new ArrayList<>(2);
+                    }
+                    notices.add(new Forwarding.Notice(Forwarding.NoticeKind.PROTECTED_FIELD_NOMINATED,
+                            "Connection nominated the protected field " + token + "; the field was kept"));
+                } else {
+                    nominated.add(token);
+                }
+            }
+        }
+        if (switching && !headers.contains(HeaderName.UPGRADE)) {
+            return new Forwarding.Refuse(Refusal.SWITCH_WITHOUT_UPGRADE,
+                    "expected an Upgrade field in the 101 response but found none", 502);
+        }
+        int first = firstRemoval(headers, nominated, switching, dropLength);
+        if (first < 0) {
+            if (!switching) {
+                return new Forwarding.Forward(headers, List.of(), notices);
+            }
+            first = headers.size(); // nothing to remove, but the 101 lacks Connection: upgrade
+        }
+        return rebuild(headers, first, nominated, notices, target, switching, dropLength, http2);
+    }
+
+    /** Index of the first line to remove, or -1; allocation-free. */
+    private int firstRemoval(Headers headers, List<String> nominated, boolean switching, boolean dropLength) {
+        for (int i = 0; i < headers.size(); i++) {
+            if (causeOf(headers.name(i), nominated, switching, dropLength, false) != null) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private Forwarding rebuild(Headers headers, int first, List<String> nominated, List<Forwarding.Notice> notices,
+            Target target, boolean switching, boolean dropLength, boolean http2) {
+        Headers.Builder kept = Headers.builder();
+        for (int i = 0; i < first; i++) {
+            kept.add(headers.name(i), headers.value(i));
+        }
+        List<Forwarding.Removal> removals = new ArrayList<>(4);
+        boolean connectionWritten = false;
+        for (int i = first; i < headers.size(); i++) {
+            HeaderName name = headers.name(i);
+            Forwarding.RemovalCause cause = causeOf(name, nominated, switching, dropLength, http2);
+            if (cause == null) {
+                kept.add(name, headers.value(i));
+                continue;
+            }
+            removals.add(new Forwarding.Removal(headers.field(i), cause));
+            if (switching && !connectionWritten && name.equals(HeaderName.CONNECTION)) {
+                kept.add(HeaderName.CONNECTION, "upgrade"); // RFC 9110 §7.8: the 101 names upgrade
+                connectionWritten = true;
+            }
+        }
+        if (switching && !connectionWritten) {
+            kept.add(HeaderName.CONNECTION, "upgrade");
+        }
+        List<Forwarding.Notice> allNotices = notices;
+        if (target == Target.UPSTREAM && headers.hasToken(HeaderName.TE, "trailers")) {
+            kept.add(HeaderName.TE, "trailers"); // RFC 9110 §10.1.4; the proxy relays trailers
+            allNotices = new ArrayList<>(notices);
+            allNotices.add(new Forwarding.Notice(Forwarding.NoticeKind.TE_TRAILERS_KEPT,
+                    "the client accepts trailers, so TE: trailers was forwarded"));
+        }
+        return new Forwarding.Forward(kept.build(), removals, allNotices);
+    }
+
+    /** Why a line named {@code name} is removed, or null when it is kept. */
+    private Forwarding.@Nullable RemovalCause causeOf(
+            HeaderName name, List<String> nominated, boolean switching, boolean dropLength, boolean http2) {
+        if (name.equals(HeaderName.CONNECTION)) {
+            return http2 ? Forwarding.RemovalCause.HTTP2_CONNECTION_SPECIFIC : Forwarding.RemovalCause.CONNECTION;
+        }
+        if (switching && name.equals(HeaderName.UPGRADE)) {
+            return null;
+        }
+        if (ALWAYS_HOP_BY_HOP.contains(name)) {
+            return http2 ? Forwarding.RemovalCause.HTTP2_CONNECTION_SPECIFIC : Forwarding.RemovalCause.HOP_BY_HOP;
+        }
+        if (consumesProxyAuthentication && PROXY_AUTHENTICATION.contains(name)) {
+            return Forwarding.RemovalCause.PROXY_AUTHENTICATION;
+        }
+        if (dropLength && name.equals(HeaderName.CONTENT_LENGTH)) {
+            return Forwarding.RemovalCause.NOT_ALLOWED_FOR_STATUS;
+        }
+        for (int i = 0; i < nominated.size(); i++) {
+            if (name.is(nominated.get(i))) {
+                return Forwarding.RemovalCause.NOMINATED;
+            }
+        }
+        return null;
+    }
+
+    /** How a nomination of {@code token} is treated; null when the name is not protected. */
+    private @Nullable Protection protectionOf(String token) {
+        if (protectedNames.containsToken(token)) {
+            return protections.get(HeaderName.of(token));
+        }
+        if (token.length() > FORWARDING_PREFIX.length()
+                && token.regionMatches(true, 0, FORWARDING_PREFIX, 0, FORWARDING_PREFIX.length())) {
+            return forwardingPrefixProtection;
+        }
+        return null;
+    }
+
+    /**
+     * Options for a {@link HopByHopPolicy}. Starts from the defaults of {@link #standard()}. Not
+     * thread-safe; the built policy is.
+     */
+    public static final class Builder {
+        private final Map<HeaderName, Protection> protections = new LinkedHashMap<>();
+        private Protection forwardingPrefixProtection = Protection.KEEP_AND_REPORT;
+        private boolean consumesProxyAuthentication = true;
+        private int maxConnectionOptions = DEFAULT_MAX_CONNECTION_OPTIONS;
+
+        private Builder() {
+            for (HeaderName name : List.of(HeaderName.HOST, HeaderName.CONTENT_LENGTH, HeaderName.AUTHORIZATION,
+                    HeaderName.COOKIE, HeaderName.FORWARDED, HeaderName.X_REAL_IP, HeaderName.VIA)) {
+                protections.put(name, Protection.KEEP_AND_REPORT);
+            }
+        }
+
+        /**
+         * Protects {@code name} from nomination with {@code action}, or changes the action of an
+         * already protected name; e.g. {@code protect("X-F5-Auth-Token", Protection.REFUSE)}.
+         */
+        public Builder protect(HeaderName name, Protection action) {
+            protections.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(action, "action"));
+            return this;
+        }
+
+        /** Protects the field named {@code name}; see {@link #protect(HeaderName, Protection)}. */
+        public Builder protect(String name, Protection action) {
+            return protect(HeaderName.of(name), action);
+        }
+
+        /** What a nomination of any {@code X-Forwarded-*} field does; default {@link Protection#KEEP_AND_REPORT}. */
+        public Builder protectForwardingFields(Protection action) {
+            forwardingPrefixProtection = Objects.requireNonNull(action, "action");
+            return this;
+        }
+
+        /**
+         * Whether the proxy consumes proxy authentication, so {@code Proxy-Authorization} and
+         * {@code Proxy-Authenticate} are never forwarded; default true. Set false only for a chain
+         * of proxies that authenticate cooperatively (RFC 9110 §11.7.2).
+         */
+        public Builder consumesProxyAuthentication(boolean consumes) {
+            consumesProxyAuthentication = consumes;
+            return this;
+        }
+
+        /** The most {@code Connection} options accepted; more refuses the message. Default 32. */
+        public Builder maxConnectionOptions(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("expected maxConnectionOptions >= 1 but was " + max);
+            }
+            maxConnectionOptions = max;
+            return this;
+        }
+
+        /** The policy. */
+        public HopByHopPolicy build() {
+            return new HopByHopPolicy(this);
+        }
+    }
+}

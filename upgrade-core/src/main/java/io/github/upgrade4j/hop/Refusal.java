@@ -1,0 +1,43 @@
+package io.github.upgrade4j.hop;
+
+/**
+ * Why {@link HopByHopPolicy} refused a head, with the rule's source and the likely fix.
+ */
+public enum Refusal {
+    /** A {@code Connection} option is not a token, or a quoted string is not closed. */
+    MALFORMED_CONNECTION("RFC 9110 §7.6.1",
+            "Connection must be a comma-separated list of tokens; fix the client or the hop that wrote it."),
+    /** {@code Connection} lists more options than the policy allows. */
+    TOO_MANY_CONNECTION_OPTIONS("RFC 9110 §5.6.1",
+            "No legitimate client nominates that many fields; raise HopByHopPolicy.Builder.maxConnectionOptions"
+                    + " only if a known client needs it."),
+    /** {@code Connection} nominated a field the operator protected with {@link Protection#REFUSE}. */
+    PROTECTED_FIELD_NOMINATED("RFC 9110 §7.6.1",
+            "A sender must not nominate end-to-end fields; this is the pattern of CVE-2022-1388 and"
+                    + " CVE-2022-31813, so treat the client as hostile or fix the hop that added the option."),
+    /** A 101 response has no {@code Upgrade} field, so the new protocol is unknown. */
+    SWITCH_WITHOUT_UPGRADE("RFC 9110 §15.2.2",
+            "The upstream answered 101 without naming a protocol; fix the upstream's handshake code."),
+    /** A field set received over HTTP/2 carries a connection-specific field. */
+    HTTP2_CONNECTION_SPECIFIC_FIELD("RFC 9113 §8.2.2",
+            "HTTP/2 forbids connection-specific fields; the peer's HTTP/2 implementation is broken or an"
+                    + " HTTP/1.1 head was converted without sanitising it.");
+
+    private final String spec;
+    private final String fix;
+
+    Refusal(String spec, String fix) {
+        this.spec = spec;
+        this.fix = fix;
+    }
+
+    /** The specification section that states the rule. */
+    public String spec() {
+        return spec;
+    }
+
+    /** What a person should do about it, in one or two sentences. */
+    public String fix() {
+        return fix;
+    }
+}

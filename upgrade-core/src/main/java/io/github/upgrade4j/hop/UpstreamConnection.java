@@ -1,0 +1,34 @@
+package io.github.upgrade4j.hop;
+
+/**
+ * The proxy's own {@code Connection} value toward its upstream, which replaces whatever the client
+ * sent (RFC 9110 §7.6.1): nginx's {@code map $http_upgrade $connection_upgrade} idiom as a value,
+ * without its trap of closing every plain connection.
+ */
+public enum UpstreamConnection {
+    /** An upgrade is being forwarded: {@code Connection: upgrade}. */
+    UPGRADE("upgrade"),
+    /** A plain request on a pooled connection: {@code Connection: keep-alive}. */
+    KEEP_ALIVE("keep-alive"),
+    /** A plain request on a connection used once: {@code Connection: close}. */
+    CLOSE("close");
+
+    private final String value;
+
+    UpstreamConnection(String value) {
+        this.value = value;
+    }
+
+    /**
+     * The value for a request: {@link #UPGRADE} when an upgrade is being forwarded, otherwise
+     * {@link #KEEP_ALIVE} or {@link #CLOSE} as the caller's connection pooling wants.
+     */
+    public static UpstreamConnection of(boolean upgradeForwarded, boolean reuseConnection) {
+        return upgradeForwarded ? UPGRADE : reuseConnection ? KEEP_ALIVE : CLOSE;
+    }
+
+    /** The field value, e.g. {@code "upgrade"}. */
+    public String value() {
+        return value;
+    }
+}
