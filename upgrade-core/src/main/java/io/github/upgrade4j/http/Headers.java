@@ -149,8 +149,13 @@ public final class Headers implements Iterable<HeaderField> {
         if (first < 0) {
             return List.of();
         }
-        List<String> out = new ArrayList<>(2);
-        for (int i = first; i < size; i++) {
+        int second = indexOf(name, first + 1);
+        if (second < 0) {
+            return List.of(values[first]); // the common case: one line
+        }
+        List<String> out = new ArrayList<>(4);
+        out.add(values[first]);
+        for (int i = second; i < size; i++) {
             if (names[i].equals(name)) {
                 out.add(values[i]);
             }

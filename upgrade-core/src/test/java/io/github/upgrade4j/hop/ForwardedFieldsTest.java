@@ -1,6 +1,6 @@
 package io.github.upgrade4j.hop;
 
-import static io.github.upgrade4j.hop.Heads.request;
+import static io.github.upgrade4j.http.RawHeads.request;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 

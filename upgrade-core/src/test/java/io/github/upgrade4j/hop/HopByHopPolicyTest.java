@@ -1,7 +1,7 @@
 package io.github.upgrade4j.hop;
 
-import static io.github.upgrade4j.hop.Heads.request;
-import static io.github.upgrade4j.hop.Heads.response;
+import static io.github.upgrade4j.http.RawHeads.request;
+import static io.github.upgrade4j.http.RawHeads.response;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;

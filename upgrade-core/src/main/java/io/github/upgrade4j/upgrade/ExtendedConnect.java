@@ -1,0 +1,266 @@
+package io.github.upgrade4j.upgrade;
+
+import io.github.upgrade4j.hop.Forwarding;
+import io.github.upgrade4j.hop.HopByHopPolicy;
+import io.github.upgrade4j.http.FieldList;
+import io.github.upgrade4j.http.HeaderName;
+import io.github.upgrade4j.http.Headers;
+import io.github.upgrade4j.http.HttpVersion;
+import io.github.upgrade4j.http.RequestHead;
+import io.github.upgrade4j.http.ResponseHead;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Translation of WebSocket handshakes between HTTP/1.1 {@code Upgrade} and the extended CONNECT of
+ * RFC 8441 (HTTP/2) and RFC 9220 (HTTP/3), for a proxy whose two sides speak different versions. Heads
+ * only: the HTTP/2 or HTTP/3 framing is the caller's.
+ *
+ * <p>Toward HTTP/2 ({@link #toHttp2}): {@code :method CONNECT}, {@code :protocol websocket},
+ * {@code :scheme}, {@code :path}, {@code :authority} from {@code Host}; {@code Upgrade},
+ * {@code Connection}, {@code Sec-WebSocket-Key} and every connection-specific field dropped; names in
+ * lower case (RFC 9113 §8.2.1). The HTTP/2 answer is mapped back with {@link #switchFromHttp2}: a 2xx
+ * becomes the client's 101 with the {@code Sec-WebSocket-Accept} its key calls for.
+ *
+ * <p>Toward HTTP/1.1 ({@link #toHttp1}): a {@code GET} with {@code Upgrade: websocket}, a fresh
+ * {@code Sec-WebSocket-Key} per attempt, and {@code Sec-WebSocket-Version: 13}. The upstream's
+ * answer is judged with {@link #answerForHttp2}: only a valid 101 whose accept matches the fresh key
+ * becomes a 200; an upstream that ignored the upgrade with a 2xx becomes a 502, so the HTTP/2 client
+ * never mistakes an ordinary page for an open tunnel.
+ *
+ * <pre>{@code
+ * ExtendedConnect.Translation<ExtendedConnect.Request> t = ExtendedConnect.toHttp2(h1Request, "https");
+ * if (t instanceof ExtendedConnect.Translated<ExtendedConnect.Request> ok) { sendHttp2(ok.value()); }
+ * else if (t instanceof ExtendedConnect.Failed<ExtendedConnect.Request> failed) { answer(failed.response()); }
+ * }</pre>
+ */
+public final class ExtendedConnect {
+    private ExtendedConnect() {}
+
+    /**
+     * An extended CONNECT request: its pseudo-header fields and its regular fields.
+     *
+     * @param protocol the {@code :protocol} value, e.g. {@code websocket}
+     * @param scheme the {@code :scheme}, {@code http} or {@code https}
+     * @param authority the {@code :authority}, e.g. {@code app.example:8443}
+     * @param path the {@code :path}, e.g. {@code /chat?room=7}
+     * @param fields the regular fields, names in lower case, no connection-specific field
+     */
+    public record Request(String protocol, String scheme, String authority, String path, Headers fields) {
+        /** Checks for nulls and empties. */
+        public Request {
+            for (String part : new String[] {protocol, scheme, authority, path}) {
+                if (Objects.requireNonNull(part, "pseudo-header").isEmpty()) {
+                    throw new IllegalArgumentException("expected every pseudo-header to be non-empty (RFC 8441 §4)");
+                }
+            }
+            Objects.requireNonNull(fields, "fields");
+        }
+    }
+
+    /**
+     * The HTTP/1.1 request for an upstream, with the key it carries and the accept it calls for.
+     *
+     * @param head the upgrade request
+     * @param attempt what {@link #answerForHttp2} checks the upstream's answer against
+     */
+    public record Downgrade(RequestHead head, UpgradeAttempt attempt) {
+        /** Checks for nulls. */
+        public Downgrade {
+            Objects.requireNonNull(head, "head");
+            Objects.requireNonNull(attempt, "attempt");
+        }
+    }
+
+    /**
+     * The result of a translation.
+     *
+     * @param <T> what was translated to
+     */
+    public sealed interface Translation<T> {}
+
+    /**
+     * A successful translation.
+     *
+     * @param value the translated head
+     * @param <T> its type
+     */
+    public record Translated<T>(T value) implements Translation<T> {
+        /** Checks for null. */
+        public Translated {
+            Objects.requireNonNull(value, "value");
+        }
+    }
+
+    /**
+     * A translation refused: answer {@link #response()} on the side the head came from.
+     *
+     * @param reason why
+     * @param detail the specifics
+     * @param response the answer (400, 426, 501 or 502)
+     * @param <T> what the translation would have produced
+     */
+    public record Failed<T>(UpgradeReason reason, String detail, ResponseHead response) implements Translation<T> {
+        /** Checks for nulls. */
+        public Failed {
+            Objects.requireNonNull(reason, "reason");
+            Objects.requireNonNull(detail, "detail");
+            Objects.requireNonNull(response, "response");
+        }
+
+        /** The detail, the explanation and the RFC section. */
+        public String message() {
+            return Messages.message(reason, detail);
+        }
+    }
+
+    /** An HTTP/1.1 WebSocket upgrade request as an extended CONNECT for an HTTP/2 or HTTP/3 upstream. */
+    public static Translation<Request> toHttp2(RequestHead h1, String scheme) {
+        UpgradeDecision.@Nullable Reject broken = checkUpgrade(h1);
+        if (broken != null) {
+            return new Failed<>(broken.reason(), broken.detail(), broken.response());
+        }
+        Forwarding stripped = HopByHopPolicy.standard().forHttp2(h1);
+        if (stripped instanceof Forwarding.Refuse refused) {
+            return failed(UpgradeReason.REQUEST_HEAD_REFUSED, refused.advice());
+        }
+        Headers.Builder fields = Headers.builder();
+        Headers kept = ((Forwarding.Forward) stripped).headers();
+        for (int i = 0; i < kept.size(); i++) {
+            HeaderName name = kept.name(i);
+            if (!name.equals(HeaderName.HOST) && !name.equals(HeaderName.SEC_WEBSOCKET_KEY)) {
+                fields.add(name.lowerCase(), kept.value(i));
+            }
+        }
+        String authority = h1.headers().first(HeaderName.HOST).orElseThrow();
+        return new Translated<>(new Request("websocket", scheme, authority, h1.target(), fields.build()));
+    }
+
+    /**
+     * The HTTP/1.1 answer for the client of {@code h1}, from the HTTP/2 upstream's answer
+     * ({@code status} and regular {@code fields}) to the extended CONNECT made by {@link #toHttp2}:
+     * a 2xx becomes a 101 with the accept for the client's key; anything else keeps its status and
+     * closes the client connection.
+     */
+    public static ResponseHead switchFromHttp2(RequestHead h1, int status, Headers fields) {
+        Headers.Builder out = Headers.builder();
+        for (int i = 0; i < fields.size(); i++) {
+            HeaderName name = fields.name(i);
+            boolean connectionSpecific = name.equals(HeaderName.CONNECTION) || name.equals(HeaderName.UPGRADE)
+                    || name.equals(HeaderName.TRANSFER_ENCODING) || name.equals(HeaderName.KEEP_ALIVE);
+            if (!connectionSpecific && (status / 100 != 2 || !name.equals(HeaderName.CONTENT_LENGTH))) {
+                out.add(name, fields.value(i));
+            }
+        }
+        if (status / 100 != 2) {
+            return ResponseHead.of(status, out.set(HeaderName.CONNECTION, "close").build());
+        }
+        String key = h1.headers().first(HeaderName.SEC_WEBSOCKET_KEY).orElseThrow(
+                () -> new IllegalArgumentException("expected the client's upgrade request with its Sec-WebSocket-Key"));
+        return ResponseHead.of(101, Headers.builder()
+                .add(HeaderName.UPGRADE, "websocket")
+                .add(HeaderName.CONNECTION, "Upgrade")
+                .add(HeaderName.SEC_WEBSOCKET_ACCEPT, WebSocketHandshake.accept(key))
+                .addAll(out.build())
+                .build());
+    }
+
+    /**
+     * An extended CONNECT from an HTTP/2 or HTTP/3 client as an HTTP/1.1 upgrade for an upstream,
+     * with a fresh {@code Sec-WebSocket-Key}. Only {@code :protocol websocket} translates; others
+     * fail with 501 (RFC 9220 §3).
+     */
+    public static Translation<Downgrade> toHttp1(Request h2) {
+        if (!h2.protocol().equalsIgnoreCase("websocket")) {
+            return failed(UpgradeReason.EXTENDED_CONNECT_PROTOCOL_UNSUPPORTED,
+                    "expected :protocol websocket but it was '" + h2.protocol() + "'");
+        }
+        String key = WebSocketHandshake.newKey();
+        Headers.Builder fields = Headers.builder()
+                .add(HeaderName.HOST, h2.authority())
+                .add(HeaderName.UPGRADE, "websocket")
+                .add(HeaderName.CONNECTION, "Upgrade")
+                .add(HeaderName.SEC_WEBSOCKET_KEY, key);
+        Headers given = h2.fields();
+        for (int i = 0; i < given.size(); i++) {
+            HeaderName name = given.name(i);
+            boolean replaced = name.equals(HeaderName.HOST) || name.equals(HeaderName.SEC_WEBSOCKET_KEY)
+                    || name.equals(HeaderName.UPGRADE) || name.equals(HeaderName.CONNECTION);
+            if (!replaced) {
+                fields.add(name, given.value(i));
+            }
+        }
+        if (!given.contains(HeaderName.SEC_WEBSOCKET_VERSION)) {
+            fields.add(HeaderName.SEC_WEBSOCKET_VERSION, WebSocketHandshake.VERSION);
+        }
+        RequestHead head = new RequestHead("GET", h2.path(), HttpVersion.HTTP_1_1, fields.build());
+        List<String> subprotocols = Optional.ofNullable(Tokens.elementsOrNull(given, HeaderName.SEC_WEBSOCKET_PROTOCOL,
+                FieldList.Element.TOKEN)).orElse(List.of());
+        List<String> extensions = WebSocketExtension.parseAll(given.values(HeaderName.SEC_WEBSOCKET_EXTENSIONS))
+                .orElse(List.of()).stream().map(e -> e.name().toLowerCase(Locale.ROOT)).toList();
+        UpgradeAttempt attempt = new UpgradeAttempt(List.of(Protocol.WEBSOCKET), null,
+                WebSocketHandshake.accept(key), subprotocols, extensions);
+        return new Translated<>(new Downgrade(head, attempt));
+    }
+
+    /**
+     * The answer for the HTTP/2 client, from the HTTP/1.1 upstream's answer to {@link #toHttp1}'s
+     * request: a valid 101 becomes a 200 whose fields keep the chosen subprotocol and extensions; a
+     * non-2xx, non-101 answer keeps its status; an upstream that answered 2xx without switching, or
+     * a 101 that fails the checks of {@link ProxyUpgrade#judge} (wrong accept and the like), becomes a
+     * 502. The result's version is {@link HttpVersion#HTTP_2} and its names are lower case. A 1xx
+     * other than 101 is returned as is, for the caller to relay and read on.
+     */
+    public static Translation<ResponseHead> answerForHttp2(Downgrade downgrade, ResponseHead upstream) {
+        ProxyUpgrade.Verdict verdict = ProxyUpgrade.standard().judge(downgrade.attempt(), upstream);
+        if (verdict instanceof ProxyUpgrade.Verdict.Invalid invalid) {
+            return new Failed<>(invalid.reason(), invalid.detail(), invalid.response());
+        }
+        if (verdict instanceof ProxyUpgrade.Verdict.Tunnel tunnel) {
+            Headers.Builder fields = Headers.builder();
+            Headers kept = tunnel.response().headers();
+            for (int i = 0; i < kept.size(); i++) {
+                HeaderName name = kept.name(i);
+                if (!name.equals(HeaderName.UPGRADE) && !name.equals(HeaderName.CONNECTION)
+                        && !name.equals(HeaderName.SEC_WEBSOCKET_ACCEPT)) {
+                    fields.add(name.lowerCase(), kept.value(i));
+                }
+            }
+            return new Translated<>(new ResponseHead(HttpVersion.HTTP_2, 200, "", fields.build()));
+        }
+        ResponseHead plain = verdict instanceof ProxyUpgrade.Verdict.Interim interim
+                ? interim.response() : ((ProxyUpgrade.Verdict.Plain) verdict).response();
+        if (plain.status() / 100 == 2) {
+            return failed(UpgradeReason.NOT_SWITCHED, "the upstream answered " + plain.status()
+                    + " without switching, which an HTTP/2 client would take for an open tunnel");
+        }
+        Headers.Builder fields = Headers.builder();
+        for (int i = 0; i < plain.headers().size(); i++) {
+            HeaderName name = plain.headers().name(i);
+            if (!name.equals(HeaderName.CONNECTION)) {
+                fields.add(name.lowerCase(), plain.headers().value(i));
+            }
+        }
+        return new Translated<>(new ResponseHead(HttpVersion.HTTP_2, plain.status(), "", fields.build()));
+    }
+
+    /** The checks of an HTTP/1.1 WebSocket upgrade request, without the server's choices. */
+    private static UpgradeDecision.@Nullable Reject checkUpgrade(RequestHead h1) {
+        Headers headers = h1.headers();
+        if (h1.version() != HttpVersion.HTTP_1_1 || !headers.hasToken(HeaderName.UPGRADE, "websocket")
+                || !headers.hasToken(HeaderName.CONNECTION, "upgrade")) {
+            return Messages.reject(UpgradeReason.MALFORMED_UPGRADE, "expected an HTTP/1.1 request with"
+                    + " 'Upgrade: websocket' and 'Connection: upgrade' to translate");
+        }
+        return WebSocketHandshake.checkRequest(h1);
+    }
+
+    private static <T> Failed<T> failed(UpgradeReason reason, String detail) {
+        // NOT_SWITCHED only serves plain HTTP elsewhere; toward an HTTP/2 client it is a gateway error.
+        int status = reason.status() == 0 ? 502 : reason.status();
+        return new Failed<>(reason, detail, Messages.errorHead(reason, detail, status));
+    }
+}

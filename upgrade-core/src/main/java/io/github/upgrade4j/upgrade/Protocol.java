@@ -1,0 +1,73 @@
+package io.github.upgrade4j.upgrade;
+
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One protocol of an {@code Upgrade} field: {@code protocol-name ["/" protocol-version]} (RFC 9110
+ * §7.8), e.g. {@code websocket}, {@code h2c} or {@code HTTP/2.0}.
+ *
+ * <p>Names compare ignoring ASCII case, as registered protocol names are case-insensitive in
+ * practice ({@code WebSocket} is sent by some clients); versions compare exactly. {@link #toString()}
+ * gives the wire form with the spelling received.
+ *
+ * @param name the protocol name, a token
+ * @param version the protocol version, a token, or null when absent
+ */
+public record Protocol(String name, @Nullable String version) {
+    /** The WebSocket protocol (RFC 6455). */
+    public static final Protocol WEBSOCKET = new Protocol("websocket", null);
+    /** HTTP/2 over cleartext TCP (RFC 7540 §3.2, deprecated by RFC 9113 §3.1). */
+    public static final Protocol H2C = new Protocol("h2c", null);
+
+    /**
+     * Checks the parts.
+     *
+     * @throws IllegalArgumentException if the name or version is not a token
+     */
+    public Protocol {
+        Objects.requireNonNull(name, "name");
+        if (!Tokens.isToken(name) || version != null && !Tokens.isToken(version)) {
+            throw new IllegalArgumentException("expected a protocol name and optional version, both tokens (RFC 9110"
+                    + " §7.8), but was \"" + name + (version == null ? "" : "/" + version) + "\"");
+        }
+    }
+
+    /**
+     * Parses {@code name} or {@code name/version}.
+     *
+     * @throws IllegalArgumentException if it is not of that form
+     */
+    public static Protocol parse(String text) {
+        int slash = text.indexOf('/');
+        return slash < 0 ? new Protocol(text, null) : new Protocol(text.substring(0, slash), text.substring(slash + 1));
+    }
+
+    /** The version, if one was given. */
+    public Optional<String> versionIfAny() {
+        return Optional.ofNullable(version);
+    }
+
+    /** Whether this protocol has {@code other}'s name (ignoring ASCII case) and the same version or none. */
+    public boolean sameAs(Protocol other) {
+        return name.equalsIgnoreCase(other.name) && Objects.equals(version, other.version);
+    }
+
+    /** Whether this protocol's name is {@code name}, ignoring ASCII case. */
+    public boolean named(String name) {
+        return this.name.equalsIgnoreCase(name);
+    }
+
+    /** The name in lower case, as used for allowlists and handler lookup. */
+    String key() {
+        return name.toLowerCase(Locale.ROOT);
+    }
+
+    /** The wire form, {@code name} or {@code name/version}. */
+    @Override
+    public String toString() {
+        return version == null ? name : name + "/" + version;
+    }
+}

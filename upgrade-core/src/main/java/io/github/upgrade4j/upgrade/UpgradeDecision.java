@@ -1,0 +1,95 @@
+package io.github.upgrade4j.upgrade;
+
+import io.github.upgrade4j.http.ResponseHead;
+import java.util.Objects;
+
+/**
+ * What an origin server does with a request that may ask to switch protocols, decided by
+ * {@link UpgradeNegotiator}.
+ *
+ * <pre>{@code
+ * UpgradeDecision decision = negotiator.decide(request);
+ * if (decision instanceof UpgradeDecision.Switch s) {
+ *     write(s.response());                      // the complete 101 head; then speak s.protocol()
+ * } else if (decision instanceof UpgradeDecision.Reject r) {
+ *     write(r.response(), r.body());            // 400, 403 or 426, then close the connection
+ * } else if (decision instanceof UpgradeDecision.Ignore i) {
+ *     servePlainHttp(request);                  // i.reason() says why no switch happened
+ * }
+ * // Java 21+:
+ * switch (decision) {
+ *     case UpgradeDecision.Switch s -> ...;
+ *     case UpgradeDecision.Reject r -> ...;
+ *     case UpgradeDecision.Ignore i -> ...;
+ * }
+ * }</pre>
+ */
+public sealed interface UpgradeDecision {
+    /**
+     * Switch: write {@link #response()} and hand the connection to the protocol.
+     *
+     * @param protocol the protocol chosen, one the client offered
+     * @param response the complete 101 head: {@code Upgrade}, {@code Connection: upgrade} and the
+     *     protocol's own fields (for WebSocket {@code Sec-WebSocket-Accept} and any subprotocol and
+     *     extensions chosen)
+     */
+    record Switch(Protocol protocol, ResponseHead response) implements UpgradeDecision {
+        /** Checks the response is a 101. */
+        public Switch {
+            Objects.requireNonNull(protocol, "protocol");
+            if (response.status() != 101) {
+                throw new IllegalArgumentException("expected a 101 response but was " + response.status());
+            }
+        }
+    }
+
+    /**
+     * Serve the request as plain HTTP; no switch happens.
+     *
+     * @param reason why
+     * @param detail the specifics, safe to log
+     */
+    record Ignore(UpgradeReason reason, String detail) implements UpgradeDecision {
+        /** Checks for nulls. */
+        public Ignore {
+            Objects.requireNonNull(reason, "reason");
+            Objects.requireNonNull(detail, "detail");
+        }
+
+        /** The detail followed by the explanation and the RFC section. */
+        public String message() {
+            return Messages.message(reason, detail);
+        }
+    }
+
+    /**
+     * Refuse the handshake: write {@link #response()} and {@link #body()}, then close.
+     *
+     * @param reason why
+     * @param detail the specifics, safe to log and to show the client
+     * @param response the head to send: 400, 403, or 426 with {@code Sec-WebSocket-Version: 13}
+     */
+    record Reject(UpgradeReason reason, String detail, ResponseHead response) implements UpgradeDecision {
+        /** Checks for nulls. */
+        public Reject {
+            Objects.requireNonNull(reason, "reason");
+            Objects.requireNonNull(detail, "detail");
+            Objects.requireNonNull(response, "response");
+        }
+
+        /** The status of {@link #response()}. */
+        public int status() {
+            return response.status();
+        }
+
+        /** The detail followed by the explanation and the RFC section. */
+        public String message() {
+            return Messages.message(reason, detail);
+        }
+
+        /** A plain-text UTF-8 body with {@link #message()}, as long as the response's Content-Length says. */
+        public byte[] body() {
+            return Messages.body(reason, detail);
+        }
+    }
+}

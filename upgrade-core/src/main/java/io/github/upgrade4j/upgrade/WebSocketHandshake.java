@@ -1,0 +1,253 @@
+package io.github.upgrade4j.upgrade;
+
+import io.github.upgrade4j.http.FieldList;
+import io.github.upgrade4j.http.HeaderName;
+import io.github.upgrade4j.http.Headers;
+import io.github.upgrade4j.http.RequestHead;
+import io.github.upgrade4j.http.ResponseHead;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The server side of the WebSocket opening handshake (RFC 6455 §4.2), as a {@link ProtocolHandler}.
+ * Immutable and thread-safe.
+ *
+ * <p>A handshake switches only when it is a GET with {@code Host}, exactly one
+ * {@code Sec-WebSocket-Key} that is 16 bytes in base64, and exactly one
+ * {@code Sec-WebSocket-Version} equal to 13; the {@code Upgrade} and {@code Connection} tokens are
+ * checked by {@link UpgradeNegotiator} first. A wrong or missing version is answered 426 with
+ * {@code Sec-WebSocket-Version: 13}, a refused {@code Origin} 403, anything else 400. The 101 carries
+ * {@code Sec-WebSocket-Accept}, the subprotocol chosen from those offered (none: no field), and
+ * the extensions chosen from those offered.
+ *
+ * <pre>{@code
+ * WebSocketHandshake chat = WebSocketHandshake.builder()
+ *         .origins(OriginPolicy.allowing(false, "https://chat.example"))
+ *         .subprotocols(offered -> offered.stream().filter("chat.v2"::equals).findFirst())
+ *         .build();
+ * }</pre>
+ *
+ * <p>This class does not implement WebSocket framing or permessage-deflate; a selector that accepts
+ * an extension promises the application implements it.
+ */
+public final class WebSocketHandshake implements ProtocolHandler {
+    /** The only version of the protocol in use (RFC 6455 §4.1). */
+    static final String VERSION = "13";
+    private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+    private static final byte[] GUID_BYTES = GUID.getBytes(StandardCharsets.ISO_8859_1);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    /** A digest per thread: creating one costs more than hashing a key. */
+    private static final ThreadLocal<MessageDigest> SHA1 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-1");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime must provide SHA-1", e);
+        }
+    });
+    private static final String BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    /** The default selectors; known by identity, so that offers nobody will look at are not parsed twice. */
+    private static final Function<List<String>, Optional<String>> NO_SUBPROTOCOL = offered -> Optional.empty();
+    private static final Function<List<WebSocketExtension>, List<WebSocketExtension>> NO_EXTENSION = offered -> List.of();
+    private static final WebSocketHandshake STANDARD = builder().build();
+
+    private final OriginPolicy origins;
+    private final Function<List<String>, Optional<String>> subprotocols;
+    private final Function<List<WebSocketExtension>, List<WebSocketExtension>> extensions;
+
+    private WebSocketHandshake(Builder builder) {
+        this.origins = builder.origins;
+        this.subprotocols = builder.subprotocols;
+        this.extensions = builder.extensions;
+    }
+
+    /** Any origin, no subprotocol, no extension. */
+    public static WebSocketHandshake standard() {
+        return STANDARD;
+    }
+
+    /** A builder starting from {@link #standard()}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public Protocol protocol() {
+        return Protocol.WEBSOCKET;
+    }
+
+    @Override
+    public UpgradeDecision decide(RequestHead request, Protocol offered) {
+        UpgradeDecision.@Nullable Reject broken = checkRequest(request);
+        if (broken != null) {
+            return broken;
+        }
+        Headers headers = request.headers();
+        Optional<String> origin = headers.first(HeaderName.ORIGIN);
+        if (!origins.allows(origin, request)) {
+            return Messages.reject(UpgradeReason.ORIGIN_REFUSED, "the origin "
+                    + origin.map(o -> "'" + o + "'").orElse("(none)") + " is not allowed");
+        }
+        Headers.Builder response = Headers.builder()
+                .add(HeaderName.UPGRADE, "websocket")
+                .add(HeaderName.CONNECTION, "Upgrade")
+                .add(HeaderName.SEC_WEBSOCKET_ACCEPT, accept(headers.first(HeaderName.SEC_WEBSOCKET_KEY).orElseThrow()));
+        List<String> offeredProtocols = subprotocols == NO_SUBPROTOCOL ? List.of() : Objects.requireNonNull(
+                Tokens.elementsOrNull(headers, HeaderName.SEC_WEBSOCKET_PROTOCOL, FieldList.Element.TOKEN));
+        if (!offeredProtocols.isEmpty()) {
+            Optional<String> chosen = Objects.requireNonNull(subprotocols.apply(offeredProtocols),
+                    "the subprotocol selector returned null");
+            if (chosen.isPresent()) {
+                if (!offeredProtocols.contains(chosen.get())) {
+                    throw new IllegalStateException("the subprotocol selector chose '" + chosen.get()
+                            + "' but the client offered only " + offeredProtocols);
+                }
+                response.add(HeaderName.SEC_WEBSOCKET_PROTOCOL, chosen.get());
+            }
+        }
+        List<WebSocketExtension> offeredExtensions = extensions == NO_EXTENSION ? List.of() : WebSocketExtension
+                .parseAll(headers.values(HeaderName.SEC_WEBSOCKET_EXTENSIONS)).orElseThrow();
+        if (!offeredExtensions.isEmpty()) {
+            List<WebSocketExtension> chosen = Objects.requireNonNull(extensions.apply(offeredExtensions),
+                    "the extension selector returned null");
+            for (WebSocketExtension extension : chosen) {
+                if (offeredExtensions.stream().noneMatch(o -> o.name().equalsIgnoreCase(extension.name()))) {
+                    throw new IllegalStateException("the extension selector chose '" + extension.name()
+                            + "' but the client offered only " + offeredExtensions);
+                }
+            }
+            if (!chosen.isEmpty()) {
+                response.add(HeaderName.SEC_WEBSOCKET_EXTENSIONS,
+                        chosen.stream().map(WebSocketExtension::toString).collect(Collectors.joining(", ")));
+            }
+        }
+        return new UpgradeDecision.Switch(offered, ResponseHead.of(101, response.build()));
+    }
+
+    /**
+     * {@code Sec-WebSocket-Accept} for {@code key}: base64 of the SHA-1 of the key followed by the
+     * RFC 6455 GUID (RFC 6455 §4.2.2). For the key {@code dGhlIHNhbXBsZSBub25jZQ==} it is
+     * {@code s3pPLMBiTxaQ9kYGzzhZRbK+xOo=}.
+     */
+    public static String accept(String key) {
+        MessageDigest sha1 = SHA1.get();
+        sha1.update(key.getBytes(StandardCharsets.ISO_8859_1));
+        return Base64.getEncoder().encodeToString(sha1.digest(GUID_BYTES));
+    }
+
+    /** A fresh {@code Sec-WebSocket-Key}: 16 bytes from a {@link SecureRandom}, in base64. */
+    public static String newKey() {
+        byte[] nonce = new byte[16];
+        RANDOM.nextBytes(nonce);
+        return Base64.getEncoder().encodeToString(nonce);
+    }
+
+    /**
+     * The request-side rules of RFC 6455 §4.2.1 that do not depend on the server's choices; null when
+     * the request passes. Shared by the origin role and by a proxy validating before forwarding.
+     */
+    static UpgradeDecision.@Nullable Reject checkRequest(RequestHead request) {
+        if (!request.method().equals("GET")) {
+            return Messages.reject(UpgradeReason.WEBSOCKET_METHOD_NOT_GET,
+                    "expected GET for a WebSocket handshake but the method was " + request.method());
+        }
+        Headers headers = request.headers();
+        if (!headers.contains(HeaderName.HOST)) {
+            return Messages.reject(UpgradeReason.WEBSOCKET_HOST_MISSING, "expected a Host field but found none");
+        }
+        List<String> keys = headers.values(HeaderName.SEC_WEBSOCKET_KEY);
+        if (keys.isEmpty()) {
+            return Messages.reject(UpgradeReason.WEBSOCKET_KEY_MISSING, "expected a Sec-WebSocket-Key but found none");
+        }
+        if (keys.size() > 1) {
+            return Messages.reject(UpgradeReason.WEBSOCKET_KEY_REPEATED,
+                    "expected one Sec-WebSocket-Key but found " + keys.size());
+        }
+        if (!isValidKey(keys.get(0))) {
+            return Messages.reject(UpgradeReason.WEBSOCKET_KEY_INVALID,
+                    "expected Sec-WebSocket-Key to be 16 bytes in base64 but it was '" + keys.get(0) + "'");
+        }
+        List<String> versions = headers.values(HeaderName.SEC_WEBSOCKET_VERSION);
+        if (versions.size() > 1) {
+            return Messages.reject(UpgradeReason.WEBSOCKET_VERSION_REPEATED,
+                    "expected one Sec-WebSocket-Version but found " + versions.size());
+        }
+        if (versions.isEmpty() || !versions.get(0).equals(VERSION)) {
+            return Messages.reject(UpgradeReason.WEBSOCKET_VERSION_UNSUPPORTED, "expected Sec-WebSocket-Version 13"
+                    + " but " + (versions.isEmpty() ? "there was none" : "it was '" + versions.get(0) + "'"));
+        }
+        if (Tokens.elementsOrNull(headers, HeaderName.SEC_WEBSOCKET_PROTOCOL, FieldList.Element.TOKEN) == null) {
+            return Messages.reject(UpgradeReason.WEBSOCKET_PROTOCOL_MALFORMED, "expected Sec-WebSocket-Protocol to be"
+                    + " a list of tokens but it was '" + String.join(", ", headers.values(HeaderName.SEC_WEBSOCKET_PROTOCOL))
+                    + "'");
+        }
+        if (WebSocketExtension.parseAll(headers.values(HeaderName.SEC_WEBSOCKET_EXTENSIONS)).isEmpty()) {
+            return Messages.reject(UpgradeReason.WEBSOCKET_EXTENSIONS_MALFORMED, "expected Sec-WebSocket-Extensions"
+                    + " to parse but it was '" + String.join(", ", headers.values(HeaderName.SEC_WEBSOCKET_EXTENSIONS))
+                    + "'");
+        }
+        return null;
+    }
+
+    /** 24 base64 characters that decode to exactly 16 bytes (RFC 6455 §4.1 item 7). */
+    static boolean isValidKey(String key) {
+        if (key.length() != 24 || key.charAt(22) != '=' || key.charAt(23) != '=') {
+            return false;
+        }
+        for (int i = 0; i < 22; i++) {
+            if (BASE64.indexOf(key.charAt(i)) < 0) {
+                return false;
+            }
+        }
+        // The 22nd character carries the last 2 bits of byte 16; its 4 low bits must be zero.
+        return BASE64.indexOf(key.charAt(21)) % 16 == 0;
+    }
+
+    /** Settings for a {@link WebSocketHandshake}. Not thread-safe; the built handshake is. */
+    public static final class Builder {
+        private OriginPolicy origins = OriginPolicy.any();
+        private Function<List<String>, Optional<String>> subprotocols = NO_SUBPROTOCOL;
+        private Function<List<WebSocketExtension>, List<WebSocketExtension>> extensions = NO_EXTENSION;
+
+        private Builder() {}
+
+        /** Which origins may connect; default {@link OriginPolicy#any()}. */
+        public Builder origins(OriginPolicy policy) {
+            this.origins = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * Chooses the subprotocol from those the client offered, in its order; empty for none (no
+         * {@code Sec-WebSocket-Protocol} in the 101). Called only when the client offered some. The
+         * choice must be one of the offered; anything else is a programming error
+         * ({@link IllegalStateException}). Default: none.
+         */
+        public Builder subprotocols(Function<List<String>, Optional<String>> selector) {
+            this.subprotocols = Objects.requireNonNull(selector, "selector");
+            return this;
+        }
+
+        /**
+         * Chooses the extensions, with their response parameters, from those offered; empty for
+         * none. Called only when the client offered some. Default: none.
+         */
+        public Builder extensions(Function<List<WebSocketExtension>, List<WebSocketExtension>> selector) {
+            this.extensions = Objects.requireNonNull(selector, "selector");
+            return this;
+        }
+
+        /** The handshake. */
+        public WebSocketHandshake build() {
+            return new WebSocketHandshake(this);
+        }
+    }
+}
