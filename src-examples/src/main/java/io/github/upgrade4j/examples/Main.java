@@ -1,14 +1,20 @@
 package io.github.upgrade4j.examples;
 
+import io.github.upgrade4j.hop.Forwarding;
+import io.github.upgrade4j.hop.HopByHopPolicy;
 import io.github.upgrade4j.http.BodyFraming;
 import io.github.upgrade4j.http.FieldList;
 import io.github.upgrade4j.http.HeaderName;
 import io.github.upgrade4j.http.Http1Parser;
+import io.github.upgrade4j.http.Http1Writer;
 import io.github.upgrade4j.http.MessageHead;
 import io.github.upgrade4j.http.ParseResult;
 import io.github.upgrade4j.http.ParserOptions;
 import io.github.upgrade4j.http.RequestHead;
 import io.github.upgrade4j.http.ResponseHead;
+import io.github.upgrade4j.upgrade.ProxyUpgrade;
+import io.github.upgrade4j.upgrade.UpgradeDecision;
+import io.github.upgrade4j.upgrade.UpgradeNegotiator;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -22,8 +28,8 @@ import java.util.Arrays;
  * The examples' command line: {@code java -jar upgrade-examples.jar <command> [options]}.
  *
  * <ul>
- *   <li>{@code demo}: parses a browser's WebSocket upgrade request and a smuggling attempt, and
- *       prints what the library decides about each.
+ *   <li>{@code demo}: parses a browser's WebSocket upgrade request, a hostile nomination, an
+ *       HTTP/1.0 hop and a smuggling attempt, and prints what the library decides about each.
  *   <li>{@code parse [--response] [--lf] [FILE]}: parses one raw head from FILE (or standard input)
  *       and prints the head, the bytes behind it and its body framing, or why it was rejected.
  * </ul>
@@ -47,6 +53,18 @@ public final class Main {
             Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r
             \r
             \u0081\u0085""";
+
+    /** A client naming the proxy's own fields in Connection, so that a naive proxy strips them. */
+    static final String HOSTILE = """
+            GET /admin HTTP/1.1\r
+            Host: app.example\r
+            Connection: close, X-Forwarded-For, Authorization, X-Debug\r
+            Authorization: Bearer abc\r
+            X-Forwarded-For: 10.0.0.1\r
+            X-Debug: on\r
+            Keep-Alive: timeout=5\r
+            \r
+            """;
 
     /** A request smuggling attempt: two lengths, so two servers may see two different messages. */
     static final String SMUGGLING = """
@@ -96,11 +114,42 @@ public final class Main {
 
     private static int demo(PrintStream out) {
         out.println("== A browser asks to upgrade to WebSocket ==");
-        describe(Http1Parser.forRequests(), bytes(CHROME_UPGRADE), out);
+        ByteBuffer chrome = bytes(CHROME_UPGRADE);
+        describe(Http1Parser.forRequests(), chrome, out);
+        RequestHead request = RawHead.request(CHROME_UPGRADE);
+        out.println("origin server decides: " + describe(UpgradeNegotiator.standard().decide(request)));
+        ProxyUpgrade.Outbound outbound = ProxyUpgrade.standard().towardUpstream(request);
+        if (outbound instanceof ProxyUpgrade.Outbound.Forward forward) {
+            out.println("a proxy sends upstream:");
+            out.println(new String(Http1Writer.toBytes(forward.head()), StandardCharsets.ISO_8859_1).indent(2).stripTrailing());
+        }
+        out.println();
+        out.println("== A hostile client nominates the proxy's own fields (CVE-2022-31813) ==");
+        RequestHead hostile = RawHead.request(HOSTILE);
+        Forwarding forwarding = HopByHopPolicy.standard().forRequest(hostile);
+        if (forwarding instanceof Forwarding.Forward forward) {
+            forward.removals().forEach(r -> out.println("  removed  " + r.field() + "  (" + r.cause() + ")"));
+            forward.notices().forEach(n -> out.println("  notice   " + n.detail()));
+        }
+        out.println();
+        out.println("== An HTTP/1.0 hop in between (nginx without proxy_http_version 1.1) ==");
+        out.println("origin server decides: "
+                + describe(UpgradeNegotiator.standard().decide(RawHead.request(CHROME_UPGRADE.replace("HTTP/1.1", "HTTP/1.0")))));
         out.println();
         out.println("== A request with both Content-Length and Transfer-Encoding ==");
         describe(Http1Parser.forRequests(), bytes(SMUGGLING), out);
         return 0;
+    }
+
+    private static String describe(UpgradeDecision decision) {
+        if (decision instanceof UpgradeDecision.Switch s) {
+            return "switch to " + s.protocol() + "\n" + new String(Http1Writer.toBytes(s.response()),
+                    StandardCharsets.ISO_8859_1).indent(2).stripTrailing();
+        }
+        if (decision instanceof UpgradeDecision.Reject r) {
+            return "reject with " + r.status() + ": " + r.message();
+        }
+        return "serve as plain HTTP: " + ((UpgradeDecision.Ignore) decision).message();
     }
 
     private static int parse(String[] args, InputStream in, PrintStream out, PrintStream err) throws IOException {

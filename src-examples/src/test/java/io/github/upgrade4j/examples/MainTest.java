@@ -23,7 +23,7 @@ class MainTest {
     }
 
     @Test
-    void demoShowsTheUpgradeOfferTheKeptFrameBytesAndTheRefusedSmuggling() {
+    void demoShowsTheSwitchTheStrippedNominationsTheHttp10HopAndTheRefusedSmuggling() {
         assertEquals(0, run("", "demo"));
 
         String text = out();
@@ -31,6 +31,10 @@ class MainTest {
         assertTrue(text.contains("bytes behind the head, kept for the caller: 2"), text);
         assertTrue(text.contains("body framing: refused, CONTENT_LENGTH_WITH_TRANSFER_ENCODING (RFC 9112 §6.3), answer 400"),
                 text);
+        assertTrue(text.contains("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo="), text);
+        assertTrue(text.contains("notice   Connection nominated the protected field X-Forwarded-For; the field was kept"), text);
+        assertTrue(text.contains("removed  X-Debug: on  (NOMINATED)"), text);
+        assertTrue(text.contains("proxy_http_version 1.1"), text);
     }
 
     @Test
