@@ -216,7 +216,8 @@ public final class ProxyUpgrade {
                     : new UpgradeDecision.Ignore(UpgradeReason.NOT_OFFERED, "no Upgrade field"));
         }
         if (request.version() != HttpVersion.HTTP_1_1) {
-            return plain(request, forward, new UpgradeDecision.Ignore(UpgradeReason.HTTP_1_0_REQUEST,
+            return plain(request, forward, new UpgradeDecision.Ignore(request.version() == HttpVersion.HTTP_1_0
+                    ? UpgradeReason.HTTP_1_0_REQUEST : UpgradeReason.HTTP_2_REQUEST,
                     "expected HTTP/1.1 for an upgrade but the request was " + request.version()));
         }
         FieldList offer = FieldList.parse(headers.values(HeaderName.UPGRADE), FieldList.Element.PROTOCOL,
