@@ -37,6 +37,16 @@ final class Ascii {
         return c >= 0 && c < 256 && TCHAR[c];
     }
 
+    /** {@link #isTchar} for a byte, without range checks: the mask keeps the index inside the table. */
+    static boolean tchar(byte b) {
+        return TCHAR[b & 0xFF];
+    }
+
+    /** {@link #isFieldVchar} for a byte, without range checks. */
+    static boolean fieldVchar(byte b) {
+        return FIELD_VCHAR[b & 0xFF];
+    }
+
     /** Whether {@code c} is a visible field character, VCHAR or obs-text (RFC 9110 §5.5). */
     static boolean isFieldVchar(int c) {
         return c >= 0 && c < 256 && FIELD_VCHAR[c];

@@ -48,6 +48,11 @@ public final class Http1Parser<H extends MessageHead> {
     private int scanned;
     private int lineStart;
     private int lines;
+    /**
+     * Head-relative index where each non-empty line's content ends (its CR, or its LF when bare),
+     * recorded by the scanner so that the reader never looks for line ends again.
+     */
+    private int @Nullable [] lineEnds;
     /** Whether the last byte scanned was a CR. */
     private boolean afterCr;
     private ParseResult.@Nullable Rejected<H> rejected;
@@ -152,6 +157,10 @@ public final class Http1Parser<H extends MessageHead> {
         int end = Math.min(to, options.maxHeadBytes() - base);
         // While in the start line, an ordinary byte at this array index makes the line too long.
         int startLineLimit = lineCount == 0 ? lineBegin + options.maxStartLineBytes() - base : Integer.MAX_VALUE;
+        int[] ends = lineEnds;
+        if (ends == null) {
+            ends = lineEnds = new int[options.maxFields() + 1];
+        }
         for (int p = from; p < end; p++) {
             byte b = bytes[p];
             if (b > CR || b != LF && b != CR && b != 0) {
@@ -179,6 +188,7 @@ public final class Http1Parser<H extends MessageHead> {
             if (!cr && !lfLineEndings) {
                 return fail(HeadProblem.BARE_LF, "expected CRLF but found a bare LF at byte " + index);
             }
+            boolean cr0 = cr;
             int contentLength = index - lineBegin - (cr ? 1 : 0);
             cr = false;
             if (contentLength == 0 && lineCount == 0) {
@@ -194,6 +204,9 @@ public final class Http1Parser<H extends MessageHead> {
                 scanned = index + 1;
                 lines = lineCount;
                 return p + 1;
+            }
+            if (lineCount <= options.maxFields()) {
+                ends[lineCount] = index - (cr0 ? 1 : 0);
             }
             if (++lineCount - 1 > options.maxFields()) {
                 return fail(HeadProblem.TOO_MANY_FIELDS, "expected at most " + options.maxFields()
@@ -273,6 +286,8 @@ public final class Http1Parser<H extends MessageHead> {
     /** Reads the grammar of one complete head whose line endings the scanner has already checked. */
     private final class HeadReader {
         private final byte[] a;
+        /** The array index of the head's first byte; line ends are recorded relative to it. */
+        private final int base;
         private int pos;
         /** The start line, filled by {@link #requestLine} or {@link #statusLine}. */
         private String method = "";
@@ -285,6 +300,7 @@ public final class Http1Parser<H extends MessageHead> {
 
         HeadReader(byte[] a, int start) {
             this.a = a;
+            this.base = start;
             this.pos = start;
         }
 
@@ -292,7 +308,8 @@ public final class Http1Parser<H extends MessageHead> {
             while (a[pos] == CR || a[pos] == LF) {
                 pos++; // empty lines before a request line, already accepted by the scanner
             }
-            int lineEnd = lineEnd();
+            int[] ends = Objects.requireNonNull(lineEnds);
+            int lineEnd = base + ends[0];
             if (!(requests ? requestLine(lineEnd) : statusLine(lineEnd))) {
                 return Objects.requireNonNull(problem);
             }
@@ -301,11 +318,8 @@ public final class Http1Parser<H extends MessageHead> {
             String[] values = new String[names.length];
             int count = 0;
             int hosts = 0;
-            while (true) {
-                lineEnd = lineEnd();
-                if (lineEnd == pos) {
-                    break;
-                }
+            for (int line = 1; line < lines; line++) {
+                lineEnd = base + ends[line];
                 ParseResult.@Nullable Rejected<H> problem = fieldLine(lineEnd, count == 0, names, values, count);
                 if (problem != null) {
                     return problem;
@@ -334,15 +348,6 @@ public final class Http1Parser<H extends MessageHead> {
             return new ParseResult.Complete<>(head, headLength);
         }
 
-        /** The index of the CR or LF that ends the line starting at {@code pos}. */
-        private int lineEnd() {
-            int i = pos;
-            while (a[i] != CR && a[i] != LF) {
-                i++;
-            }
-            return i;
-        }
-
         /** The start of the line after the one ending at {@code lineEnd}. */
         private int next(int lineEnd) {
             return a[lineEnd] == CR ? lineEnd + 2 : lineEnd + 1;
@@ -350,7 +355,7 @@ public final class Http1Parser<H extends MessageHead> {
 
         private boolean requestLine(int lineEnd) {
             int i = pos;
-            while (i < lineEnd && Ascii.isTchar(a[i] & 0xFF)) {
+            while (i < lineEnd && Ascii.tchar(a[i])) {
                 i++;
             }
             if (i == pos || i == lineEnd || a[i] != ' ') {
@@ -450,7 +455,7 @@ public final class Http1Parser<H extends MessageHead> {
                                 + names[index - 1] + " starts with whitespace (obsolete line folding)");
             }
             int i = pos;
-            while (i < lineEnd && Ascii.isTchar(a[i] & 0xFF)) {
+            while (i < lineEnd && Ascii.tchar(a[i])) {
                 i++;
             }
             if (i == lineEnd || a[i] != ':' || i == pos) {
@@ -471,15 +476,14 @@ public final class Http1Parser<H extends MessageHead> {
             while (valueStart < lineEnd && Ascii.isOws(a[valueStart] & 0xFF)) {
                 valueStart++;
             }
-            int valueEnd = lineEnd;
-            while (valueEnd > valueStart && Ascii.isOws(a[valueEnd - 1] & 0xFF)) {
-                valueEnd--;
-            }
-            for (int j = valueStart; j < valueEnd; j++) {
-                int c = a[j] & 0xFF;
-                if (!Ascii.isFieldVchar(c) && c != ' ' && c != '\t') {
+            int valueEnd = valueStart; // one pass: check every byte and find the end without trailing OWS
+            for (int j = valueStart; j < lineEnd; j++) {
+                byte c = a[j];
+                if (Ascii.fieldVchar(c)) {
+                    valueEnd = j + 1;
+                } else if (c != ' ' && c != '\t') {
                     return reject(HeadProblem.INVALID_FIELD_VALUE, "expected a field value of visible characters, SP"
-                            + " and HTAB but found " + Ascii.describe(c) + " in the value of " + name);
+                            + " and HTAB but found " + Ascii.describe(c & 0xFF) + " in the value of " + name);
                 }
             }
             names[index] = name;
