@@ -1,5 +1,8 @@
 package io.github.upgrade4j.hop;
 
+import static io.github.upgrade4j.http.Draws.draw;
+import static io.github.upgrade4j.http.Draws.recase;
+import static io.github.upgrade4j.http.Draws.stripOws;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -469,36 +472,7 @@ class HopByHopProperties {
         return out.toString();
     }
 
-    /** Flips the case of a random subset of the ASCII letters. */
-    private static String recase(RandomnessSource in, String s) {
-        StringBuilder out = new StringBuilder(s);
-        for (int i = 0; i < out.length(); i++) {
-            char c = out.charAt(i);
-            if ((c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') && draw(in, 0, 1) == 1) {
-                out.setCharAt(i, (char) (c ^ 0x20));
-            }
-        }
-        return out.toString();
-    }
-
-    /** A field value cannot start or end with OWS (RFC 9110 §5.5); stripping it changes no list element. */
-    private static String stripOws(CharSequence line) {
-        int from = 0;
-        int to = line.length();
-        while (from < to && (line.charAt(from) == ' ' || line.charAt(from) == '\t')) {
-            from++;
-        }
-        while (to > from && (line.charAt(to - 1) == ' ' || line.charAt(to - 1) == '\t')) {
-            to--;
-        }
-        return line.subSequence(from, to).toString();
-    }
-
     private static <T> T pick(RandomnessSource in, List<T> from) {
         return from.get(draw(in, 0, from.size() - 1));
-    }
-
-    private static int draw(RandomnessSource in, int min, int max) {
-        return integers().between(min, max).generate(in);
     }
 }

@@ -1,5 +1,8 @@
 package io.github.upgrade4j.http;
 
+import static io.github.upgrade4j.http.Draws.draw;
+import static io.github.upgrade4j.http.Draws.recase;
+import static io.github.upgrade4j.http.Draws.stripOws;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -136,13 +139,13 @@ class FieldListProperties {
                 case 0:
                 case 1:
                     List<String> candidates = draw(in, 0, 2) > 0 || others.isEmpty() ? list.elements() : others;
-                    token = candidates.isEmpty() ? token(in) : flipSomeCase(in, candidates.get(draw(in, 0,
+                    token = candidates.isEmpty() ? token(in) : recase(in, candidates.get(draw(in, 0,
                             candidates.size() - 1)));
                     break;
                 default:
                     token = token(in);
             }
-            return new Query(list, others, flipSomeCase(in, "Connection"), token);
+            return new Query(list, others, recase(in, "Connection"), token);
         };
         qt().forAll(queries).checkAssert(q -> {
             Headers.Builder builder = Headers.builder();
@@ -317,30 +320,6 @@ class FieldListProperties {
         return out.toString();
     }
 
-    private static String flipSomeCase(RandomnessSource in, String s) {
-        StringBuilder out = new StringBuilder(s);
-        for (int i = 0; i < out.length(); i++) {
-            char c = out.charAt(i);
-            if ((c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') && draw(in, 0, 1) == 1) {
-                out.setCharAt(i, (char) (c ^ 0x20));
-            }
-        }
-        return out.toString();
-    }
-
-    /** A field value cannot start or end with OWS (RFC 9110 §5.5); that changes no list element. */
-    private static String stripOws(String line) {
-        int from = 0;
-        int to = line.length();
-        while (from < to && isOws(line.charAt(from))) {
-            from++;
-        }
-        while (to > from && isOws(line.charAt(to - 1))) {
-            to--;
-        }
-        return line.substring(from, to);
-    }
-
     private static boolean isToken(String s) {
         return !s.isEmpty() && s.chars().allMatch(c -> TCHARS.indexOf(c) >= 0);
     }
@@ -351,9 +330,5 @@ class FieldListProperties {
 
     private static char pick(RandomnessSource in, String from) {
         return from.charAt(draw(in, 0, from.length() - 1));
-    }
-
-    private static int draw(RandomnessSource in, int min, int max) {
-        return integers().between(min, max).generate(in);
     }
 }

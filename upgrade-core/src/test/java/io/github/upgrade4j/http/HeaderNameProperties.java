@@ -1,5 +1,6 @@
 package io.github.upgrade4j.http;
 
+import static io.github.upgrade4j.http.Draws.draw;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -209,10 +210,6 @@ class HeaderNameProperties {
 
     private static char pick(RandomnessSource in, String from) {
         return from.charAt(draw(in, 0, from.length() - 1));
-    }
-
-    private static int draw(RandomnessSource in, int min, int max) {
-        return integers().between(min, max).generate(in);
     }
 
     private static String escape(String s) {

@@ -1,5 +1,7 @@
 package io.github.upgrade4j.http;
 
+import static io.github.upgrade4j.http.Draws.draw;
+import static io.github.upgrade4j.http.Draws.recase;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -406,7 +408,7 @@ class Http1Properties {
         Headers.Builder headers = Headers.builder();
         for (int i = 0; i <= fields; i++) {
             if (i == hostAt) {
-                headers.add(flipSomeCase(in, "Host"), value(in));
+                headers.add(recase(in, "Host"), value(in));
             }
             if (i < fields) {
                 String name = name(in);
@@ -435,7 +437,7 @@ class Http1Properties {
     /** A token in random case: a well-known name or random tchars. */
     private static String name(RandomnessSource in) {
         if (draw(in, 0, 2) == 0) {
-            return flipSomeCase(in, KNOWN_NAMES.get(draw(in, 0, KNOWN_NAMES.size() - 1)));
+            return recase(in, KNOWN_NAMES.get(draw(in, 0, KNOWN_NAMES.size() - 1)));
         }
         return token(in, 1, 20);
     }
@@ -459,17 +461,6 @@ class Http1Properties {
         StringBuilder out = new StringBuilder();
         for (int n = draw(in, min, max); n > 0; n--) {
             out.append(TCHARS.charAt(draw(in, 0, TCHARS.length() - 1)));
-        }
-        return out.toString();
-    }
-
-    private static String flipSomeCase(RandomnessSource in, String s) {
-        StringBuilder out = new StringBuilder(s);
-        for (int i = 0; i < out.length(); i++) {
-            char c = out.charAt(i);
-            if ((c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') && draw(in, 0, 1) == 1) {
-                out.setCharAt(i, (char) (c ^ 0x20));
-            }
         }
         return out.toString();
     }
@@ -502,10 +493,6 @@ class Http1Properties {
             bytes[i] = (byte) draw(in, 0, 255);
         }
         return bytes;
-    }
-
-    private static int draw(RandomnessSource in, int min, int max) {
-        return integers().between(min, max).generate(in);
     }
 
     // ---------------------------------------------------------------- bytes
