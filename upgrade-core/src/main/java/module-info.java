@@ -9,4 +9,5 @@ module io.github.upgrade4j {
     exports io.github.upgrade4j.http;
     exports io.github.upgrade4j.hop;
     exports io.github.upgrade4j.upgrade;
+    exports io.github.upgrade4j.tunnel;
 }

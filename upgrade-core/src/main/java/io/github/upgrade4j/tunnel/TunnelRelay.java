@@ -1,0 +1,283 @@
+package io.github.upgrade4j.tunnel;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Relays upgraded connections: once a proxy has switched protocols (a 101, or a 2xx to CONNECT) it
+ * hands both channels here and the relay copies bytes both ways until both sides are done.
+ *
+ * <pre>{@code
+ * TunnelRelay relay = TunnelRelay.start();   // once per process; close() at the end
+ * Opening opening = relay.open(Endpoint.of(client, bytesAfterRequestHead), Endpoint.of(upstream, bytesAfter101));
+ * if (opening instanceof Opening.Opened opened) {
+ *     // write nothing more to either channel: the relay owns them now
+ * } else if (opening instanceof Opening.Refused refused) {
+ *     // answer 503 instead of the 101, then close both channels: they are still yours
+ * }
+ * }</pre>
+ *
+ * <p><b>What it guarantees.</b> Each endpoint's leftover bytes reach the other side first, exactly
+ * once, in order. At most one buffer (of {@link RelayOptions#bufferSize()}) is in flight per
+ * direction: while it is not written, the source is not read and TCP flow control throttles its
+ * sender. Buffers are direct and pooled, borrowed only while bytes are in flight, so an idle tunnel
+ * holds none, and all of them together stay within {@link RelayOptions#bufferBudgetBytes()}. A FIN
+ * from one side is passed on as {@code shutdownOutput} to the other once every byte before it is
+ * written, and the tunnel lives until both directions are done: no queued byte is dropped. A reset
+ * is passed on as a reset (SO_LINGER 0), never disguised as a FIN. Timeouts (idle, send stall,
+ * half-closed, lifetime) are in {@link RelayOptions}. Every tunnel ends with one
+ * {@link TunnelOutcome}.
+ *
+ * <p><b>Threads.</b> {@link RelayOptions#loops()} daemon threads, each with its own selector; both
+ * legs of a tunnel live on one loop, the least loaded when it opens. All methods are thread-safe and
+ * may be called from any thread, including a loop thread (from an outcome callback).
+ *
+ * <p><b>Ownership.</b> Channels handed to {@link #open} stay the caller's on
+ * {@link Opening.Refused}; on {@link Opening.Opened} the relay owns them and closes them, whatever
+ * happens. The relay's own resources are released by {@link #close()}.
+ *
+ * <p><b>What it does not do.</b> It does not parse heads or decide whether to switch (see
+ * {@code io.github.upgrade4j.upgrade}), does not speak TLS, and never reads a channel on the caller's
+ * behalf before {@code open}. It does not buffer beyond one buffer per direction, so it cannot smooth
+ * a slow reader; it makes the writer wait.
+ */
+public final class TunnelRelay implements AutoCloseable {
+    private static final int RUNNING = 0;
+    private static final int DRAINING = 1;
+    private static final int CLOSED = 2;
+
+    private final RelayOptions options;
+    private final BufferPool pool;
+    private final EventLoop[] loops;
+    private final AtomicInteger active = new AtomicInteger();
+    private final CompletableFuture<Void> drained = new CompletableFuture<>();
+    private final Object lock = new Object();
+    private volatile int state = RUNNING;
+    private int nextLoop;
+
+    private TunnelRelay(RelayOptions options) {
+        this.options = options;
+        this.pool = new BufferPool(options.bufferSize(), options.bufferBudgetBytes());
+        this.loops = new EventLoop[options.loops()];
+        try {
+            for (int i = 0; i < loops.length; i++) {
+                loops[i] = new EventLoop(this, options, pool, i);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not open a selector", e);
+        }
+        for (EventLoop loop : loops) {
+            loop.start();
+        }
+    }
+
+    /** Starts a relay with {@link RelayOptions#standard()}. */
+    public static TunnelRelay start() {
+        return start(RelayOptions.standard());
+    }
+
+    /**
+     * Starts a relay: its event-loop threads run until {@link #close()}.
+     *
+     * @throws java.io.UncheckedIOException if a selector cannot be opened
+     */
+    public static TunnelRelay start(RelayOptions options) {
+        return new TunnelRelay(Objects.requireNonNull(options, "options"));
+    }
+
+    /** The options this relay was started with. */
+    public RelayOptions options() {
+        return options;
+    }
+
+    /**
+     * Starts relaying between {@code client} and {@code upstream}, or refuses before touching either.
+     * Returns at once: the relay registers the channels on an event loop and begins with the
+     * leftovers. On {@link Opening.Opened} the relay owns both channels (the caller must not use them
+     * again); on {@link Opening.Refused} they are untouched and still the caller's.
+     *
+     * @throws IllegalArgumentException if a channel is not open and connected, or both are the same
+     */
+    public Opening open(Endpoint client, Endpoint upstream) {
+        Objects.requireNonNull(client, "client");
+        Objects.requireNonNull(upstream, "upstream");
+        checkConnected("client", client.channel());
+        checkConnected("upstream", upstream.channel());
+        if (client.channel() == upstream.channel()) {
+            throw new IllegalArgumentException("expected two different channels but client and upstream are the same");
+        }
+        if (state != RUNNING) {
+            return refusedAsShutDown();
+        }
+        int running;
+        do {
+            running = active.get();
+            if (running >= options.maxTunnels()) {
+                return new Opening.Refused(RefusalReason.TUNNEL_LIMIT, "expected fewer than " + options.maxTunnels()
+                        + " running tunnels but " + running + " are running");
+            }
+        } while (!active.compareAndSet(running, running + 1));
+        if (state != RUNNING) { // a drain or close began meanwhile
+            if (ended()) {
+                drained();
+            }
+            return refusedAsShutDown();
+        }
+        long free = pool.budget() - (long) borrowed() * pool.bufferSize();
+        if (free < 2L * pool.bufferSize()) {
+            if (ended()) { // a drain may have begun meanwhile
+                drained();
+            }
+            return new Opening.Refused(RefusalReason.BUFFER_BUDGET, "expected room for 2 buffers of "
+                    + pool.bufferSize() + " bytes but " + free + " of the " + pool.budget()
+                    + "-byte budget are free: bytes are in flight on running tunnels");
+        }
+        EventLoop loop = leastLoaded();
+        loop.load.incrementAndGet();
+        Session session = new Session(loop, client, upstream);
+        loop.execute(session::register);
+        return new Opening.Opened(session.view);
+    }
+
+    private static void checkConnected(String side, SocketChannel channel) {
+        if (!channel.isOpen() || !channel.isConnected()) {
+            throw new IllegalArgumentException("expected a connected " + side + " channel but it was "
+                    + (channel.isOpen() ? "not connected" : "closed"));
+        }
+    }
+
+    private Opening refusedAsShutDown() {
+        return new Opening.Refused(RefusalReason.SHUT_DOWN, "expected a running relay but it was "
+                + (state == DRAINING ? "draining" : "closed"));
+    }
+
+    private EventLoop leastLoaded() {
+        int start;
+        synchronized (lock) {
+            start = nextLoop;
+            nextLoop = (start + 1) % loops.length;
+        }
+        EventLoop best = loops[start];
+        for (int i = 1; i < loops.length; i++) {
+            EventLoop candidate = loops[(start + i) % loops.length];
+            if (candidate.load.get() < best.load.get()) {
+                best = candidate;
+            }
+        }
+        return best;
+    }
+
+    private int borrowed() {
+        int sum = 0;
+        for (EventLoop loop : loops) {
+            sum += loop.borrowed;
+        }
+        return sum;
+    }
+
+    /** A tunnel ended (or was counted and then refused); true if it was the last one of a drain. */
+    boolean ended() {
+        return active.decrementAndGet() == 0 && state != RUNNING;
+    }
+
+    /** Completes the drain: every tunnel has ended. */
+    void drained() {
+        drained.complete(null);
+    }
+
+    /** The relay's load now. */
+    public RelayStats stats() {
+        int borrowedBuffers = borrowed();
+        long pooled = Math.max(0, pool.allocatedBytes() - (long) borrowedBuffers * pool.bufferSize());
+        return new RelayStats(active.get(), borrowedBuffers, pooled, pool.budget());
+    }
+
+    /**
+     * Drains the relay: from now on {@link #open} refuses with {@link RefusalReason#SHUT_DOWN};
+     * running tunnels go on for {@code grace}, and those still open then get the
+     * {@link RelayOptions#closeHook()}'s bytes on each side and are closed with
+     * {@link CloseReason#SHUTDOWN} (within one sweep period of the deadline). The relay keeps running
+     * until {@link #close()}. A second call returns the same completion and its grace is ignored.
+     *
+     * @param grace how long running tunnels may go on; {@link Duration#ZERO} closes them at once
+     * @return completes when every tunnel has ended; completing the returned future does nothing to
+     *     the relay
+     * @throws IllegalArgumentException if {@code grace} is negative
+     */
+    public CompletableFuture<Void> drain(Duration grace) {
+        Objects.requireNonNull(grace, "grace");
+        if (grace.isNegative()) {
+            throw new IllegalArgumentException("expected a grace period >= 0 but was " + grace);
+        }
+        synchronized (lock) {
+            if (state == RUNNING) {
+                state = DRAINING;
+                long deadline = System.nanoTime() + saturatedNanos(grace);
+                for (EventLoop loop : loops) {
+                    loop.execute(() -> {
+                        if (!loop.stopping) {
+                            loop.startDrain(deadline);
+                        }
+                    });
+                }
+            }
+        }
+        if (active.get() == 0) {
+            drained.complete(null);
+        }
+        return drained.copy();
+    }
+
+    private static long saturatedNanos(Duration duration) {
+        try {
+            return duration.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE / 2;
+        }
+    }
+
+    /**
+     * Shuts down at once: refuses new tunnels, closes every running one with
+     * {@link CloseReason#SHUTDOWN} (a FIN on each side, no hook), stops the event loops and waits for
+     * their threads. Idempotent. Called from a loop thread (an outcome callback), it cannot wait for
+     * that thread, which ends as soon as the callback returns.
+     */
+    @Override
+    public void close() {
+        synchronized (lock) {
+            state = CLOSED;
+        }
+        for (EventLoop loop : loops) {
+            loop.stop();
+        }
+        boolean interrupted = false;
+        for (EventLoop loop : loops) {
+            while (true) {
+                try {
+                    loop.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        pool.clear();
+        drained.complete(null);
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public String toString() {
+        RelayStats stats = stats();
+        return "TunnelRelay[loops=" + loops.length + ", active=" + stats.activeTunnels() + ", buffersBorrowed="
+                + stats.buffersBorrowed() + ", state=" + (state == RUNNING ? "running" : state == DRAINING
+                ? "draining" : "closed") + "]";
+    }
+}

@@ -1,0 +1,21 @@
+/**
+ * The relay of upgraded connections: after a 101 (RFC 9110 §15.2.2, §7.8) or a 2xx to CONNECT
+ * (RFC 9110 §9.3.6) a proxy stops speaking HTTP and copies bytes both ways until both sides are
+ * done, over NIO event loops and pooled direct buffers, with half-close, resets passed on as resets,
+ * timeouts, a tunnel limit, counters, outcomes and graceful drain.
+ *
+ * <p>{@link io.github.upgrade4j.tunnel.TunnelRelay} is the engine: {@code open} takes two
+ * {@link io.github.upgrade4j.tunnel.Endpoint}s (a channel plus the bytes already read past the head)
+ * and answers an {@link io.github.upgrade4j.tunnel.Opening}: a running
+ * {@link io.github.upgrade4j.tunnel.Tunnel}, whose channels the relay now owns, or a refusal that
+ * leaves them with the caller. Every tunnel ends with one {@link io.github.upgrade4j.tunnel.TunnelOutcome}
+ * naming its {@link io.github.upgrade4j.tunnel.CloseReason}. The settings are in
+ * {@link io.github.upgrade4j.tunnel.RelayOptions}.
+ *
+ * <p>The package does not parse or judge heads, speak TLS, or splice in the kernel; every relayed
+ * byte is copied once into a direct buffer and once out of it.
+ */
+@NullMarked
+package io.github.upgrade4j.tunnel;
+
+import org.jspecify.annotations.NullMarked;
