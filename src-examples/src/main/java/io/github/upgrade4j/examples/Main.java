@@ -28,7 +28,9 @@ import java.util.Arrays;
  * The examples' command line: {@code java -jar upgrade-examples.jar <command> [options]}.
  *
  * <ul>
- *   <li>{@code demo}: parses a browser's WebSocket upgrade request, a hostile nomination, an
+ *   <li>{@code demo}: the echo server and the proxy in one process, with a page to open in a browser.
+ *   <li>{@code proxy}, {@code echo-server}: the two servers on their own.
+ *   <li>{@code decisions}: parses a browser's WebSocket upgrade request, a hostile nomination, an
  *       HTTP/1.0 hop and a smuggling attempt, and prints what the library decides about each.
  *   <li>{@code parse [--response] [--lf] [FILE]}: parses one raw head from FILE (or standard input)
  *       and prints the head, the bytes behind it and its body framing, or why it was rejected.
@@ -37,7 +39,12 @@ import java.util.Arrays;
 public final class Main {
     private static final String USAGE = """
             usage: java -jar upgrade-examples.jar <command> [options]
-              demo                                 parse a browser upgrade request and a smuggling attempt
+              demo [--port N]                      echo server + proxy in one process; open the printed URL
+              proxy --listen HOST:PORT --upstream HOST:PORT [--idle-timeout 60s] [--max-tunnels N]
+                    [--handshake-timeout 10s] [--drain-grace 10s]
+                                                   a reverse proxy that forwards WebSocket upgrades
+              echo-server --listen HOST:PORT       a WebSocket echo origin with a small web page at /
+              decisions                            what the library decides for a few telling requests
               parse [--response] [--lf] [FILE|-]   parse one raw HTTP/1.x head from FILE or standard input
             """;
 
@@ -94,7 +101,13 @@ public final class Main {
         try {
             switch (args[0]) {
                 case "demo":
-                    return demo(out);
+                    return Servers.demo(rest, out, err);
+                case "proxy":
+                    return Servers.proxy(rest, out, err);
+                case "echo-server":
+                    return Servers.echoServer(rest, out, err);
+                case "decisions":
+                    return decisions(out);
                 case "parse":
                     return parse(rest, in, out, err);
                 case "help":
@@ -109,10 +122,14 @@ public final class Main {
         } catch (IOException e) {
             err.println("error: " + e.getMessage());
             return 2;
+        } catch (IllegalArgumentException e) {
+            err.println("error: " + e.getMessage());
+            err.print(USAGE);
+            return 2;
         }
     }
 
-    private static int demo(PrintStream out) {
+    private static int decisions(PrintStream out) {
         out.println("== A browser asks to upgrade to WebSocket ==");
         ByteBuffer chrome = bytes(CHROME_UPGRADE);
         describe(Http1Parser.forRequests(), chrome, out);

@@ -24,7 +24,7 @@ class MainTest {
 
     @Test
     void demoShowsTheSwitchTheStrippedNominationsTheHttp10HopAndTheRefusedSmuggling() {
-        assertEquals(0, run("", "demo"));
+        assertEquals(0, run("", "decisions"));
 
         String text = out();
         assertTrue(text.contains("Upgrade offers:     [websocket]"), text);

@@ -1,0 +1,377 @@
+package io.github.upgrade4j.examples;
+
+import io.github.upgrade4j.hop.ForwardedFields;
+import io.github.upgrade4j.hop.Persistence;
+import io.github.upgrade4j.http.BodyFraming;
+import io.github.upgrade4j.http.HeaderName;
+import io.github.upgrade4j.http.Headers;
+import io.github.upgrade4j.http.Http1Parser;
+import io.github.upgrade4j.http.Http1Writer;
+import io.github.upgrade4j.http.HttpVersion;
+import io.github.upgrade4j.http.ParseResult;
+import io.github.upgrade4j.http.RequestHead;
+import io.github.upgrade4j.http.ResponseHead;
+import io.github.upgrade4j.tunnel.CloseHook;
+import io.github.upgrade4j.tunnel.Endpoint;
+import io.github.upgrade4j.tunnel.Opening;
+import io.github.upgrade4j.tunnel.RelayOptions;
+import io.github.upgrade4j.tunnel.TunnelRelay;
+import io.github.upgrade4j.upgrade.ProxyUpgrade;
+import io.github.upgrade4j.upgrade.UpgradeReason;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real HTTP/1.1 reverse proxy built only on {@code upgrade-core}: every request goes to one
+ * upstream over HTTP/1.1 with the hop-by-hop policy applied both ways and {@code X-Forwarded-*} and
+ * {@code Via} added after stripping; WebSocket upgrades go through {@link ProxyUpgrade}, and a valid
+ * 101 hands both connections, with the bytes read past the heads, to a {@link TunnelRelay}.
+ *
+ * <p>The HTTP phase uses one blocking thread per client connection, which keeps this example short;
+ * tunnels cost no thread. Answers: 400/426 for refused requests, 502 for an invalid upstream answer,
+ * 503 when the tunnel limit is reached (before any 101), 504 when the upstream does not answer within
+ * the handshake timeout. A connection whose upgrade was refused or answered plainly is closed after
+ * the answer, so bytes the client pipelined after it are never read as a request.
+ */
+final class ReverseProxy implements AutoCloseable {
+    /**
+     * The proxy's settings.
+     *
+     * @param listen where to accept clients
+     * @param upstream where to send requests
+     * @param idleTimeout the tunnel idle timeout (nginx's {@code proxy_read_timeout}); ZERO for none
+     * @param maxTunnels the most concurrent tunnels
+     * @param handshakeTimeout how long to wait for the upstream's answer head (separate from tunnel idleness)
+     */
+    record Config(InetSocketAddress listen, InetSocketAddress upstream, Duration idleTimeout, int maxTunnels,
+            Duration handshakeTimeout) {
+        Config {
+            Objects.requireNonNull(listen, "listen");
+            Objects.requireNonNull(upstream, "upstream");
+        }
+    }
+
+    private static final Duration CLIENT_KEEP_ALIVE = Duration.ofSeconds(75);
+    /** Tells the client why its upgrade offer was not passed on. */
+    private static final HeaderName NOT_FORWARDED = HeaderName.of("X-Upgrade-Not-Forwarded");
+    private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
+
+    private final Config config;
+    private final PrintStream log;
+    private final ServerSocketChannel server;
+    private final TunnelRelay relay;
+    private final ProxyUpgrade proxy = ProxyUpgrade.standard();
+    private final Set<Conn> live = ConcurrentHashMap.newKeySet();
+    private final Thread acceptor;
+    private volatile boolean draining;
+
+    private ReverseProxy(Config config, PrintStream log) throws IOException {
+        this.config = config;
+        this.log = log;
+        this.relay = TunnelRelay.start(RelayOptions.standard()
+                .withIdleTimeout(config.idleTimeout())
+                .withMaxTunnels(config.maxTunnels())
+                .withCloseHook(CloseHook.webSocketGoingAway()));
+        this.server = ServerSocketChannel.open().bind(config.listen());
+        this.acceptor = new Thread(this::acceptLoop, "proxy-accept");
+        acceptor.setDaemon(true);
+    }
+
+    /** Starts the proxy; it prints {@code listening on HOST:PORT} once it accepts connections. */
+    static ReverseProxy start(Config config, PrintStream log) throws IOException {
+        ReverseProxy proxy = new ReverseProxy(config, log);
+        proxy.acceptor.start();
+        InetSocketAddress bound = proxy.address();
+        log.println("listening on " + bound.getAddress().getHostAddress() + ":" + bound.getPort());
+        return proxy;
+    }
+
+    /** The address clients connect to. */
+    InetSocketAddress address() throws IOException {
+        return (InetSocketAddress) server.getLocalAddress();
+    }
+
+    /** The relay, for its statistics. */
+    TunnelRelay relay() {
+        return relay;
+    }
+
+    /**
+     * Stops accepting, lets tunnels run for {@code grace}, then closes them with a WebSocket Close 1001;
+     * completes when every tunnel is closed.
+     */
+    CompletableFuture<Void> drain(Duration grace) {
+        draining = true;
+        closeQuietly();
+        return relay.drain(grace);
+    }
+
+    @Override
+    public void close() {
+        draining = true;
+        closeQuietly();
+        live.forEach(Conn::close);
+        relay.close();
+    }
+
+    private void closeQuietly() {
+        try {
+            server.close();
+        } catch (IOException ignored) {
+            // already closed
+        }
+    }
+
+    private void acceptLoop() {
+        while (!draining) {
+            try {
+                SocketChannel channel = server.accept();
+                Thread handler = new Thread(() -> serve(channel), "proxy-conn");
+                handler.setDaemon(true);
+                handler.start();
+            } catch (IOException e) {
+                if (!draining) {
+                    log.println("accept failed: " + e.getMessage());
+                }
+                return;
+            }
+        }
+    }
+
+    /** Serves one client connection until it closes or becomes a tunnel. */
+    private void serve(SocketChannel channel) {
+        Conn client;
+        try {
+            client = new Conn(channel);
+        } catch (IOException e) {
+            closeChannel(channel);
+            return;
+        }
+        live.add(client);
+        Exchange exchange = new Exchange(client);
+        try {
+            client.readTimeout(CLIENT_KEEP_ALIVE);
+            while (exchange.next()) {
+                // one request and its answer per iteration, while the connection persists
+            }
+        } catch (SocketTimeoutException e) {
+            log.println(client.peer() + " closed: idle between requests for " + CLIENT_KEEP_ALIVE.toSeconds() + " s");
+        } catch (IOException e) {
+            log.println(client.peer() + " closed: " + e.getMessage());
+        } finally {
+            live.remove(client);
+            if (!exchange.tunnelled) {
+                client.close();
+                exchange.closeUpstream();
+            }
+        }
+    }
+
+    private static void closeChannel(SocketChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // best effort
+        }
+    }
+
+    /** The state of one client connection: its upstream connection, reused while both persist. */
+    private final class Exchange {
+        private final Conn client;
+        private final Http1Parser<RequestHead> requests = Http1Parser.forRequests();
+        private Conn upstream;
+        private boolean tunnelled;
+
+        Exchange(Conn client) {
+            this.client = client;
+        }
+
+        /** Handles one request; returns whether the client connection stays open for another. */
+        boolean next() throws IOException {
+            ParseResult<RequestHead> parsed = client.readHead(requests);
+            if (parsed == null) {
+                return false;
+            }
+            if (parsed instanceof ParseResult.Rejected<RequestHead> rejected) {
+                fail(rejected.status(), rejected.problem() + ": " + rejected.detail(), "-");
+                return false;
+            }
+            RequestHead request = ((ParseResult.Complete<RequestHead>) parsed).head();
+            String line = client.peer() + " " + request.method() + " " + request.target();
+            BodyFraming framing = BodyFraming.ofRequest(request);
+            if (framing instanceof BodyFraming.Invalid invalid) {
+                fail(400, invalid.problem() + ": " + invalid.detail(), line);
+                return false;
+            }
+            ProxyUpgrade.Outbound outbound = proxy.towardUpstream(request);
+            if (outbound instanceof ProxyUpgrade.Outbound.Refuse refuse) {
+                client.write(Http1Writer.toBytes(refuse.response()));
+                client.write(refuse.body());
+                log.println(line + " -> " + refuse.response().status() + " " + refuse.reason() + ": " + refuse.detail());
+                return false;
+            }
+            ProxyUpgrade.Outbound.Forward forward = (ProxyUpgrade.Outbound.Forward) outbound;
+            RequestHead toUpstream = ForwardedFields.builder(client.peer().substring(0, client.peer().lastIndexOf(':')))
+                    .via("upgrade4j").build().applyTo(forward.head());
+            if (framing instanceof BodyFraming.Chunked) {
+                toUpstream = toUpstream.withHeaders(toUpstream.headers().toBuilder()
+                        .add(HeaderName.TRANSFER_ENCODING, "chunked").build());
+            }
+            boolean hasBody = framing instanceof BodyFraming.Chunked
+                    || framing instanceof BodyFraming.FixedLength fixed && fixed.length() > 0;
+            if (hasBody && request.headers().hasToken(HeaderName.EXPECT, "100-continue")) {
+                client.write(CONTINUE); // answer the expectation here so the body flows at once
+                toUpstream = toUpstream.withHeaders(toUpstream.headers().toBuilder().removeAll(HeaderName.EXPECT).build());
+            }
+            try {
+                if (upstream == null) {
+                    upstream = Conn.connect(config.upstream(), config.handshakeTimeout());
+                }
+                upstream.write(Http1Writer.toBytes(toUpstream));
+                if (framing instanceof BodyFraming.FixedLength fixed) {
+                    Bodies.copyFixed(client, upstream, fixed.length());
+                } else if (framing instanceof BodyFraming.Chunked) {
+                    Bodies.copyChunked(client, upstream, false);
+                }
+            } catch (IOException e) {
+                fail(502, "the upstream " + config.upstream() + " could not be reached or stopped reading: "
+                        + e.getMessage(), line);
+                return false;
+            }
+            return relay(request, forward, line);
+        }
+
+        /** Reads the upstream's answer(s) and relays them, or opens the tunnel. */
+        private boolean relay(RequestHead request, ProxyUpgrade.Outbound.Forward forward, String line) throws IOException {
+            Http1Parser<ResponseHead> responses = Http1Parser.forResponses();
+            upstream.readTimeout(config.handshakeTimeout());
+            while (true) {
+                ParseResult<ResponseHead> parsed;
+                try {
+                    parsed = upstream.readHead(responses);
+                } catch (SocketTimeoutException e) {
+                    fail(504, "the upstream did not answer within " + config.handshakeTimeout().toMillis() + " ms", line);
+                    return false;
+                }
+                if (parsed == null || parsed instanceof ParseResult.Rejected) {
+                    fail(502, parsed == null ? "the upstream closed the connection without answering"
+                            : "the upstream's answer is not valid HTTP/1.1: " + ((ParseResult.Rejected<ResponseHead>) parsed).detail(),
+                            line);
+                    return false;
+                }
+                ResponseHead response = ((ParseResult.Complete<ResponseHead>) parsed).head();
+                ProxyUpgrade.Verdict verdict = proxy.judge(forward.attempt(), response);
+                if (verdict instanceof ProxyUpgrade.Verdict.Interim interim) {
+                    client.write(Http1Writer.toBytes(interim.response()));
+                    continue;
+                }
+                if (verdict instanceof ProxyUpgrade.Verdict.Invalid invalid) {
+                    client.write(Http1Writer.toBytes(invalid.response()));
+                    client.write(invalid.body());
+                    log.println(line + " -> 502 " + invalid.reason() + ": " + invalid.detail());
+                    return false;
+                }
+                if (verdict instanceof ProxyUpgrade.Verdict.Tunnel tunnel) {
+                    return openTunnel(tunnel, line);
+                }
+                return relayPlain(request, forward, response, (ProxyUpgrade.Verdict.Plain) verdict, line);
+            }
+        }
+
+        private boolean openTunnel(ProxyUpgrade.Verdict.Tunnel tunnel, String line) throws IOException {
+            // The 101 travels as the first bytes of the upstream side, so it is written by the relay,
+            // before any byte the upstream sent behind it, and only once the tunnel is sure to open.
+            byte[] head = Http1Writer.toBytes(tunnel.response());
+            Opening opening = relay.open(Endpoint.of(client.channel(), client.unread()),
+                    Endpoint.of(upstream.channel(), upstream.unreadAfter(head)));
+            if (opening instanceof Opening.Refused refused) {
+                fail(503, refused.reason() + ": " + refused.detail(), line);
+                return false;
+            }
+            tunnelled = true;
+            log.println(line + " -> 101 tunnel " + tunnel.protocol());
+            ((Opening.Opened) opening).tunnel().outcome().thenAccept(outcome -> log.println(line + " tunnel closed: "
+                    + outcome.reason() + ", " + outcome.bytesClientToUpstream() + " B up, "
+                    + outcome.bytesUpstreamToClient() + " B down, " + outcome.duration().toMillis() + " ms"));
+            return false;
+        }
+
+        private boolean relayPlain(RequestHead request, ProxyUpgrade.Outbound.Forward forward, ResponseHead response,
+                ProxyUpgrade.Verdict.Plain plain, String line) throws IOException {
+            BodyFraming framing = BodyFraming.ofResponse(response, request.method());
+            if (framing instanceof BodyFraming.Invalid invalid) {
+                fail(502, invalid.problem() + ": " + invalid.detail(), line);
+                return false;
+            }
+            boolean http10Client = request.version() == HttpVersion.HTTP_1_0;
+            boolean chunked = framing instanceof BodyFraming.Chunked;
+            boolean clientPersists = !plain.closeClient() && Persistence.persists(request, true)
+                    && !(framing instanceof BodyFraming.UntilClose) && !(chunked && http10Client);
+            Headers.Builder headers = plain.response().headers().toBuilder().removeAll(HeaderName.CONNECTION);
+            boolean offerDropped = !plain.closeClient() && plain.reason() != UpgradeReason.NOT_OFFERED;
+            if (offerDropped) {
+                headers.add(NOT_FORWARDED, plain.reason().name()); // visible in a browser's developer tools
+            }
+            if (chunked && !http10Client) {
+                headers.add(HeaderName.TRANSFER_ENCODING, "chunked");
+            }
+            if (!clientPersists) {
+                headers.add(HeaderName.CONNECTION, "close");
+            }
+            client.write(Http1Writer.toBytes(plain.response().withHeaders(headers.build())));
+            long bytes = 0;
+            if (framing instanceof BodyFraming.FixedLength fixed) {
+                bytes = Bodies.copyFixed(upstream, client, fixed.length());
+            } else if (chunked) {
+                bytes = Bodies.copyChunked(upstream, client, http10Client);
+            } else if (framing instanceof BodyFraming.UntilClose) {
+                upstream.readTimeout(Duration.ZERO);
+                bytes = Bodies.copyUntilClose(upstream, client);
+            }
+            log.println(line + " -> " + response.status() + " (" + bytes + " B)" + (plain.closeClient()
+                    ? ", upgrade not done: " + plain.reason()
+                    : offerDropped ? ", upgrade not forwarded: " + forward.attempt().notForwarded().orElseThrow().message() : ""));
+            if (framing instanceof BodyFraming.UntilClose || !Persistence.persists(response, false)) {
+                closeUpstream();
+            }
+            return clientPersists;
+        }
+
+        /** Answers the client with a short plain-text error and logs it; the connection closes after. */
+        private void fail(int status, String detail, String line) throws IOException {
+            byte[] body = (detail + "\n").getBytes(StandardCharsets.UTF_8);
+            ResponseHead head = ResponseHead.of(status, Headers.of("Content-Type", "text/plain; charset=utf-8",
+                    "Content-Length", Integer.toString(body.length), "Connection", "close"));
+            client.write(Http1Writer.toBytes(head));
+            client.write(body);
+            log.println(line + " -> " + status + " " + detail);
+        }
+
+        void closeUpstream() {
+            if (upstream != null) {
+                upstream.close();
+                upstream = null;
+            }
+        }
+    }
+
+    /** Waits for a drain to finish, at most {@code timeout}. */
+    static void await(CompletableFuture<Void> drained, Duration timeout) {
+        try {
+            drained.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            // the process is exiting anyway; whatever is left is closed with it
+        }
+    }
+}
