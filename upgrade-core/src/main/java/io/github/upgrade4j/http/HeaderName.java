@@ -128,6 +128,10 @@ public final class HeaderName {
             IF_NONE_MATCH, IF_MODIFIED_SINCE, ETAG, LAST_MODIFIED, LOCATION, VARY, LINK, CONTENT_ENCODING,
             SEC_FETCH_SITE, SEC_FETCH_MODE, SEC_FETCH_DEST);
 
+    /** The same constants in an open-addressing table keyed by their spelling's exact hash. */
+    private static final HeaderName[] KNOWN_BY_HASH = knownByHash(KNOWN_BY_LENGTH);
+    private static final int KNOWN_MASK = KNOWN_BY_HASH.length - 1;
+
     private final String spelling;
     private final int hash;
 
@@ -159,22 +163,30 @@ public final class HeaderName {
     /**
      * Returns the constant spelled exactly as the {@code len} bytes at {@code off}, or null. Lets the
      * parser share the constants' strings for canonically spelled names instead of allocating.
+     *
+     * @param hash the {@link String#hashCode()} those bytes would have as a Latin-1 string, which the
+     *     parser computes while it checks the name's characters
      */
-    static @Nullable HeaderName knownExact(byte[] bytes, int off, int len) {
-        if (len >= KNOWN_BY_LENGTH.length) {
-            return null;
-        }
-        candidates:
-        for (HeaderName candidate : KNOWN_BY_LENGTH[len]) {
-            String s = candidate.spelling;
-            for (int i = 0; i < len; i++) {
-                if (bytes[off + i] != s.charAt(i)) {
-                    continue candidates;
-                }
+    static @Nullable HeaderName knownExact(byte[] bytes, int off, int len, int hash) {
+        for (int i = hash & KNOWN_MASK; ; i = (i + 1) & KNOWN_MASK) {
+            HeaderName candidate = KNOWN_BY_HASH[i];
+            if (candidate == null) {
+                return null;
             }
-            return candidate;
+            String s = candidate.spelling;
+            if (s.hashCode() == hash && s.length() == len && matches(bytes, off, s)) {
+                return candidate;
+            }
         }
-        return null;
+    }
+
+    private static boolean matches(byte[] bytes, int off, String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (bytes[off + i] != s.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Creates a name from characters the caller has already checked to be tchars. */
@@ -234,6 +246,20 @@ public final class HeaderName {
 
     private static HeaderName constant(String spelling) {
         return new HeaderName(spelling);
+    }
+
+    private static HeaderName[] knownByHash(HeaderName[][] byLength) {
+        HeaderName[] table = new HeaderName[256]; // at most about a quarter full: short probe runs
+        for (HeaderName[] names : byLength) {
+            for (HeaderName name : names) {
+                int i = name.spelling.hashCode() & (table.length - 1);
+                while (table[i] != null) {
+                    i = (i + 1) & (table.length - 1);
+                }
+                table[i] = name;
+            }
+        }
+        return table;
     }
 
     private static HeaderName[][] knownByLength(HeaderName... names) {
