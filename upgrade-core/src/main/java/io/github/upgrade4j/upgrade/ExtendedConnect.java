@@ -103,17 +103,12 @@ public final class ExtendedConnect {
      * @param response the answer (400, 426, 501 or 502)
      * @param <T> what the translation would have produced
      */
-    public record Failed<T>(UpgradeReason reason, String detail, ResponseHead response) implements Translation<T> {
+    public record Failed<T>(UpgradeReason reason, String detail, ResponseHead response) implements Translation<T>, ErrorAnswer {
         /** Checks for nulls. */
         public Failed {
             Objects.requireNonNull(reason, "reason");
             Objects.requireNonNull(detail, "detail");
             Objects.requireNonNull(response, "response");
-        }
-
-        /** The detail, the explanation and the RFC section. */
-        public String message() {
-            return Messages.message(reason, detail);
         }
     }
 

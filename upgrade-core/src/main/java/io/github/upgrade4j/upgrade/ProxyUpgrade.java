@@ -102,22 +102,12 @@ public final class ProxyUpgrade {
          * @param detail the specifics
          * @param response a 400 or 426 head
          */
-        record Refuse(UpgradeReason reason, String detail, ResponseHead response) implements Outbound {
+        record Refuse(UpgradeReason reason, String detail, ResponseHead response) implements Outbound, ErrorAnswer {
             /** Checks for nulls. */
             public Refuse {
                 Objects.requireNonNull(reason, "reason");
                 Objects.requireNonNull(detail, "detail");
                 Objects.requireNonNull(response, "response");
-            }
-
-            /** The detail, the explanation and the RFC section. */
-            public String message() {
-                return Messages.message(reason, detail);
-            }
-
-            /** A plain-text body as long as the response's Content-Length says. */
-            public byte[] body() {
-                return Messages.body(reason, detail);
             }
         }
     }
@@ -180,22 +170,12 @@ public final class ProxyUpgrade {
          * @param detail the specifics, e.g. "the upstream switched to h2c but the client offered websocket"
          * @param response a 502 head
          */
-        record Invalid(UpgradeReason reason, String detail, ResponseHead response) implements Verdict {
+        record Invalid(UpgradeReason reason, String detail, ResponseHead response) implements Verdict, ErrorAnswer {
             /** Checks for nulls. */
             public Invalid {
                 Objects.requireNonNull(reason, "reason");
                 Objects.requireNonNull(detail, "detail");
                 Objects.requireNonNull(response, "response");
-            }
-
-            /** The detail, the explanation and the RFC section. */
-            public String message() {
-                return Messages.message(reason, detail);
-            }
-
-            /** A plain-text body as long as the response's Content-Length says. */
-            public byte[] body() {
-                return Messages.body(reason, detail);
             }
         }
     }

@@ -69,27 +69,12 @@ public sealed interface UpgradeDecision {
      * @param detail the specifics, safe to log and to show the client
      * @param response the head to send: 400, 403, or 426 with {@code Sec-WebSocket-Version: 13}
      */
-    record Reject(UpgradeReason reason, String detail, ResponseHead response) implements UpgradeDecision {
+    record Reject(UpgradeReason reason, String detail, ResponseHead response) implements UpgradeDecision, ErrorAnswer {
         /** Checks for nulls. */
         public Reject {
             Objects.requireNonNull(reason, "reason");
             Objects.requireNonNull(detail, "detail");
             Objects.requireNonNull(response, "response");
-        }
-
-        /** The status of {@link #response()}. */
-        public int status() {
-            return response.status();
-        }
-
-        /** The detail followed by the explanation and the RFC section. */
-        public String message() {
-            return Messages.message(reason, detail);
-        }
-
-        /** A plain-text UTF-8 body with {@link #message()}, as long as the response's Content-Length says. */
-        public byte[] body() {
-            return Messages.body(reason, detail);
         }
     }
 }
