@@ -34,6 +34,8 @@ import java.util.Arrays;
  *       HTTP/1.0 hop and a smuggling attempt, and prints what the library decides about each.
  *   <li>{@code parse [--response] [--lf] [FILE]}: parses one raw head from FILE (or standard input)
  *       and prints the head, the bytes behind it and its body framing, or why it was rejected.
+ *   <li>{@code probe URL [--via PROXY_URL] ...}: a WebSocket handshake directly and through a proxy, what
+ *       each answer means and how they differ, and how long a quiet connection survives ({@link Probe}).
  * </ul>
  */
 public final class Main {
@@ -46,6 +48,9 @@ public final class Main {
               echo-server --listen HOST:PORT       a WebSocket echo origin with a small web page at /
               decisions                            what the library decides for a few telling requests
               parse [--response] [--lf] [FILE|-]   parse one raw HTTP/1.x head from FILE or standard input
+              probe URL [--via PROXY_URL] [--origin O] [--subprotocol P] [--idle SECONDS] [--insecure] [--json]
+                                                   a WebSocket handshake directly and through a proxy, explained
+                                                   and compared; exit status 0 only if every path upgraded
             """;
 
     /** A WebSocket upgrade as Chrome sends it, followed by the first bytes of a WebSocket frame. */
@@ -91,7 +96,7 @@ public final class Main {
         System.exit(run(args, System.in, System.out, System.err));
     }
 
-    /** Runs a command and returns its exit status: 0 success, 1 rejected input, 2 usage error. */
+    /** Runs a command and returns its exit status: 0 success, 1 rejected input or failed probe, 2 usage error. */
     static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
         if (args.length == 0) {
             err.print(USAGE);
@@ -110,6 +115,8 @@ public final class Main {
                     return decisions(out);
                 case "parse":
                     return parse(rest, in, out, err);
+                case "probe":
+                    return Probe.run(rest, out, err);
                 case "help":
                 case "--help":
                     out.print(USAGE);

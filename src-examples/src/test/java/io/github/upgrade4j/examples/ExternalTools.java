@@ -54,22 +54,29 @@ final class ExternalTools {
         return Optional.empty();
     }
 
-    /** Installs the pinned npm packages of {@code src/test/node/package.json} into {@code target/node}, once. */
+    /**
+     * Installs the pinned npm packages of {@code src/test/node/package.json} into {@code target/node}, once
+     * per JVM, and again whenever that package.json differs from the copy installed last (a pin was added
+     * or changed), so a developer's old {@code target/node} never runs the tests with stale packages.
+     */
     static synchronized void installNodePackages() throws IOException, InterruptedException {
         require("node");
         Path npm = require("npm");
-        if (installed || Files.isDirectory(NODE_DIR.resolve("node_modules/ws"))
-                && Files.isDirectory(NODE_DIR.resolve("node_modules/playwright-core"))) {
+        Path wanted = SCRIPTS.resolve("package.json");
+        Path installedCopy = NODE_DIR.resolve("package.json");
+        if (installed || Files.isDirectory(NODE_DIR.resolve("node_modules"))
+                && Files.isRegularFile(installedCopy) && Files.mismatch(wanted, installedCopy) == -1L) {
             installed = true;
             return;
         }
         Files.createDirectories(NODE_DIR);
-        Files.copy(SCRIPTS.resolve("package.json"), NODE_DIR.resolve("package.json"),
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(wanted, installedCopy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.deleteIfExists(NODE_DIR.resolve("package-lock.json")); // resolve the new pins afresh
         Process install = new ProcessBuilder(npm.toString(), "install", "--no-audit", "--no-fund", "--loglevel=error")
                 .directory(NODE_DIR.toFile()).redirectErrorStream(true).start();
         String output = new String(install.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!install.waitFor(5, TimeUnit.MINUTES) || install.exitValue() != 0) {
+            Files.deleteIfExists(installedCopy); // so that the next run tries again
             fail("npm install failed:\n" + output);
         }
         installed = true;
@@ -111,5 +118,107 @@ final class ExternalTools {
         }
         fail("the process ended without printing '" + prefix + "'");
         return "";
+    }
+
+    /**
+     * The lines a started process prints, or a log written through {@link #printStream()}, collected as
+     * they come so that a test can wait for one: {@link #await} blocks until a matching line arrives, with
+     * no polling and no sleep. Keeps every line, so earlier ones can still be found.
+     */
+    static final class Lines {
+        private final List<String> lines = new ArrayList<>();
+        private boolean ended;
+
+        private Lines() {}
+
+        /** Collects the standard output (with standard error, if redirected) of {@code process} on a daemon thread. */
+        static Lines of(Process process) {
+            Lines lines = new Lines();
+            Thread reader = new Thread(() -> {
+                try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                        StandardCharsets.UTF_8))) {
+                    for (String line; (line = in.readLine()) != null; ) {
+                        lines.add(line);
+                    }
+                } catch (IOException e) {
+                    // the process was stopped; what was read is kept
+                } finally {
+                    lines.end();
+                }
+            }, "lines of pid " + process.pid());
+            reader.setDaemon(true);
+            reader.start();
+            return lines;
+        }
+
+        /** An empty collection fed through {@link #printStream()}, e.g. as a server's log. */
+        static Lines log() {
+            return new Lines();
+        }
+
+        /** A print stream whose lines land here. */
+        java.io.PrintStream printStream() {
+            return new java.io.PrintStream(new java.io.OutputStream() {
+                private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+
+                @Override
+                public synchronized void write(int b) {
+                    if (b == '\n') {
+                        add(line.toString(StandardCharsets.UTF_8));
+                        line.reset();
+                    } else {
+                        line.write(b);
+                    }
+                }
+            }, true, StandardCharsets.UTF_8);
+        }
+
+        synchronized void add(String line) {
+            lines.add(line);
+            notifyAll();
+        }
+
+        private synchronized void end() {
+            ended = true;
+            notifyAll();
+        }
+
+        /** Every line so far. */
+        synchronized List<String> all() {
+            return List.copyOf(lines);
+        }
+
+        /** Every line so far, joined, for assertion messages. */
+        @Override
+        public synchronized String toString() {
+            return String.join("\n", lines);
+        }
+
+        /**
+         * The first line (already collected or still to come) that {@code matches}; fails the test when the
+         * output ends or {@code timeout} passes without one.
+         */
+        synchronized String await(java.util.function.Predicate<String> matches, Duration timeout)
+                throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            for (int seen = 0; ; ) {
+                for (; seen < lines.size(); seen++) {
+                    if (matches.test(lines.get(seen))) {
+                        return lines.get(seen);
+                    }
+                }
+                long left = deadline - System.nanoTime();
+                if (ended || left <= 0) {
+                    fail((ended ? "the output ended" : "waited " + timeout.toSeconds() + " s") + " without the line"
+                            + " expected; it was:\n" + this);
+                }
+                wait(Math.max(1, left / 1_000_000));
+            }
+        }
+
+        /** The rest of the first line starting with {@code prefix}. */
+        String await(String prefix, Duration timeout) throws InterruptedException {
+            return await(line -> line.startsWith(prefix), timeout).substring(prefix.length());
+        }
     }
 }
