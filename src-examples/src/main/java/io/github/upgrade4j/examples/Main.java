@@ -34,6 +34,7 @@ import java.util.Arrays;
  *       HTTP/1.0 hop and a smuggling attempt, and prints what the library decides about each.
  *   <li>{@code parse [--response] [--lf] [FILE]}: parses one raw head from FILE (or standard input)
  *       and prints the head, the bytes behind it and its body framing, or why it was rejected.
+ *   <li>{@code servlet-proxy}: the proxy as a servlet in embedded Jetty 12, relaying with the stream relay.
  *   <li>{@code probe URL [--via PROXY_URL] ...}: a WebSocket handshake directly and through a proxy, what
  *       each answer means and how they differ, and how long a quiet connection survives ({@link Probe}).
  * </ul>
@@ -51,6 +52,8 @@ public final class Main {
               probe URL [--via PROXY_URL] [--origin O] [--subprotocol P] [--idle SECONDS] [--insecure] [--json]
                                                    a WebSocket handshake directly and through a proxy, explained
                                                    and compared; exit status 0 only if every path upgraded
+              servlet-proxy --listen HOST:PORT --upstream HOST:PORT [--idle-timeout 60s] [--max-tunnels N]
+                    [--handshake-timeout 10s]      the same proxy as a servlet in embedded Jetty 12
             """;
 
     /** A WebSocket upgrade as Chrome sends it, followed by the first bytes of a WebSocket frame. */
@@ -117,6 +120,8 @@ public final class Main {
                     return parse(rest, in, out, err);
                 case "probe":
                     return Probe.run(rest, out, err);
+                case "servlet-proxy":
+                    return ServletProxy.command(rest, out, err);
                 case "help":
                 case "--help":
                     out.print(USAGE);
