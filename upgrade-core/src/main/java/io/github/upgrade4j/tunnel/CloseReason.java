@@ -10,6 +10,11 @@ package io.github.upgrade4j.tunnel;
  * and {@link #SHUTDOWN} close both sides with a FIN, except that a leg whose peer stopped reading is
  * reset after a {@link #STALL_TIMEOUT}, since the bytes queued toward it could never be delivered.
  *
+ * <p>On a TLS leg ({@link Endpoint#tls}) a {@code close_notify} counts as that side's FIN, and a TCP
+ * FIN without a {@code close_notify} counts as a reset (a possible truncation, RFC 8446 §6.1): the
+ * outcome's cause then says so. A TLS failure (a bad record, a failed handshake) is an
+ * {@link #IO_ERROR} with the {@code SSLException} as its cause.
+ *
  * <p>Immutable and thread-safe, like every enum.
  */
 public enum CloseReason {
@@ -17,9 +22,15 @@ public enum CloseReason {
     CLIENT_FIN_FIRST("both directions finished; the client half-closed first"),
     /** Both directions finished; the upstream sent its FIN first. */
     UPSTREAM_FIN_FIRST("both directions finished; the upstream half-closed first"),
-    /** A read from or write to the client failed with a reset (or a broken pipe); the upstream was reset too. */
+    /**
+     * A read from or write to the client failed with a reset (or a broken pipe), or its TLS stream
+     * ended without {@code close_notify}; the upstream was reset too.
+     */
     CLIENT_RESET("the client connection was reset; the reset was passed on to the upstream"),
-    /** A read from or write to the upstream failed with a reset (or a broken pipe); the client was reset too. */
+    /**
+     * A read from or write to the upstream failed with a reset (or a broken pipe), or its TLS stream
+     * ended without {@code close_notify}; the client was reset too.
+     */
     UPSTREAM_RESET("the upstream connection was reset; the reset was passed on to the client"),
     /** No byte moved either way for {@link RelayOptions#idleTimeout()} while no write was blocked. */
     IDLE_TIMEOUT("no byte moved in either direction for the idle timeout"),

@@ -2,17 +2,18 @@ package io.github.upgrade4j.tunnel;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import org.jspecify.annotations.Nullable;
 
 /**
  * One direction of a tunnel: bytes read from {@link #source} and written to {@link #sink}, through at
- * most one borrowed buffer.
+ * most one borrowed buffer of plaintext. A TLS {@link Leg} adds its own record buffers, under the same
+ * rules.
  *
  * <p>Invariants, holding whenever {@link #pump()} has returned:
  * <ul>
- *   <li>{@link #buffer} is non-null only while it holds bytes not yet written, and then the sink is
- *       full ({@link #blocked}) and the source is not read: TCP flow control throttles its sender;
+ *   <li>{@link #buffer} is non-null only while it holds bytes not yet written (or, toward a TLS leg,
+ *       whose records are not yet written), and then the sink is full ({@link #blocked}) and the
+ *       source is not read: TCP flow control throttles its sender;
  *   <li>an empty direction holds no buffer, so an idle tunnel holds none;
  *   <li>the leftover is relayed before any byte read from the source, exactly once;
  *   <li>after the source's EOF, the sink's output is shut down only once every byte is written.
@@ -29,14 +30,14 @@ final class Direction {
     private static final ByteBuffer NO_LEFTOVER = ByteBuffer.allocate(0);
 
     final Session session;
-    final SocketChannel source;
-    final SocketChannel sink;
+    final Leg source;
+    final Leg sink;
     /** Whether the source is the client (this is the client-to-upstream direction). */
     final boolean fromClient;
 
     private ByteBuffer leftover;
     @Nullable ByteBuffer buffer;
-    /** Bytes written to the sink; written only by the loop thread, read by any. */
+    /** Plaintext bytes written to the sink; written only by the loop thread, read by any. */
     volatile long bytes;
 
     /** A write left bytes behind; the sink's OP_WRITE is wanted. */
@@ -45,12 +46,12 @@ final class Direction {
     long blockedSince;
     /** No buffer could be borrowed within the budget; queued on the loop's waiters. */
     boolean waiting;
-    /** The source sent its FIN. */
+    /** The source sent its FIN (or its TLS {@code close_notify}). */
     boolean eof;
     /** The FIN was passed on: the sink's output is shut down. */
     boolean done;
 
-    Direction(Session session, SocketChannel source, SocketChannel sink, boolean fromClient, ByteBuffer leftover) {
+    Direction(Session session, Leg source, Leg sink, boolean fromClient, ByteBuffer leftover) {
         this.session = session;
         this.source = source;
         this.sink = sink;
@@ -70,6 +71,9 @@ final class Direction {
      */
     void pump() {
         if (eof) {
+            if (!done) {
+                finish(); // a TLS sink's close_notify waited for the socket or a buffer
+            }
             return; // the FIN was passed on when it was read
         }
         EventLoop loop = session.loop;
@@ -120,6 +124,9 @@ final class Direction {
                             moved = true;
                             session.sawFin(this);
                             finish();
+                        } else if (source.starved) { // a TLS source found no buffer for its records
+                            waiting = true;
+                            loop.await(this);
                         }
                         return;
                     }
@@ -158,7 +165,13 @@ final class Direction {
         if (n > 0) {
             bytes += n; // single writer: the loop thread
         }
-        if (b.hasRemaining()) {
+        if (b.hasRemaining() || sink.holdsOutput()) {
+            if (sink.starved) { // a TLS sink found no buffer for its records: wait for one, not for OP_WRITE
+                blocked = false;
+                waiting = true;
+                loop.await(this);
+                return false;
+            }
             if (!blocked || n > 0) {
                 blockedSince = loop.now;
             }
@@ -175,7 +188,13 @@ final class Direction {
             return;
         }
         try {
-            sink.shutdownOutput();
+            if (!sink.shutdownOutput()) { // a TLS sink's close_notify waits for the socket or a buffer
+                if (sink.starved) {
+                    waiting = true;
+                    loop().await(this);
+                }
+                return;
+            }
         } catch (IOException e) {
             session.fail(!fromClient, e);
             return;
@@ -194,14 +213,18 @@ final class Direction {
             if (b != null) {
                 int n = sink.write(b);
                 bytes += n;
-                if (b.hasRemaining()) {
+                if (b.hasRemaining() || sink.holdsOutput()) {
                     return; // never cut into the middle of what was relayed
                 }
             }
-            sink.write(closing);
+            sink.write(closing); // the hook's bytes are not counted, toward a TLS leg either
         } catch (IOException e) {
             // The tunnel is being closed anyway; the peer will see the close.
         }
+    }
+
+    private EventLoop loop() {
+        return session.loop;
     }
 
     /** Returns the buffer, if held, to the loop. */

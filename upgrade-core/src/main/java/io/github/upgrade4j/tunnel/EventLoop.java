@@ -57,6 +57,8 @@ final class EventLoop implements Runnable {
     private final ByteBuffer[] cache = new ByteBuffer[CACHE];
     private int cached;
     private final ArrayDeque<Direction> waiters = new ArrayDeque<>();
+    /** Tunnels with decrypted-but-unread TLS records: pumped after the next select, which then does not wait. */
+    private final ArrayDeque<Session> again = new ArrayDeque<>();
     private boolean returned;
 
     /** The clock at the current event, from {@link System#nanoTime()}. */
@@ -108,11 +110,15 @@ final class EventLoop implements Runnable {
         nextSweep = now + tickNanos;
         try {
             while (!stopping) {
-                long timeoutMillis = 0; // none: nothing to sweep, wait for a task
-                if (sessionCount > 0 || draining || !waiters.isEmpty()) {
-                    timeoutMillis = Math.max(1, (nextSweep - System.nanoTime() + 999_999) / 1_000_000);
+                if (again.isEmpty()) {
+                    long timeoutMillis = 0; // none: nothing to sweep, wait for a task
+                    if (sessionCount > 0 || draining || !waiters.isEmpty()) {
+                        timeoutMillis = Math.max(1, (nextSweep - System.nanoTime() + 999_999) / 1_000_000);
+                    }
+                    selector.select(onReady, timeoutMillis);
+                } else {
+                    selector.selectNow(onReady);
                 }
-                selector.select(onReady, timeoutMillis);
                 runTasks();
                 now = System.nanoTime();
                 if (now - nextSweep >= 0) {
@@ -121,6 +127,9 @@ final class EventLoop implements Runnable {
                 }
                 if (returned && !waiters.isEmpty()) {
                     retryWaiters();
+                }
+                if (!again.isEmpty()) {
+                    runAgain();
                 }
             }
         } catch (IOException | RuntimeException | Error e) {
@@ -139,8 +148,38 @@ final class EventLoop implements Runnable {
         try {
             session.ready(key, key.readyOps());
         } catch (RuntimeException e) { // a bug: end this tunnel, keep the others running
-            LOG.log(System.Logger.Level.ERROR, "relay bug; closing the tunnel", e);
-            session.close(CloseReason.IO_ERROR, new IOException("relay failure: " + e, e), true, true);
+            failed(session, e);
+        }
+    }
+
+    private static void failed(Session session, RuntimeException e) {
+        LOG.log(System.Logger.Level.ERROR, "relay bug; closing the tunnel", e);
+        session.close(CloseReason.IO_ERROR, new IOException("relay failure: " + e, e), true, true);
+    }
+
+    /** Queues {@code session} to be pumped after the next select, once. */
+    void again(Session session) {
+        if (!session.queued) {
+            session.queued = true;
+            again.addLast(session);
+        }
+    }
+
+    private void runAgain() {
+        for (int n = again.size(); n > 0; n--) { // those queued meanwhile wait for the next round
+            Session session = again.pollFirst();
+            if (session == null) {
+                break;
+            }
+            session.queued = false;
+            if (!session.closed) {
+                now = System.nanoTime();
+                try {
+                    session.settle(0, 0); // the records the source holds make it busy
+                } catch (RuntimeException e) {
+                    failed(session, e);
+                }
+            }
         }
     }
 
@@ -223,6 +262,7 @@ final class EventLoop implements Runnable {
         }
         pool.waiting(-waiters.size());
         waiters.clear();
+        again.clear();
         runTasks(); // registrations not yet run: their sessions are closed unregistered
         terminated = true;
         runTasks(); // what was queued while the flag was going up

@@ -18,7 +18,8 @@ import java.util.Objects;
  *     the kernel usually has ready (loopback segments are 64 KiB), so bulk transfers need 16 times
  *     fewer system calls than with nginx's 4 KiB, which costs nginx more than half its throughput.
  *     An idle tunnel holds no buffer, so the size costs memory only while bytes are in flight, and
- *     {@link #bufferBudgetBytes()} caps that.
+ *     {@link #bufferBudgetBytes()} caps that. A tunnel with a TLS leg needs buffers that hold a whole
+ *     TLS record (about 16 KiB, {@link javax.net.ssl.SSLSession#getPacketBufferSize()}).
  * @param bufferBudgetBytes the most direct memory the relay's buffers may take, pooled and borrowed
  *     together; at least two buffers. When fewer than two buffers could be borrowed, new tunnels are
  *     refused with {@link RefusalReason#BUFFER_BUDGET} while running ones keep going: a running

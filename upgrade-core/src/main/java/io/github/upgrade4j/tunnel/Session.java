@@ -12,8 +12,12 @@ import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The state machine of one tunnel: two channels, two {@link Direction}s, the deadlines, and the
- * close that happens exactly once.
+ * The state machine of one tunnel: two {@link Leg}s (channels, plain or TLS), two {@link Direction}s,
+ * the deadlines, and the close that happens exactly once.
+ *
+ * <p>A plain tunnel pumps the direction a selected key concerns. A tunnel with a TLS leg looks at both
+ * directions at every event ({@link #settle}), because an engine couples them: a read may finish the
+ * handshake that a write waits for, or queue a record that only the socket's OP_WRITE sends.
  *
  * <p>Confined to its event loop's thread, except the fields marked volatile and {@link #outcome},
  * which {@link Tunnel} reads from any thread. Every change of a channel (registration, interest,
@@ -21,10 +25,14 @@ import org.jspecify.annotations.Nullable;
  * can never race an I/O call or touch a file descriptor number the kernel has reused.
  */
 final class Session {
+    private static final int ALL = SelectionKey.OP_READ | SelectionKey.OP_WRITE;
+
     final EventLoop loop;
     final Tunnel view;
-    private final SocketChannel client;
-    private final SocketChannel upstream;
+    private final Leg clientLeg;
+    private final Leg upstreamLeg;
+    /** Whether either leg speaks TLS. */
+    private final boolean tls;
     final Direction toUpstream;
     final Direction toClient;
     final Instant started;
@@ -40,14 +48,17 @@ final class Session {
     /** Position in the loop's session array while registered, else -1. */
     int index = -1;
     boolean closed;
+    /** Queued on the loop to pump again: a TLS leg holds whole records the selector cannot see. */
+    boolean queued;
     private @Nullable Direction firstFin;
 
     Session(EventLoop loop, Endpoint client, Endpoint upstream) {
         this.loop = loop;
-        this.client = client.channel();
-        this.upstream = upstream.channel();
-        this.toUpstream = new Direction(this, this.client, this.upstream, true, client.leftover());
-        this.toClient = new Direction(this, this.upstream, this.client, false, upstream.leftover());
+        this.clientLeg = Leg.of(this, client, true);
+        this.upstreamLeg = Leg.of(this, upstream, false);
+        this.tls = client.engine().isPresent() || upstream.engine().isPresent();
+        this.toUpstream = new Direction(this, clientLeg, upstreamLeg, true, client.leftover());
+        this.toClient = new Direction(this, upstreamLeg, clientLeg, false, upstream.leftover());
         this.started = Instant.now();
         this.startNanos = System.nanoTime();
         this.lastActivityNanos = startNanos;
@@ -62,7 +73,7 @@ final class Session {
         }
         RelayOptions options = loop.options;
         try {
-            for (SocketChannel channel : new SocketChannel[] {client, upstream}) {
+            for (SocketChannel channel : new SocketChannel[] {clientLeg.channel, upstreamLeg.channel}) {
                 channel.configureBlocking(false);
                 if (options.tcpNoDelay()) {
                     channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
@@ -71,16 +82,23 @@ final class Session {
                     channel.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
                 }
             }
-            clientKey = loop.register(client, this);
-            upstreamKey = loop.register(upstream, this);
+            clientKey = loop.register(clientLeg.channel, this);
+            upstreamKey = loop.register(upstreamLeg.channel, this);
+            clientLeg.begin();
+            upstreamLeg.begin();
         } catch (IOException e) {
             close(CloseReason.IO_ERROR, e, true, true);
             return;
         } catch (RuntimeException e) { // e.g. a channel the caller closed or registered elsewhere
-            close(CloseReason.IO_ERROR, new IOException("could not register the channels: " + e, e), true, true);
+            close(CloseReason.IO_ERROR, new IOException("could not register the channels or begin TLS: " + e, e),
+                    true, true);
             return;
         }
         loop.add(this);
+        if (tls) {
+            settle(ALL, ALL);
+            return;
+        }
         toUpstream.pump();
         if (!closed) {
             toClient.pump();
@@ -92,6 +110,10 @@ final class Session {
 
     /** On the loop: one channel is ready. */
     void ready(SelectionKey key, int ops) {
+        if (tls) {
+            settle(key == clientKey ? ops : 0, key == clientKey ? 0 : ops);
+            return;
+        }
         boolean isClient = key == clientKey;
         Direction reading = isClient ? toUpstream : toClient;
         Direction writing = isClient ? toClient : toUpstream;
@@ -112,19 +134,96 @@ final class Session {
             return;
         }
         direction.waiting = false;
+        if (tls) { // as if its source were readable: it is the one to try again
+            settle(direction.fromClient ? SelectionKey.OP_READ : 0, direction.fromClient ? 0 : SelectionKey.OP_READ);
+            return;
+        }
         direction.pump();
         if (!closed) {
             updateInterest();
         }
     }
 
+    /**
+     * On the loop, for a tunnel with a TLS leg, at every event: lets the legs send what their engines
+     * want to send, then pumps each direction that has something to do: its source is readable or
+     * holds records, its sink is writable, it is blocked, or its close is pending. While a leg reports
+     * progress that may let the other direction move (a finished handshake, a drained output), it
+     * pumps both again; a few rounds at most. A direction left with whole records in its source that
+     * it did not open is queued to run again after the next select, since its socket may have nothing
+     * more to say.
+     *
+     * @param clientReady the ready operations of the client's channel in this event (0 if none)
+     * @param upstreamReady the ready operations of the upstream's channel in this event (0 if none)
+     */
+    void settle(int clientReady, int upstreamReady) {
+        @Nullable TlsLeg clientTls = clientLeg instanceof TlsLeg t ? t : null;
+        @Nullable TlsLeg upstreamTls = upstreamLeg instanceof TlsLeg t ? t : null;
+        boolean all = false;
+        for (int round = 0; round < 4; round++) {
+            if (clientTls != null) {
+                clientTls.progressed = false;
+            }
+            if (upstreamTls != null) {
+                upstreamTls.progressed = false;
+            }
+            if (!service(clientLeg) || !service(upstreamLeg)) {
+                return;
+            }
+            if (!toClient.waiting && (all || busy(toClient, upstreamReady, clientReady))) {
+                toClient.pump();
+            }
+            if (!closed && !toUpstream.waiting && (all || busy(toUpstream, clientReady, upstreamReady))) {
+                toUpstream.pump();
+            }
+            if (closed) {
+                return;
+            }
+            if (!(clientTls != null && clientTls.progressed || upstreamTls != null && upstreamTls.progressed)) {
+                break;
+            }
+            all = true;
+        }
+        if (clientLeg.hasInput() && clientLeg.wantsRead(toUpstream.wantsRead())
+                || upstreamLeg.hasInput() && upstreamLeg.wantsRead(toClient.wantsRead())) {
+            loop.again(this);
+        }
+        updateInterest();
+    }
+
+    /** Whether {@code d} has something to do, given the ready operations of its source and sink. */
+    private static boolean busy(Direction d, int sourceReady, int sinkReady) {
+        return (sourceReady & SelectionKey.OP_READ) != 0 || (sinkReady & SelectionKey.OP_WRITE) != 0 || d.blocked
+                || d.eof && !d.done || d.source.hasInput();
+    }
+
+    /** Lets a leg send what it must; false if that closed the tunnel. */
+    private boolean service(Leg leg) {
+        try {
+            leg.service();
+        } catch (IOException e) {
+            fail(leg == clientLeg, e);
+            return false;
+        }
+        if (leg.starved && leg instanceof TlsLeg t) {
+            Direction waiter = t.starvedDirection();
+            if (!waiter.waiting) {
+                waiter.waiting = true;
+                loop.await(waiter);
+            }
+        }
+        return true;
+    }
+
     void updateInterest() {
-        int ops = (toUpstream.wantsRead() ? SelectionKey.OP_READ : 0) | (toClient.blocked ? SelectionKey.OP_WRITE : 0);
+        int ops = (clientLeg.wantsRead(toUpstream.wantsRead()) ? SelectionKey.OP_READ : 0)
+                | (clientLeg.wantsWrite(toClient.blocked) ? SelectionKey.OP_WRITE : 0);
         if (ops != clientOps && clientKey != null) {
             clientKey.interestOps(ops);
             clientOps = ops;
         }
-        ops = (toClient.wantsRead() ? SelectionKey.OP_READ : 0) | (toUpstream.blocked ? SelectionKey.OP_WRITE : 0);
+        ops = (upstreamLeg.wantsRead(toClient.wantsRead()) ? SelectionKey.OP_READ : 0)
+                | (upstreamLeg.wantsWrite(toUpstream.blocked) ? SelectionKey.OP_WRITE : 0);
         if (ops != upstreamOps && upstreamKey != null) {
             upstreamKey.interestOps(ops);
             upstreamOps = ops;
@@ -159,9 +258,13 @@ final class Session {
 
     /**
      * Whether an exception from a socket read or write reports that the peer reset or closed the
-     * connection (ECONNRESET, EPIPE, ECONNABORTED). The JDK exposes no errno, only the message.
+     * connection (ECONNRESET, EPIPE, ECONNABORTED), or a TLS peer ended its stream as the relay treats
+     * as a reset (a FIN without {@code close_notify}). The JDK exposes no errno, only the message.
      */
     private static boolean isReset(IOException e) {
+        if (e instanceof TlsResetException) {
+            return true;
+        }
         String message = e.getMessage();
         return message != null && (message.contains("reset") || message.contains("Broken pipe")
                 || message.contains("aborted"));
@@ -220,7 +323,8 @@ final class Session {
 
     /**
      * Ends the tunnel once: returns its buffers, closes both channels (with SO_LINGER 0 where
-     * {@code abort*}, so that the peer sees a reset rather than a FIN) and completes the outcome.
+     * {@code abort*}, so that the peer sees a reset rather than a FIN; a TLS leg that is not aborted
+     * first gets a {@code close_notify}, best effort) and completes the outcome.
      * Runs on the loop thread, or on whichever thread abandons a session its stopped loop never
      * registered.
      */
@@ -231,8 +335,8 @@ final class Session {
         closed = true;
         toUpstream.release(loop);
         toClient.release(loop);
-        closeChannel(client, abortClient);
-        closeChannel(upstream, abortUpstream);
+        clientLeg.close(abortClient, loop);
+        upstreamLeg.close(abortUpstream, loop);
         loop.remove(this);
         // Counted down before the outcome completes, so whoever sees the outcome sees the count too;
         // a drain completes after the last outcome.
@@ -241,21 +345,6 @@ final class Session {
                 Duration.ofNanos(System.nanoTime() - startNanos), Optional.ofNullable(cause)));
         if (lastOfDrain) {
             loop.relay.drained();
-        }
-    }
-
-    private static void closeChannel(SocketChannel channel, boolean abort) {
-        if (abort && channel.isOpen()) {
-            try {
-                channel.setOption(StandardSocketOptions.SO_LINGER, 0);
-            } catch (IOException | RuntimeException e) {
-                // Already reset or closed: nothing left to abort.
-            }
-        }
-        try {
-            channel.close(); // a registered channel's descriptor is released at the loop's next select
-        } catch (IOException e) {
-            // Nothing more can be done with it.
         }
     }
 }

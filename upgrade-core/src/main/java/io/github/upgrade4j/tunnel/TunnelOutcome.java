@@ -10,8 +10,9 @@ import java.util.Optional;
  * and how long it ran.
  *
  * <p>The byte counts are bytes written to the destination socket, the leftover bytes of each
- * {@link Endpoint} included. After a reset, bytes the relay had read but not yet written are not
- * counted: they were discarded with the connection. Immutable and thread-safe.
+ * {@link Endpoint} included; toward a TLS endpoint, plaintext bytes whose records were written. After
+ * a reset, bytes the relay had read but not yet written are not counted: they were discarded with the
+ * connection. Immutable and thread-safe.
  *
  * @param reason who closed the tunnel and why
  * @param bytesClientToUpstream bytes written to the upstream

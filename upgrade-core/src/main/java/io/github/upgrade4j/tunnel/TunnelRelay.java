@@ -20,17 +20,22 @@ import java.util.concurrent.atomic.AtomicInteger;
  * } else if (opening instanceof Opening.Refused refused) {
  *     // answer 503 instead of the 101, then close both channels: they are still yours
  * }
+ *
+ * // wss: the client's leg is TLS; its engine read the request head, and may hold bytes past it
+ * relay.open(Endpoint.tls(client, engine, plaintextAfterHead, ciphertextNotYetDecrypted), Endpoint.of(upstream, first));
  * }</pre>
  *
  * <p><b>What it guarantees.</b> Each endpoint's leftover bytes reach the other side first, exactly
  * once, in order. At most one buffer (of {@link RelayOptions#bufferSize()}) is in flight per
  * direction: while it is not written, the source is not read and TCP flow control throttles its
- * sender. Buffers are direct and pooled, borrowed only while bytes are in flight, so an idle tunnel
- * holds none, and all of them together stay within {@link RelayOptions#bufferBudgetBytes()}. A FIN
- * from one side is passed on as {@code shutdownOutput} to the other once every byte before it is
- * written, and the tunnel lives until both directions are done: no queued byte is dropped. A reset
- * is passed on as a reset (SO_LINGER 0), never disguised as a FIN. Timeouts (idle, send stall,
- * half-closed, lifetime) are in {@link RelayOptions}. Every tunnel ends with one
+ * sender (a TLS leg adds at most one buffer of records each way, see {@link Endpoint}). Buffers are
+ * direct and pooled, borrowed only while bytes are in flight, so an idle tunnel holds none, and all
+ * of them together stay within {@link RelayOptions#bufferBudgetBytes()}. A FIN from one side is
+ * passed on as {@code shutdownOutput} to the other once every byte before it is written, and the
+ * tunnel lives until both directions are done: no queued byte is dropped. A reset is passed on as a
+ * reset (SO_LINGER 0), never disguised as a FIN. On a TLS leg the same holds with
+ * {@code close_notify} as the FIN, and a FIN without one counts as a reset. Timeouts (idle, send
+ * stall, half-closed, lifetime) are in {@link RelayOptions}. Every tunnel ends with one
  * {@link TunnelOutcome}.
  *
  * <p><b>Threads.</b> {@link RelayOptions#loops()} daemon threads, each with its own selector; both
@@ -42,8 +47,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * happens. The relay's own resources are released by {@link #close()}.
  *
  * <p><b>What it does not do.</b> It does not parse heads or decide whether to switch (see
- * {@code io.github.upgrade4j.upgrade}), does not speak TLS, and never reads a channel on the caller's
- * behalf before {@code open}. It does not buffer beyond one buffer per direction, so it cannot smooth
+ * {@code io.github.upgrade4j.upgrade}), does not configure TLS (the caller's engine brings its
+ * protocols, certificates and ALPN), and never reads a channel on the caller's behalf before
+ * {@code open}. It does not buffer beyond one buffer per direction, so it cannot smooth
  * a slow reader; it makes the writer wait.
  */
 public final class TunnelRelay implements AutoCloseable {
@@ -101,7 +107,9 @@ public final class TunnelRelay implements AutoCloseable {
      * leftovers. On {@link Opening.Opened} the relay owns both channels (the caller must not use them
      * again); on {@link Opening.Refused} they are untouched and still the caller's.
      *
-     * @throws IllegalArgumentException if a channel is not open and connected, or both are the same
+     * @throws IllegalArgumentException if a channel is not open and connected, both are the same, both
+     *     endpoints have the same engine, or {@link RelayOptions#bufferSize()} cannot hold a TLS record
+     *     of an endpoint's engine
      */
     public Opening open(Endpoint client, Endpoint upstream) {
         Objects.requireNonNull(client, "client");
@@ -110,6 +118,10 @@ public final class TunnelRelay implements AutoCloseable {
         checkConnected("upstream", upstream.channel());
         if (client.channel() == upstream.channel()) {
             throw new IllegalArgumentException("expected two different channels but client and upstream are the same");
+        }
+        int tlsLegs = checkTls("client", client) + checkTls("upstream", upstream);
+        if (tlsLegs == 2 && client.engine().get() == upstream.engine().get()) {
+            throw new IllegalArgumentException("expected two different TLS engines but client and upstream share one");
         }
         if (state != RUNNING) {
             return refusedAsShutDown();
@@ -129,11 +141,12 @@ public final class TunnelRelay implements AutoCloseable {
             return refusedAsShutDown();
         }
         long free = pool.budget() - (long) borrowed() * pool.bufferSize();
-        if (free < 2L * pool.bufferSize()) {
+        int needed = 2 + tlsLegs; // a buffer each way, and one for a TLS leg's records
+        if (free < (long) needed * pool.bufferSize()) {
             if (ended()) { // a drain may have begun meanwhile
                 drained();
             }
-            return new Opening.Refused(RefusalReason.BUFFER_BUDGET, "expected room for 2 buffers of "
+            return new Opening.Refused(RefusalReason.BUFFER_BUDGET, "expected room for " + needed + " buffers of "
                     + pool.bufferSize() + " bytes but " + free + " of the " + pool.budget()
                     + "-byte budget are free: bytes are in flight on running tunnels");
         }
@@ -149,6 +162,20 @@ public final class TunnelRelay implements AutoCloseable {
             throw new IllegalArgumentException("expected a connected " + side + " channel but it was "
                     + (channel.isOpen() ? "not connected" : "closed"));
         }
+    }
+
+    /** 1 for a TLS endpoint whose records fit the buffers, 0 for a plain one. */
+    private int checkTls(String side, Endpoint endpoint) {
+        if (endpoint.engine().isEmpty()) {
+            return 0;
+        }
+        javax.net.ssl.SSLSession session = endpoint.engine().get().getSession();
+        int needed = Math.max(session.getPacketBufferSize(), session.getApplicationBufferSize());
+        if (options.bufferSize() < needed) {
+            throw new IllegalArgumentException("expected RelayOptions.bufferSize() of at least " + needed
+                    + " bytes (a whole TLS record of the " + side + "'s engine) but was " + options.bufferSize());
+        }
+        return 1;
     }
 
     private Opening refusedAsShutDown() {

@@ -12,8 +12,18 @@
  * naming its {@link io.github.upgrade4j.tunnel.CloseReason}. The settings are in
  * {@link io.github.upgrade4j.tunnel.RelayOptions}.
  *
- * <p>The package does not parse or judge heads, speak TLS, or splice in the kernel; every relayed
- * byte is copied once into a direct buffer and once out of it.
+ * <p>Either leg may speak TLS ({@code wss}): {@link io.github.upgrade4j.tunnel.Endpoint#tls} wraps
+ * the channel with the caller's {@link javax.net.ssl.SSLEngine}, handshaken already or not, and the
+ * same contract holds with {@code close_notify} as the TLS form of half-close (RFC 8446 §6.1).
+ *
+ * <p>Containers that hand over streams rather than a channel (a Servlet {@code WebConnection}, a
+ * connection taken over from an embedded server) use {@link io.github.upgrade4j.tunnel.StreamRelay}:
+ * {@link io.github.upgrade4j.tunnel.StreamEndpoint}s relayed on a caller's executor, with the same
+ * counters, timeouts and outcome type.
+ *
+ * <p>The package does not parse or judge heads, configure TLS, or splice in the kernel; every relayed
+ * byte is copied once into a direct buffer and once out of it, and on a TLS leg once more by the
+ * engine's encryption or decryption.
  */
 @NullMarked
 package io.github.upgrade4j.tunnel;
