@@ -3,6 +3,7 @@ package io.github.upgrade4j.examples;
 import io.github.upgrade4j.http.Http1Parser;
 import io.github.upgrade4j.http.MessageHead;
 import io.github.upgrade4j.http.ParseResult;
+import io.github.upgrade4j.tunnel.Endpoint;
 import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
@@ -13,14 +14,19 @@ import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import javax.net.ssl.SSLContext;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One blocking connection of the example proxy during its HTTP phase: a socket channel, a read buffer
- * whose unread bytes survive from one message to the next, and timed reads. When the connection turns
- * into a tunnel, {@link #unread()} hands the bytes already read past the last head to the relay.
+ * whose unread bytes survive from one message to the next, and timed reads; over TLS when made by
+ * {@link #acceptTls} or {@link #connect(InetSocketAddress, Duration, SSLContext)}. When the connection
+ * turns into a tunnel, {@link #endpoint} hands the channel, the engine if any, and the bytes already
+ * read past the last head to the relay.
  */
 final class Conn implements Closeable {
     private final SocketChannel channel;
+    private final @Nullable TlsConn tls;
     private final InputStream in;
     private final OutputStream out;
     /** Read mode: the bytes from position to limit have been received but not consumed yet. */
@@ -28,18 +34,44 @@ final class Conn implements Closeable {
     private final String peer;
 
     Conn(SocketChannel channel) throws IOException {
+        this(channel, null);
+    }
+
+    private Conn(SocketChannel channel, @Nullable TlsConn tls) throws IOException {
         this.channel = channel;
-        this.in = channel.socket().getInputStream();
-        this.out = channel.socket().getOutputStream();
+        this.tls = tls;
+        this.in = tls == null ? channel.socket().getInputStream() : tls.input();
+        this.out = tls == null ? channel.socket().getOutputStream() : tls.output();
         InetSocketAddress remote = (InetSocketAddress) channel.getRemoteAddress();
         this.peer = remote.getAddress().getHostAddress() + ":" + remote.getPort();
     }
 
+    /**
+     * A client connection accepted on a TLS listener: the handshake runs here (ALPN {@code http/1.1}
+     * only), each read bounded by {@code timeout}. The caller closes the channel if this fails.
+     */
+    static Conn acceptTls(SocketChannel channel, SSLContext context, Duration timeout) throws IOException {
+        channel.socket().setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+        return new Conn(channel, TlsConn.handshake(channel, TlsSetup.serverEngine(context)));
+    }
+
     static Conn connect(InetSocketAddress address, Duration timeout) throws IOException {
+        return connect(address, timeout, null);
+    }
+
+    /**
+     * A connection to {@code address}, over TLS when {@code tls} is not null: then the upstream's
+     * certificate must be valid for the host name or address given, and ALPN offers {@code http/1.1}.
+     */
+    static Conn connect(InetSocketAddress address, Duration timeout, @Nullable SSLContext tls) throws IOException {
         SocketChannel channel = SocketChannel.open();
         try {
             channel.socket().connect(address, (int) timeout.toMillis());
-            return new Conn(channel);
+            if (tls == null) {
+                return new Conn(channel);
+            }
+            channel.socket().setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+            return new Conn(channel, TlsConn.handshake(channel, TlsSetup.clientEngine(tls, address)));
         } catch (IOException e) {
             channel.close();
             throw e;
@@ -48,6 +80,11 @@ final class Conn implements Closeable {
 
     SocketChannel channel() {
         return channel;
+    }
+
+    /** The TLS protocol, cipher suite and ALPN protocol, or "plain". */
+    String security() {
+        return tls == null ? "plain" : tls.describe();
     }
 
     /** The peer as {@code address:port}. */
@@ -114,6 +151,28 @@ final class Conn implements Closeable {
         return n;
     }
 
+    /**
+     * Whether this idle connection can carry another request: false when the peer has closed or reset it,
+     * or sent bytes nobody asked for (over TLS typically a {@code close_notify}). Looks without blocking;
+     * whatever it reads belongs to a connection that is then closed.
+     */
+    boolean reusable() {
+        if (buffer.hasRemaining() || tls != null && (tls.unreadPlaintext().hasRemaining()
+                || tls.unreadCiphertext().hasRemaining())) {
+            return false;
+        }
+        try {
+            channel.configureBlocking(false);
+            try {
+                return channel.read(ByteBuffer.allocate(1)) == 0;
+            } finally {
+                channel.configureBlocking(true);
+            }
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     void write(byte[] bytes) throws IOException {
         write(bytes, 0, bytes.length);
     }
@@ -122,22 +181,42 @@ final class Conn implements Closeable {
         out.write(bytes, off, len);
     }
 
-    /** A copy of the bytes read but not consumed, for the tunnel relay. */
+    /** A copy of the bytes read but not consumed (decrypted, over TLS), for the tunnel relay. */
     ByteBuffer unread() {
-        ByteBuffer copy = ByteBuffer.allocate(buffer.remaining());
-        copy.put(buffer.duplicate()).flip();
-        return copy;
+        return unreadAfter(new byte[0]);
     }
 
     /** The same copy with {@code prefix} in front: e.g. the 101 head to write before the upstream's first bytes. */
     ByteBuffer unreadAfter(byte[] prefix) {
-        ByteBuffer copy = ByteBuffer.allocate(prefix.length + buffer.remaining());
-        copy.put(prefix).put(buffer.duplicate()).flip();
+        ByteBuffer decrypted = tls == null ? ByteBuffer.allocate(0) : tls.unreadPlaintext();
+        ByteBuffer copy = ByteBuffer.allocate(prefix.length + buffer.remaining() + decrypted.remaining());
+        copy.put(prefix).put(buffer.duplicate()).put(decrypted).flip();
         return copy;
     }
 
+    /**
+     * This connection as one side of a tunnel, with {@code prefix} and then the bytes read past the
+     * last head relayed first to the other side; over TLS, the engine and the ciphertext read but not
+     * yet decrypted go along. The relay owns the channel once it opens the tunnel.
+     */
+    Endpoint endpoint(byte[] prefix) {
+        ByteBuffer plaintext = unreadAfter(prefix);
+        return tls == null
+                ? Endpoint.of(channel, plaintext)
+                : Endpoint.tls(channel, tls.engine(), plaintext, tls.unreadCiphertext());
+    }
+
+    /** Closes the connection; over TLS, after a {@code close_notify}. Only for the thread that uses it. */
     @Override
     public void close() {
+        if (tls != null && channel.isOpen()) {
+            tls.closeOutbound();
+        }
+        closeNow();
+    }
+
+    /** Closes the channel at once, without {@code close_notify}; any thread, e.g. while another one reads. */
+    void closeNow() {
         try {
             channel.close();
         } catch (IOException ignored) {

@@ -42,10 +42,15 @@ import java.util.Arrays;
 public final class Main {
     private static final String USAGE = """
             usage: java -jar upgrade-examples.jar <command> [options]
-              demo [--port N]                      echo server + proxy in one process; open the printed URL
+              demo [--port N] [--tls]              echo server + proxy in one process; open the printed URL
+                                                   --tls: https/wss with a throw-away self-signed certificate
               proxy --listen HOST:PORT --upstream HOST:PORT [--idle-timeout 60s] [--max-tunnels N]
                     [--handshake-timeout 10s] [--drain-grace 10s]
-                                                   a reverse proxy that forwards WebSocket upgrades
+                    [--tls-keystore FILE.p12 --tls-password-file FILE]
+                    [--upstream-tls [--upstream-truststore FILE.p12 [--upstream-truststore-password-file FILE]]]
+                                                   a reverse proxy that forwards WebSocket upgrades; with
+                                                   --tls-keystore it listens with TLS (wss), with --upstream-tls
+                                                   it speaks TLS to the upstream (default trust: the JDK's CAs)
               echo-server --listen HOST:PORT       a WebSocket echo origin with a small web page at /
               decisions                            what the library decides for a few telling requests
               parse [--response] [--lf] [FILE|-]   parse one raw HTTP/1.x head from FILE or standard input

@@ -12,7 +12,6 @@ import io.github.upgrade4j.http.ParseResult;
 import io.github.upgrade4j.http.RequestHead;
 import io.github.upgrade4j.http.ResponseHead;
 import io.github.upgrade4j.tunnel.CloseHook;
-import io.github.upgrade4j.tunnel.Endpoint;
 import io.github.upgrade4j.tunnel.Opening;
 import io.github.upgrade4j.tunnel.RelayOptions;
 import io.github.upgrade4j.tunnel.TunnelRelay;
@@ -27,10 +26,12 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 
 /**
  * A real HTTP/1.1 reverse proxy built only on {@code upgrade-core}: every request goes to one
@@ -43,6 +44,11 @@ import java.util.concurrent.TimeUnit;
  * 503 when the tunnel limit is reached (before any 101), 504 when the upstream does not answer within
  * the handshake timeout. A connection whose upgrade was refused or answered plainly is closed after
  * the answer, so bytes the client pipelined after it are never read as a request.
+ *
+ * <p>TLS, either way or both ({@link Config#tls()}, {@link Config#upstreamTls()}): the HTTP phase runs
+ * over an {@link javax.net.ssl.SSLEngine} on the blocking channel ({@link TlsConn}), and the same
+ * engine and channel go to the relay with what was read past the heads, decrypted or not. ALPN offers
+ * {@code http/1.1} only; {@code X-Forwarded-Proto} says {@code https} for TLS clients.
  */
 final class ReverseProxy implements AutoCloseable {
     /**
@@ -52,13 +58,36 @@ final class ReverseProxy implements AutoCloseable {
      * @param upstream where to send requests
      * @param idleTimeout the tunnel idle timeout (nginx's {@code proxy_read_timeout}); ZERO for none
      * @param maxTunnels the most concurrent tunnels
-     * @param handshakeTimeout how long to wait for the upstream's answer head (separate from tunnel idleness)
+     * @param handshakeTimeout how long to wait for the upstream's answer head (separate from tunnel
+     *     idleness), and for each step of a TLS handshake
+     * @param tls the key and certificate to listen with TLS ({@code wss}); empty for plain TCP
+     * @param upstreamTls whom to trust to speak TLS to the upstream; empty for plain TCP
      */
     record Config(InetSocketAddress listen, InetSocketAddress upstream, Duration idleTimeout, int maxTunnels,
-            Duration handshakeTimeout) {
+            Duration handshakeTimeout, Optional<SSLContext> tls, Optional<SSLContext> upstreamTls) {
         Config {
             Objects.requireNonNull(listen, "listen");
             Objects.requireNonNull(upstream, "upstream");
+            Objects.requireNonNull(tls, "tls");
+            Objects.requireNonNull(upstreamTls, "upstreamTls");
+        }
+
+        /** Plain TCP both ways. */
+        Config(InetSocketAddress listen, InetSocketAddress upstream, Duration idleTimeout, int maxTunnels,
+                Duration handshakeTimeout) {
+            this(listen, upstream, idleTimeout, maxTunnels, handshakeTimeout, Optional.empty(), Optional.empty());
+        }
+
+        /** A copy that listens with TLS, presenting {@code context}'s key. */
+        Config withTls(SSLContext context) {
+            return new Config(listen, upstream, idleTimeout, maxTunnels, handshakeTimeout, Optional.of(context),
+                    upstreamTls);
+        }
+
+        /** A copy that speaks TLS to the upstream, trusting what {@code context} trusts. */
+        Config withUpstreamTls(SSLContext context) {
+            return new Config(listen, upstream, idleTimeout, maxTunnels, handshakeTimeout, tls,
+                    Optional.of(context));
         }
     }
 
@@ -94,6 +123,11 @@ final class ReverseProxy implements AutoCloseable {
         proxy.acceptor.start();
         InetSocketAddress bound = proxy.address();
         log.println("listening on " + bound.getAddress().getHostAddress() + ":" + bound.getPort());
+        if (config.tls().isPresent() || config.upstreamTls().isPresent()) {
+            log.println("TLS: " + (config.tls().isPresent() ? "clients (wss, https)" : "no TLS for clients")
+                    + "; " + (config.upstreamTls().isPresent() ? "TLS to the upstream" : "plain TCP to the upstream")
+                    + "; ALPN http/1.1");
+        }
         return proxy;
     }
 
@@ -121,7 +155,7 @@ final class ReverseProxy implements AutoCloseable {
     public void close() {
         draining = true;
         closeQuietly();
-        live.forEach(Conn::close);
+        live.forEach(Conn::closeNow);
         relay.close();
     }
 
@@ -153,8 +187,13 @@ final class ReverseProxy implements AutoCloseable {
     private void serve(SocketChannel channel) {
         Conn client;
         try {
-            client = new Conn(channel);
+            client = config.tls().isPresent()
+                    ? Conn.acceptTls(channel, config.tls().get(), config.handshakeTimeout())
+                    : new Conn(channel);
         } catch (IOException e) {
+            if (config.tls().isPresent()) {
+                log.println(remote(channel) + " TLS handshake failed: " + e.getMessage());
+            }
             closeChannel(channel);
             return;
         }
@@ -175,6 +214,15 @@ final class ReverseProxy implements AutoCloseable {
                 client.close();
                 exchange.closeUpstream();
             }
+        }
+    }
+
+    private static String remote(SocketChannel channel) {
+        try {
+            InetSocketAddress remote = (InetSocketAddress) channel.getRemoteAddress();
+            return remote.getAddress().getHostAddress() + ":" + remote.getPort();
+        } catch (IOException | RuntimeException e) {
+            return "?";
         }
     }
 
@@ -223,7 +271,8 @@ final class ReverseProxy implements AutoCloseable {
             }
             ProxyUpgrade.Outbound.Forward forward = (ProxyUpgrade.Outbound.Forward) outbound;
             RequestHead toUpstream = ForwardedFields.builder(client.peer().substring(0, client.peer().lastIndexOf(':')))
-                    .via("upgrade4j").build().applyTo(forward.head());
+                    .proto(config.tls().isPresent() ? "https" : "http").via("upgrade4j").build()
+                    .applyTo(forward.head());
             if (framing instanceof BodyFraming.Chunked) {
                 toUpstream = toUpstream.withHeaders(toUpstream.headers().toBuilder()
                         .add(HeaderName.TRANSFER_ENCODING, "chunked").build());
@@ -235,8 +284,12 @@ final class ReverseProxy implements AutoCloseable {
                 toUpstream = toUpstream.withHeaders(toUpstream.headers().toBuilder().removeAll(HeaderName.EXPECT).build());
             }
             try {
+                if (upstream != null && !upstream.reusable()) {
+                    closeUpstream(); // the upstream closed it while idle (Node's keepAliveTimeout is 5 s)
+                }
                 if (upstream == null) {
-                    upstream = Conn.connect(config.upstream(), config.handshakeTimeout());
+                    upstream = Conn.connect(config.upstream(), config.handshakeTimeout(),
+                            config.upstreamTls().orElse(null));
                 }
                 upstream.write(Http1Writer.toBytes(toUpstream));
                 if (framing instanceof BodyFraming.FixedLength fixed) {
@@ -255,13 +308,16 @@ final class ReverseProxy implements AutoCloseable {
         /** Reads the upstream's answer(s) and relays them, or opens the tunnel. */
         private boolean relay(RequestHead request, ProxyUpgrade.Outbound.Forward forward, String line) throws IOException {
             Http1Parser<ResponseHead> responses = Http1Parser.forResponses();
-            upstream.readTimeout(config.handshakeTimeout());
+            // The handshake timeout bounds the wait for a 101; an ordinary answer may be held back on purpose
+            // (a long-poll waits for news), so it gets the idle timeout, as nginx's proxy_read_timeout does.
+            Duration wait = forward.attempt().upgrading() ? config.handshakeTimeout() : config.idleTimeout();
+            upstream.readTimeout(wait);
             while (true) {
                 ParseResult<ResponseHead> parsed;
                 try {
                     parsed = upstream.readHead(responses);
                 } catch (SocketTimeoutException e) {
-                    fail(504, "the upstream did not answer within " + config.handshakeTimeout().toMillis() + " ms", line);
+                    fail(504, "the upstream did not answer within " + wait.toMillis() + " ms", line);
                     return false;
                 }
                 if (parsed == null || parsed instanceof ParseResult.Rejected) {
@@ -293,17 +349,19 @@ final class ReverseProxy implements AutoCloseable {
             // The 101 travels as the first bytes of the upstream side, so it is written by the relay,
             // before any byte the upstream sent behind it, and only once the tunnel is sure to open.
             byte[] head = Http1Writer.toBytes(tunnel.response());
-            Opening opening = relay.open(Endpoint.of(client.channel(), client.unread()),
-                    Endpoint.of(upstream.channel(), upstream.unreadAfter(head)));
+            Opening opening = relay.open(client.endpoint(new byte[0]), upstream.endpoint(head));
             if (opening instanceof Opening.Refused refused) {
                 fail(503, refused.reason() + ": " + refused.detail(), line);
                 return false;
             }
             tunnelled = true;
-            log.println(line + " -> 101 tunnel " + tunnel.protocol());
+            log.println(line + " -> 101 tunnel " + tunnel.protocol() + (config.tls().isPresent()
+                    || config.upstreamTls().isPresent() ? " (client " + client.security() + "; upstream "
+                    + upstream.security() + ")" : ""));
             ((Opening.Opened) opening).tunnel().outcome().thenAccept(outcome -> log.println(line + " tunnel closed: "
                     + outcome.reason() + ", " + outcome.bytesClientToUpstream() + " B up, "
-                    + outcome.bytesUpstreamToClient() + " B down, " + outcome.duration().toMillis() + " ms"));
+                    + outcome.bytesUpstreamToClient() + " B down, " + outcome.duration().toMillis() + " ms"
+                    + outcome.cause().map(cause -> " (" + cause.getMessage() + ")").orElse("")));
             return false;
         }
 

@@ -3,11 +3,13 @@ package io.github.upgrade4j.examples;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The long-running commands: {@code proxy}, {@code echo-server} and {@code demo}. Each runs until the
@@ -15,17 +17,29 @@ import java.util.concurrent.CountDownLatch;
  * period and then a WebSocket Close 1001).
  */
 final class Servers {
+    /** The options of these commands, as {@code Main}'s usage text shows them. */
+    static final String USAGE = """
+              demo [--port N] [--tls]              echo server + proxy in one process; open the printed URL
+                                                   --tls: https/wss with a throw-away self-signed certificate
+              proxy --listen HOST:PORT --upstream HOST:PORT [--idle-timeout 60s] [--max-tunnels N]
+                    [--handshake-timeout 10s] [--drain-grace 10s]
+                    [--tls-keystore FILE.p12 --tls-password-file FILE]
+                    [--upstream-tls [--upstream-truststore FILE.p12 [--upstream-truststore-password-file FILE]]]
+                                                   a reverse proxy that forwards WebSocket upgrades; with
+                                                   --tls-keystore it listens with TLS (wss), with --upstream-tls
+                                                   it speaks TLS to the upstream (default trust: the JDK's CAs)
+              echo-server --listen HOST:PORT       a WebSocket echo origin with a small web page at /
+            """;
+
+    private static final Set<String> PROXY_OPTIONS = Set.of("--listen", "--upstream", "--idle-timeout",
+            "--max-tunnels", "--handshake-timeout", "--drain-grace", "--tls-keystore", "--tls-password-file",
+            "--upstream-truststore", "--upstream-truststore-password-file");
+
     private Servers() {}
 
     static int proxy(String[] args, PrintStream out, PrintStream err) throws IOException {
-        Map<String, String> options = options(args, Set.of("--listen", "--upstream", "--idle-timeout", "--max-tunnels",
-                "--handshake-timeout", "--drain-grace"));
-        ReverseProxy.Config config = new ReverseProxy.Config(
-                address(required(options, "--listen")),
-                address(required(options, "--upstream")),
-                duration(options.getOrDefault("--idle-timeout", "60s")),
-                Integer.parseInt(options.getOrDefault("--max-tunnels", "10000")),
-                duration(options.getOrDefault("--handshake-timeout", "10s")));
+        Map<String, String> options = options(args, PROXY_OPTIONS, Set.of("--upstream-tls"));
+        ReverseProxy.Config config = proxyConfig(options);
         Duration grace = duration(options.getOrDefault("--drain-grace", "10s"));
         ReverseProxy proxy = ReverseProxy.start(config, out);
         runUntilStopped(() -> {
@@ -44,26 +58,106 @@ final class Servers {
         return 0;
     }
 
+    /** The proxy's settings from its options; the TLS files are read now, so that mistakes show at once. */
+    static ReverseProxy.Config proxyConfig(Map<String, String> options) throws IOException {
+        ReverseProxy.Config config = new ReverseProxy.Config(
+                address(required(options, "--listen")),
+                address(required(options, "--upstream")),
+                duration(options.getOrDefault("--idle-timeout", "60s")),
+                Integer.parseInt(options.getOrDefault("--max-tunnels", "10000")),
+                duration(options.getOrDefault("--handshake-timeout", "10s")));
+        String keystore = options.get("--tls-keystore");
+        String keystorePassword = options.get("--tls-password-file");
+        if (keystore != null || keystorePassword != null) {
+            if (keystore == null || keystorePassword == null) {
+                throw new IllegalArgumentException("options --tls-keystore and --tls-password-file go together");
+            }
+            config = config.withTls(TlsSetup.server(Path.of(keystore), Path.of(keystorePassword)));
+        }
+        String truststore = options.get("--upstream-truststore");
+        String truststorePassword = options.get("--upstream-truststore-password-file");
+        if (options.containsKey("--upstream-tls")) {
+            if (truststore == null && truststorePassword != null) {
+                throw new IllegalArgumentException("option --upstream-truststore-password-file needs --upstream-truststore");
+            }
+            config = config.withUpstreamTls(TlsSetup.client(path(truststore), path(truststorePassword)));
+        } else if (truststore != null || truststorePassword != null) {
+            throw new IllegalArgumentException("options --upstream-truststore and --upstream-truststore-password-file"
+                    + " need --upstream-tls");
+        }
+        return config;
+    }
+
+    private static @Nullable Path path(@Nullable String file) {
+        return file == null ? null : Path.of(file);
+    }
+
     static int demo(String[] args, PrintStream out, PrintStream err) throws IOException {
-        Map<String, String> options = options(args, Set.of("--port"));
-        EchoServer echo = EchoServer.start(new InetSocketAddress("127.0.0.1", 0), out);
-        ReverseProxy proxy = ReverseProxy.start(new ReverseProxy.Config(
-                new InetSocketAddress("127.0.0.1", Integer.parseInt(options.getOrDefault("--port", "8080"))),
-                echo.address(), Duration.ofSeconds(60), 10_000, Duration.ofSeconds(10)), out);
-        InetSocketAddress at = proxy.address();
-        String url = "http://127.0.0.1:" + at.getPort() + "/";
-        out.println();
-        out.println("upgrade4j demo: a WebSocket echo server behind the upgrade4j proxy");
-        out.println("  open " + url + " in a browser and send a message,");
-        out.println("  or from a terminal: curl -i -N -H 'Connection: Upgrade' -H 'Upgrade: websocket'"
-                + " -H 'Sec-WebSocket-Version: 13' -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' " + url + "echo");
+        Demo demo = Demo.start(options(args, Set.of("--port"), Set.of("--tls")), out);
         out.println("  Ctrl-C stops it.");
         runUntilStopped(() -> {
-            ReverseProxy.await(proxy.drain(Duration.ofSeconds(2)), Duration.ofSeconds(5));
-            proxy.close();
-            echo.close();
+            ReverseProxy.await(demo.proxy().drain(Duration.ofSeconds(2)), Duration.ofSeconds(5));
+            demo.close();
         });
         return 0;
+    }
+
+    /**
+     * The demo's servers: the echo server, and the proxy in front of it on 127.0.0.1, with TLS and a
+     * throw-away certificate when asked.
+     *
+     * @param echo the WebSocket echo origin, plain, on a free port
+     * @param proxy the proxy in front of it
+     * @param url the page to open
+     * @param certificate the throw-away certificate with {@code --tls}, else null
+     */
+    record Demo(EchoServer echo, ReverseProxy proxy, String url, TlsSetup.@Nullable SelfSigned certificate)
+            implements AutoCloseable {
+        /** Starts the servers and prints what to open (and, with TLS, how to trust the certificate). */
+        static Demo start(Map<String, String> options, PrintStream out) throws IOException {
+            boolean tls = options.containsKey("--tls");
+            int port = Integer.parseInt(options.getOrDefault("--port", tls ? "8443" : "8080"));
+            TlsSetup.SelfSigned certificate = tls ? TlsSetup.selfSigned() : null;
+            EchoServer echo = null;
+            try {
+                echo = EchoServer.start(new InetSocketAddress("127.0.0.1", 0), out);
+                ReverseProxy.Config config = new ReverseProxy.Config(new InetSocketAddress("127.0.0.1", port),
+                        echo.address(), Duration.ofSeconds(60), 10_000, Duration.ofSeconds(10));
+                if (certificate != null) {
+                    config = config.withTls(certificate.serverContext());
+                }
+                ReverseProxy proxy = ReverseProxy.start(config, out);
+                String url = (tls ? "https" : "http") + "://127.0.0.1:" + proxy.address().getPort() + "/";
+                out.println();
+                out.println("upgrade4j demo: a WebSocket echo server behind the upgrade4j proxy" + (tls ? ", over TLS" : ""));
+                out.println("  open " + url + " in a browser and send a message,");
+                out.println("  or from a terminal: curl -i -N -H 'Connection: Upgrade' -H 'Upgrade: websocket'"
+                        + " -H 'Sec-WebSocket-Version: 13' -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=='"
+                        + (certificate != null ? " --cacert " + certificate.pem() : "") + " " + url + "echo");
+                if (certificate != null) {
+                    out.print(certificate.howToTrust(url));
+                }
+                return new Demo(echo, proxy, url, certificate);
+            } catch (IOException | RuntimeException e) {
+                if (echo != null) {
+                    echo.close();
+                }
+                if (certificate != null) {
+                    certificate.close();
+                }
+                throw e;
+            }
+        }
+
+        /** Stops both servers and deletes the certificate. */
+        @Override
+        public void close() {
+            proxy.close();
+            echo.close();
+            if (certificate != null) {
+                certificate.close();
+            }
+        }
     }
 
     /** Blocks until the JVM is asked to stop, running {@code stop} in the shutdown hook. */
@@ -82,8 +176,17 @@ final class Servers {
 
     /** {@code --name value} pairs; unknown names and missing values are usage errors. */
     static Map<String, String> options(String[] args, Set<String> known) {
+        return options(args, known, Set.of());
+    }
+
+    /** {@code --name value} pairs and {@code --flag}s (mapped to "true"); unknown names and missing values are usage errors. */
+    static Map<String, String> options(String[] args, Set<String> known, Set<String> flags) {
         Map<String, String> options = new HashMap<>();
         for (int i = 0; i < args.length; i++) {
+            if (flags.contains(args[i])) {
+                options.put(args[i], "true");
+                continue;
+            }
             if (!known.contains(args[i])) {
                 throw new IllegalArgumentException("unknown option '" + args[i] + "'");
             }

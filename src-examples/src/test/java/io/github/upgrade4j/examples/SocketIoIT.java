@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -90,8 +89,6 @@ class SocketIoIT {
     }
 
     @Test
-    @Disabled("fails with a 504 until ReverseProxy.Exchange.relay waits for a plain answer with the idle timeout"
-            + " instead of the handshake timeout (issue 11)")
     void aLongPollHeldLongerThanTheHandshakeTimeoutIsAnsweredByTheServer() throws Exception {
         // The handshake timeout bounds the wait for a 101; a long-poll is held until the server has something
         // to send, here its ping after 2 s (25 s by default), and must not be cut at 1 s with a 504.
@@ -106,8 +103,6 @@ class SocketIoIT {
     }
 
     @Test
-    @Disabled("fails with a 502 until ReverseProxy.Exchange.next replaces an upstream connection the upstream closed"
-            + " while idle, with Conn.reusable() (issue 11)")
     void aKeptAliveConnectionWhoseUpstreamTimedOutIsServedOnAFreshUpstreamConnection() throws Exception {
         // Node closes an idle kept-alive connection after keepAliveTimeout (5 s by default, 300 ms here) while the
         // client's connection to the proxy stays open; the client's next request must not meet the dead one.
