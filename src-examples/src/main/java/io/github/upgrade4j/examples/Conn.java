@@ -30,7 +30,7 @@ final class Conn implements Closeable {
     private final InputStream in;
     private final OutputStream out;
     /** Read mode: the bytes from position to limit have been received but not consumed yet. */
-    private final ByteBuffer buffer = ByteBuffer.allocate(64 * 1024).flip();
+    private final ByteBuffer buffer = ByteBuffer.allocate(8 * 1024).flip(); // heads only; bodies stream through
     private final String peer;
 
     Conn(SocketChannel channel) throws IOException {
