@@ -358,7 +358,10 @@ final class ReverseProxy implements AutoCloseable {
             log.println(line + " -> 101 tunnel " + tunnel.protocol() + (config.tls().isPresent()
                     || config.upstreamTls().isPresent() ? " (client " + client.security() + "; upstream "
                     + upstream.security() + ")" : ""));
-            ((Opening.Opened) opening).tunnel().outcome().thenAccept(outcome -> log.println(line + " tunnel closed: "
+            // Capture only what the log line needs: the callback lives as long as the tunnel, and holding this
+            // Exchange would keep both connections' read buffers alive with it.
+            PrintStream out = log;
+            ((Opening.Opened) opening).tunnel().outcome().thenAccept(outcome -> out.println(line + " tunnel closed: "
                     + outcome.reason() + ", " + outcome.bytesClientToUpstream() + " B up, "
                     + outcome.bytesUpstreamToClient() + " B down, " + outcome.duration().toMillis() + " ms"
                     + outcome.cause().map(cause -> " (" + cause.getMessage() + ")").orElse("")));
