@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Runs the proxy comparison (upgrade4j's example proxy vs nginx and HAProxy, and a direct connection)
+# and prints the table of medians and ratios. Builds nothing: run `./mvnw -B -ntp -DskipTests package`
+# first. Installs nginx and haproxy with apt-get when they are missing (needs root).
+#
+#   upgrade-benchmarks/scripts/compare.sh [--rounds N] [--quick] [--seconds S] [--idle-tunnels N]
+#                                         [--targets ours,nginx,nginx-64k,haproxy,direct] [--round-trips N]
+#                                         [--examples-jar PATH] [--no-plots]
+#
+# Writes upgrade-benchmarks/results/comparison.json (every round's figures) and comparison.txt (the
+# printed table) and, unless --no-plots, renders the PNGs in
+# upgrade-benchmarks/results/ (with JMH's results/jmh.json too, when present).
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+bench_jar=upgrade-benchmarks/target/benchmarks.jar
+examples_jar=src-examples/target/upgrade-examples.jar
+java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+
+plots=1
+idle=4000
+args=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --no-plots) plots=0; shift ;;
+    --quick) idle=1000; args+=("$1"); shift ;;
+    --idle-tunnels) idle="$2"; shift 2 ;;
+    --examples-jar) examples_jar="$2"; shift 2 ;;
+    --rounds|--seconds|--targets|--round-trips) args+=("$1" "$2"); shift 2 ;;
+    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "unknown option: $1" >&2; exit 2 ;;
+  esac
+done
+
+for jar in "$bench_jar" "$examples_jar"; do
+  if [ ! -f "$jar" ]; then
+    echo "missing $jar: build first with ./mvnw -B -ntp -DskipTests package" >&2
+    exit 1
+  fi
+done
+
+missing=()
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || missing+=(haproxy)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "missing ${missing[*]}: install with sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "installing ${missing[*]} with apt-get"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+export PATH="$PATH:/usr/sbin:/sbin"
+
+# Each idle tunnel holds two sockets in the proxy and one in each of the client and the origin;
+# nginx and HAProxy raise their own limits as root, the JVMs inherit this one.
+need=$((2 * idle + 2048))
+soft=$(ulimit -Sn)
+if [ "$soft" != unlimited ] && [ "$soft" -lt "$need" ]; then
+  hard=$(ulimit -Hn)
+  if [ "$hard" = unlimited ] || [ "$hard" -ge "$need" ]; then
+    ulimit -n "$need"
+  else
+    ulimit -n "$hard"
+    fewer=$(( (hard - 2048) / 2 ))
+    echo "note: ulimit -n is at most $hard here; measuring $fewer idle tunnels instead of $idle" >&2
+    idle=$fewer
+  fi
+fi
+echo "ulimit -n $(ulimit -n); load average $(cut -d' ' -f1-3 /proc/loadavg)"
+
+mkdir -p upgrade-benchmarks/results
+# The Java main starts and stops (by pid) every process of the comparison; on Ctrl-C its shutdown
+# hook stops them. Its output is also kept in results/comparison.txt.
+"$java" -cp "$bench_jar" io.github.upgrade4j.benchmarks.ProxyComparison \
+  --examples-jar "$examples_jar" --idle-tunnels "$idle" ${args[@]+"${args[@]}"} \
+  > >(tee upgrade-benchmarks/results/comparison.txt) 2>&1 &
+pid=$!
+trap 'kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true' INT TERM
+status=0
+wait "$pid" || status=$?
+trap - INT TERM
+if [ "$status" != 0 ]; then
+  exit "$status"
+fi
+
+if [ "$plots" = 1 ]; then
+  "$java" -cp "$bench_jar" io.github.upgrade4j.benchmarks.Plots
+fi

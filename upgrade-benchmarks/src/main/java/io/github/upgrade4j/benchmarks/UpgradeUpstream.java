@@ -1,0 +1,154 @@
+package io.github.upgrade4j.benchmarks;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import java.util.Locale;
+
+/**
+ * The origin behind every proxy in {@link ProxyComparison}: it answers a WebSocket upgrade request
+ * with a valid {@code 101 Switching Protocols} (with the {@code Sec-WebSocket-Accept} for the
+ * client's key) and then moves raw bytes as the request path says:
+ *
+ * <ul>
+ *   <li>{@code /discard}: reads and discards everything until the client closes (upload tests);
+ *   <li>{@code /stream}: writes 64 KiB chunks until the client closes (download tests);
+ *   <li>{@code /echo}: writes back whatever it reads (round trip and idle tunnels).
+ * </ul>
+ *
+ * <p>Anything else gets a 404. The bytes after the 101 are not WebSocket frames: every proxy under
+ * test relays the upgraded connection as an opaque byte stream, so framing would only add the
+ * harness's own cost. One thread per connection, blocking channels and direct buffers, so that the
+ * upstream adds no copy of its own. Prints {@code listening on HOST:PORT} once it accepts.
+ *
+ * <pre>{@code
+ * java -cp upgrade-benchmarks/target/benchmarks.jar io.github.upgrade4j.benchmarks.UpgradeUpstream --listen 127.0.0.1:0
+ * }</pre>
+ */
+public final class UpgradeUpstream {
+    static final int CHUNK = 64 * 1024;
+    private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+
+    private UpgradeUpstream() {}
+
+    /**
+     * Runs until killed.
+     *
+     * @param args {@code --listen HOST:PORT}
+     */
+    public static void main(String[] args) throws IOException {
+        if (args.length != 2 || !args[0].equals("--listen")) {
+            System.err.println("usage: UpgradeUpstream --listen HOST:PORT");
+            System.exit(2);
+        }
+        InetSocketAddress listen = ProxyComparison.address(args[1]);
+        ServerSocketChannel server = ServerSocketChannel.open().bind(listen, 4096);
+        InetSocketAddress bound = (InetSocketAddress) server.getLocalAddress();
+        System.out.println("listening on " + bound.getAddress().getHostAddress() + ":" + bound.getPort());
+        System.out.flush();
+        while (true) {
+            SocketChannel channel = server.accept();
+            // Small stacks: the idle-tunnel test holds thousands of these threads.
+            Thread thread = new Thread(null, () -> serve(channel), "upstream", 256 * 1024);
+            thread.setDaemon(true);
+            thread.start();
+        }
+    }
+
+    private static void serve(SocketChannel channel) {
+        try (channel) {
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            ByteBuffer head = ByteBuffer.allocate(16 * 1024);
+            int end;
+            while ((end = endOfHead(head)) < 0) {
+                if (!head.hasRemaining() || channel.read(head) < 0) {
+                    return;
+                }
+            }
+            String text = new String(head.array(), 0, end, StandardCharsets.ISO_8859_1);
+            String path = text.substring(text.indexOf(' ') + 1, text.indexOf(' ', text.indexOf(' ') + 1));
+            String key = field(text, "sec-websocket-key");
+            if (key == null || !(path.equals("/discard") || path.equals("/stream") || path.equals("/echo"))) {
+                write(channel, ByteBuffer.wrap(("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                        .getBytes(StandardCharsets.ISO_8859_1)));
+                return;
+            }
+            write(channel, ByteBuffer.wrap(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                    + "Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept(key) + "\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1)));
+            ByteBuffer early = ByteBuffer.wrap(head.array(), end, head.position() - end);
+            switch (path) {
+                case "/discard" -> discard(channel);
+                case "/stream" -> stream(channel);
+                default -> echo(channel, early);
+            }
+        } catch (IOException e) {
+            // the client went away: the test is over
+        }
+    }
+
+    private static void discard(SocketChannel channel) throws IOException {
+        ByteBuffer sink = ByteBuffer.allocateDirect(CHUNK);
+        while (channel.read(sink.clear()) >= 0) {
+            // discard
+        }
+    }
+
+    private static void stream(SocketChannel channel) throws IOException {
+        ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK);
+        while (true) {
+            write(channel, chunk.clear());
+        }
+    }
+
+    private static void echo(SocketChannel channel, ByteBuffer early) throws IOException {
+        write(channel, early);
+        ByteBuffer buffer = ByteBuffer.allocateDirect(CHUNK);
+        while (channel.read(buffer.clear()) >= 0) {
+            write(channel, buffer.flip());
+        }
+    }
+
+    static void write(SocketChannel channel, ByteBuffer buffer) throws IOException {
+        while (buffer.hasRemaining()) {
+            channel.write(buffer);
+        }
+    }
+
+    /** The index just past the {@code CRLF CRLF} that ends the head in {@code buffer}'s content, or -1. */
+    static int endOfHead(ByteBuffer buffer) {
+        byte[] a = buffer.array();
+        for (int i = 3; i < buffer.position(); i++) {
+            if (a[i] == '\n' && a[i - 1] == '\r' && a[i - 2] == '\n' && a[i - 3] == '\r') {
+                return i + 1;
+            }
+        }
+        return -1;
+    }
+
+    private static String field(String head, String name) {
+        for (String line : head.split("\r\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && line.substring(0, colon).trim().toLowerCase(Locale.ROOT).equals(name)) {
+                return line.substring(colon + 1).trim();
+            }
+        }
+        return null;
+    }
+
+    private static String accept(String key) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-1").digest((key + GUID).getBytes(StandardCharsets.ISO_8859_1));
+            return Base64.getEncoder().encodeToString(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
