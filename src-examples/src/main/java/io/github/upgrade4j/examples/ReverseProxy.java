@@ -297,6 +297,9 @@ final class ReverseProxy implements AutoCloseable {
                 } else if (framing instanceof BodyFraming.Chunked) {
                     Bodies.copyChunked(client, upstream, false);
                 }
+            } catch (java.net.ProtocolException e) {
+                fail(400, "the request body is malformed: " + e.getMessage(), line); // the client's fault
+                return false;
             } catch (IOException e) {
                 fail(502, "the upstream " + config.upstream() + " could not be reached or stopped reading: "
                         + e.getMessage(), line);
@@ -318,6 +321,9 @@ final class ReverseProxy implements AutoCloseable {
                     parsed = upstream.readHead(responses);
                 } catch (SocketTimeoutException e) {
                     fail(504, "the upstream did not answer within " + wait.toMillis() + " ms", line);
+                    return false;
+                } catch (IOException e) {
+                    fail(502, "the upstream failed while answering: " + e.getMessage(), line);
                     return false;
                 }
                 if (parsed == null || parsed instanceof ParseResult.Rejected) {

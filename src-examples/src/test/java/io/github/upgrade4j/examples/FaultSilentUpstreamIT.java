@@ -16,7 +16,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -163,7 +162,6 @@ class FaultSilentUpstreamIT {
      * while answering: " + e.getMessage(), line); return false; }} after the timeout catch.
      */
     @Test
-    @Disabled("needs the ReverseProxy fix described above; owner applies it")
     void anUpstreamThatResetsOrBreaksOffItsAnswerGets502() throws Exception {
         for (ScriptedUpstream.Script script : new ScriptedUpstream.Script[] {peer -> {
                     peer.readRequest();

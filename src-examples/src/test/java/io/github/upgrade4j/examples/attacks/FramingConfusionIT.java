@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -129,7 +128,6 @@ class FramingConfusionIT extends ThroughTheProxy {
      * (ProtocolException e)} answering 400 before the {@code IOException} catch).
      */
     @Test
-    @Disabled("needs the ReverseProxy fix described above; owner applies it")
     void aMalformedChunkIsAnswered400NotBlamedOnTheUpstream() throws Exception {
         upstream.script(peer -> {
             peer.readRequest();
