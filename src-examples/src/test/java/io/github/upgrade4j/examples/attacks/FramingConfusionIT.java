@@ -121,11 +121,8 @@ class FramingConfusionIT extends ThroughTheProxy {
     }
 
     /**
-     * The client's body is malformed, so the answer is the client's fault (400), not the upstream's.
-     * Today the proxy answers 502 "the upstream ... could not be reached or stopped reading", because
-     * {@code ReverseProxy.Exchange.next} catches the {@code ProtocolException} of {@code Bodies.copyChunked}
-     * with every other {@code IOException}. Enable this test with the fix (a {@code catch
-     * (ProtocolException e)} answering 400 before the {@code IOException} catch).
+     * The client's body is malformed, so the answer is the client's fault (400), not the upstream's
+     * (the proxy once answered 502 "the upstream could not be reached" here).
      */
     @Test
     void aMalformedChunkIsAnswered400NotBlamedOnTheUpstream() throws Exception {
