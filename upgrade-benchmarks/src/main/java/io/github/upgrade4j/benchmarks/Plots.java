@@ -41,6 +41,15 @@ public final class Plots {
 
     private Plots() {}
 
+    /** A target's colour: its own for a plain target, a paler shade of its plain twin's for a {@code -tls} one. */
+    private static Color color(String target) {
+        if (!target.endsWith("-tls")) {
+            return TARGET_COLORS.getOrDefault(target, COLORS[5]);
+        }
+        Color base = TARGET_COLORS.getOrDefault(target.substring(0, target.length() - 4), COLORS[5]);
+        return new Color((base.getRed() + 255) / 2, (base.getGreen() + 255) / 2, (base.getBlue() + 255) / 2);
+    }
+
     /**
      * Renders whatever results exist.
      *
@@ -259,7 +268,7 @@ public final class Plots {
             for (String test : bulkTests) {
                 values.add(medians.getOrDefault(test, Map.of()).getOrDefault(target, 0.0));
             }
-            bulk.addSeries(target, bulkLabels, values).setFillColor(TARGET_COLORS.getOrDefault(target, COLORS[5]));
+            bulk.addSeries(target, bulkLabels, values).setFillColor(color(target));
         }
         bulk.getStyler().setLabelsVisible(true);
         bulk.getStyler().setYAxisDecimalPattern("0.0");
@@ -297,7 +306,7 @@ public final class Plots {
             for (String other : shown) {
                 y.add(other.equals(target) ? values.get(target) / divisor : null); // null: no bar, no label
             }
-            chart.addSeries(target, shown, y).setFillColor(TARGET_COLORS.getOrDefault(target, COLORS[5]));
+            chart.addSeries(target, shown, y).setFillColor(color(target));
         }
         CategoryStyler styler = chart.getStyler();
         styler.setOverlapped(true);

@@ -7,7 +7,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,11 +18,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * The example proxy side by side with nginx and HAProxy, and with a direct connection, in one run on
@@ -42,7 +43,14 @@ import java.util.stream.Stream;
  *   <li>{@code nginx-64k}: the same with {@code proxy_buffer_size 64k}, the buffer nginx uses for
  *       each direction of an upgraded connection;
  *   <li>{@code haproxy}: {@code mode http} with {@code timeout tunnel};
- *   <li>{@code direct}: the client connected to the origin itself.
+ *   <li>{@code direct}: the client connected to the origin itself;
+ *   <li>{@code ours-tls}, {@code nginx-tls}, {@code nginx-64k-tls}, {@code haproxy-tls}: the same
+ *       proxies listening with TLS ({@code wss}), all on one EC P-256 certificate made at start-up
+ *       ({@link TlsMaterial}) and speaking plain HTTP/1.1 to the origin; the client offers only TLS 1.3
+ *       with {@code TLS_AES_128_GCM_SHA256} (and fails if a proxy chose anything else), nginx and
+ *       HAProxy are also configured for that suite only. Their figures are compared with
+ *       {@code ours-tls}: a TLS client costs more than a plain one, so they are not comparable with
+ *       the plain rows.
  * </ul>
  *
  * <p>Measures, per target and round (targets interleaved, their order rotated each round):
@@ -68,14 +76,16 @@ import java.util.stream.Stream;
  *
  * <pre>{@code
  * java -cp upgrade-benchmarks/target/benchmarks.jar io.github.upgrade4j.benchmarks.ProxyComparison \
- *     [--rounds 5] [--seconds 3] [--idle-tunnels 4000] [--quick] [--targets ours,nginx,nginx-64k,haproxy,direct] \
+ *     [--rounds 5] [--seconds 3] [--idle-tunnels 4000] [--quick] \
+ *     [--targets ours,nginx,nginx-64k,haproxy,direct,ours-tls,nginx-tls,nginx-64k-tls,haproxy-tls] \
  *     [--examples-jar src-examples/target/upgrade-examples.jar] [--work upgrade-benchmarks/target/compare] \
  *     [--out upgrade-benchmarks/results/comparison.json]
  * }</pre>
  */
 public final class ProxyComparison {
     private static final InetAddress LOCALHOST = InetAddress.getLoopbackAddress();
-    private static final List<String> ALL_TARGETS = List.of("ours", "nginx", "nginx-64k", "haproxy", "direct");
+    private static final List<String> ALL_TARGETS = List.of("ours", "nginx", "nginx-64k", "haproxy", "direct",
+            "ours-tls", "nginx-tls", "nginx-64k-tls", "haproxy-tls");
     private static final Pattern LISTENING = Pattern.compile("listening on (\\S+):(\\d+)");
     /** Tunnels each fresh instance opens and closes before the idle-memory baseline. */
     private static final int IDLE_WARMUP = 200;
@@ -113,6 +123,7 @@ public final class ProxyComparison {
     private final List<String> loads = new ArrayList<>();
     private final Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
     private InetSocketAddress origin;
+    private TlsMaterial tls;
 
     private ProxyComparison(Options options) {
         this.options = options;
@@ -163,7 +174,17 @@ public final class ProxyComparison {
     }
 
     /** One thing to connect to: a proxy (with its process) or the origin itself. */
-    record Target(String id, InetSocketAddress address, Process process, boolean jvm) {}
+    record Target(String id, InetSocketAddress address, Process process, boolean jvm,
+            SSLSocketFactory tls) {
+        Target(String id, InetSocketAddress address, Process process, boolean jvm) {
+            this(id, address, process, jvm, null);
+        }
+
+        /** A new connection to this target: TLS for the {@code -tls} targets, plain for the others. */
+        ClientLink connect() throws IOException {
+            return tls == null ? ClientLink.plain(address) : ClientLink.tls(tls, address);
+        }
+    }
 
     /**
      * Runs the comparison and prints the table.
@@ -201,6 +222,11 @@ public final class ProxyComparison {
                 options.roundTrips(), options.idleTunnels(), options.targets());
         Target origin = startUpstream();
         this.origin = origin.address();
+        if (options.targets().stream().anyMatch(ProxyComparison::isTls)) {
+            tls = TlsMaterial.create(options.work().resolve("tls").toAbsolutePath());
+            System.out.printf(Locale.ROOT, "TLS targets present %s; clients offer only %s with %s%n",
+                    tls.certificatePem(), ClientLink.TLS_PROTOCOL, ClientLink.TLS_CIPHER_SUITE);
+        }
         List<Target> targets = new ArrayList<>();
         for (String id : options.targets()) {
             targets.add(start(id, id));
@@ -300,12 +326,28 @@ public final class ProxyComparison {
     /** Starts target {@code id} in front of the origin; {@code instance} names its log and configuration. */
     private Target start(String id, String instance) throws Exception {
         return switch (id) {
-            case "ours" -> startOurs(instance);
-            case "nginx" -> startNginx(id, instance, false);
-            case "nginx-64k" -> startNginx(id, instance, true);
-            case "haproxy" -> startHaproxy(instance);
+            case "ours", "ours-tls" -> startOurs(id, instance);
+            case "nginx", "nginx-tls" -> startNginx(id, instance, false);
+            case "nginx-64k", "nginx-64k-tls" -> startNginx(id, instance, true);
+            case "haproxy", "haproxy-tls" -> startHaproxy(id, instance);
             default -> new Target("direct", origin, null, false);
         };
+    }
+
+    /** Whether target {@code id} listens with TLS ({@code wss}); its figures are compared with the other TLS targets'. */
+    static boolean isTls(String id) {
+        return id.endsWith("-tls");
+    }
+
+    private TlsMaterial tls() {
+        if (tls == null) {
+            throw new IllegalStateException("no TLS material: no TLS target was asked for");
+        }
+        return tls;
+    }
+
+    private SSLSocketFactory clientsFor(String id) {
+        return isTls(id) ? tls().clients() : null;
     }
 
     private String java() {
@@ -320,14 +362,19 @@ public final class ProxyComparison {
         return new Target("origin", listeningAddress(process, "upstream"), process, true);
     }
 
-    private Target startOurs(String instance) throws Exception {
+    private Target startOurs(String id, String instance) throws Exception {
         if (!Files.isRegularFile(options.examplesJar())) {
             throw new IllegalStateException("no " + options.examplesJar() + ": build it with ./mvnw -B -ntp -DskipTests package");
         }
-        Process process = launch(instance, List.of(java(), "-jar", options.examplesJar().toString(), "proxy",
+        List<String> command = new ArrayList<>(List.of(java(), "-jar", options.examplesJar().toString(), "proxy",
                 "--listen", "127.0.0.1:0", "--upstream", hostPort(origin), "--idle-timeout", "1h",
                 "--max-tunnels", Integer.toString(Math.max(10_000, options.idleTunnels() + 100)), "--drain-grace", "1s"));
-        return new Target("ours", listeningAddress(process, instance), process, true);
+        if (isTls(id)) {
+            command.addAll(List.of("--tls-keystore", tls().keystore().toString(), "--tls-password-file",
+                    tls().passwordFile().toString()));
+        }
+        Process process = launch(instance, command);
+        return new Target(id, listeningAddress(process, instance), process, true, clientsFor(id));
     }
 
     private Target startNginx(String id, String instance, boolean big) throws Exception {
@@ -338,6 +385,13 @@ public final class ProxyComparison {
         // 64 KiB for each direction of an upgraded connection; proxy_buffers only so that nginx accepts
         // the busy-buffers size that follows from it (it is not used for upgraded connections).
         String buffers = big ? "            proxy_buffer_size 64k;\n            proxy_buffers 4 64k;\n" : "";
+        // TLS 1.3 with AES-128-GCM only, on the certificate every TLS target presents.
+        String ssl = !isTls(id) ? "" : """
+                        ssl_certificate %s;
+                        ssl_certificate_key %s;
+                        ssl_protocols TLSv1.3;
+                        ssl_conf_command Ciphersuites %s;
+                """.formatted(tls().certificatePem(), tls().keyPem(), ClientLink.TLS_CIPHER_SUITE);
         String config = """
                 # The classic WebSocket reverse-proxy configuration; written by ProxyComparison.
                 worker_processes auto;
@@ -363,8 +417,8 @@ public final class ProxyComparison {
                         server %s;
                     }
                     server {
-                        listen 127.0.0.1:%d;
-                        location / {
+                        listen 127.0.0.1:%d%s;
+                %s        location / {
                             proxy_pass http://origin;
                             proxy_http_version 1.1;
                             proxy_set_header Upgrade $http_upgrade;
@@ -376,7 +430,7 @@ public final class ProxyComparison {
                     }
                 }
                 """.formatted(fileLimit(), prefix, prefix, 2 * options.idleTunnels() + 1024, prefix, prefix, prefix, prefix,
-                prefix, prefix, hostPort(origin), port, buffers);
+                prefix, prefix, hostPort(origin), port, isTls(id) ? " ssl" : "", ssl, buffers);
         Path file = prefix.resolve("nginx.conf");
         Files.writeString(file, config);
         List<String> command = List.of("nginx", "-p", prefix + "/", "-c", file.toString(), "-e",
@@ -385,10 +439,10 @@ public final class ProxyComparison {
         Process process = launch(instance, command);
         InetSocketAddress address = new InetSocketAddress(LOCALHOST, port);
         awaitPort(process, instance, address);
-        return new Target(id, address, process, false);
+        return new Target(id, address, process, false, clientsFor(id));
     }
 
-    private Target startHaproxy(String instance) throws Exception {
+    private Target startHaproxy(String id, String instance) throws Exception {
         Path dir = options.work().resolve(instance).toAbsolutePath();
         Files.createDirectories(dir);
         int port = freePort();
@@ -407,19 +461,21 @@ public final class ProxyComparison {
                     timeout tunnel 1h
 
                 frontend proxy
-                    bind 127.0.0.1:%d
+                    bind 127.0.0.1:%d%s
                     default_backend origin
 
                 backend origin
                     server origin %s
-                """.formatted(maxconn, maxconn, port, hostPort(origin));
+                """.formatted(maxconn, maxconn, port, !isTls(id) ? "" : " ssl crt " + tls().combinedPem()
+                        + " ssl-min-ver TLSv1.3 ciphersuites " + ClientLink.TLS_CIPHER_SUITE + " alpn http/1.1",
+                        hostPort(origin));
         Path file = dir.resolve("haproxy.cfg");
         Files.writeString(file, config);
         check(instance, List.of("haproxy", "-f", file.toString()), "-c");
         Process process = launch(instance, List.of("haproxy", "-db", "-f", file.toString()));
         InetSocketAddress address = new InetSocketAddress(LOCALHOST, port);
         awaitPort(process, instance, address);
-        return new Target("haproxy", address, process, false);
+        return new Target(id, address, process, false, clientsFor(id));
     }
 
     /** Runs {@code command} with {@code flag} added (a configuration check) and fails with its output if it fails. */
@@ -490,12 +546,10 @@ public final class ProxyComparison {
     // The client side
 
     /** Opens a tunnel to {@code path} on the origin through {@code target}; fails unless answered with a 101. */
-    private static SocketChannel open(Target target, String path) throws IOException {
-        SocketChannel channel = SocketChannel.open();
+    private static ClientLink open(Target target, String path) throws IOException {
+        ClientLink link = target.connect();
         try {
-            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            channel.connect(target.address());
-            UpgradeUpstream.write(channel, ByteBuffer.wrap(("GET " + path + " HTTP/1.1\r\n"
+            link.writeFully(ByteBuffer.wrap(("GET " + path + " HTTP/1.1\r\n"
                     + "Host: " + hostPort(target.address()) + "\r\n"
                     + "Connection: Upgrade\r\n"
                     + "Upgrade: websocket\r\n"
@@ -505,7 +559,7 @@ public final class ProxyComparison {
             ByteBuffer head = ByteBuffer.allocate(16 * 1024);
             int end;
             while ((end = UpgradeUpstream.endOfHead(head)) < 0) {
-                if (!head.hasRemaining() || channel.read(head) < 0) {
+                if (!head.hasRemaining() || link.read(head) < 0) {
                     throw new IOException(target.id() + " closed the connection before a whole answer head");
                 }
             }
@@ -513,48 +567,51 @@ public final class ProxyComparison {
             if (!answer.startsWith("HTTP/1.1 101 ")) {
                 throw new IOException(target.id() + " answered the upgrade with " + answer.lines().findFirst().orElse(""));
             }
-            return channel;
+            return link;
         } catch (IOException | RuntimeException e) {
-            channel.close();
+            link.close();
             throw e;
         }
     }
 
     private static void checkTunnel(Target target) throws IOException {
-        try (SocketChannel channel = open(target, "/echo")) {
+        String negotiated;
+        try (ClientLink link = open(target, "/echo")) {
             ByteBuffer hello = ByteBuffer.wrap("hello".getBytes(StandardCharsets.ISO_8859_1));
-            UpgradeUpstream.write(channel, hello);
+            link.writeFully(hello);
             ByteBuffer echo = ByteBuffer.allocate(5);
-            readFully(channel, echo);
+            link.readFully(echo);
             if (!Arrays.equals(echo.array(), hello.array())) {
                 throw new IllegalStateException(target.id() + " did not echo through the tunnel");
             }
+            negotiated = link.describe();
         }
-        System.out.printf(Locale.ROOT, "%-9s tunnel OK at %s%n", target.id(), hostPort(target.address()));
-    }
-
-    private static void readFully(SocketChannel channel, ByteBuffer buffer) throws IOException {
-        while (buffer.hasRemaining()) {
-            if (channel.read(buffer) < 0) {
-                throw new IOException("closed early");
-            }
-        }
+        System.out.printf(Locale.ROOT, "%-13s tunnel OK at %s (%s)%n", target.id(), hostPort(target.address()),
+                negotiated);
     }
 
     /** Gbit/s through {@code tunnels} tunnels at once, uploading (counted at the sender) or downloading. */
     private double bulk(Target target, int tunnels, boolean upload) throws Exception {
-        List<SocketChannel> channels = new ArrayList<>();
+        List<ClientLink> links = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
         LongAdder bytes = new LongAdder();
+        AtomicBoolean running = new AtomicBoolean(true);
         try {
             for (int i = 0; i < tunnels; i++) {
-                SocketChannel channel = open(target, upload ? "/discard" : "/stream");
-                channels.add(channel);
+                ClientLink link = open(target, upload ? "/discard" : "/stream");
+                links.add(link);
                 Thread thread = new Thread(() -> {
-                    ByteBuffer chunk = ByteBuffer.allocateDirect(UpgradeUpstream.CHUNK);
+                    ByteBuffer chunk = link.buffer(UpgradeUpstream.CHUNK);
                     try {
-                        while (true) {
-                            int n = upload ? channel.write(chunk.clear()) : channel.read(chunk.clear());
+                        while (running.get()) {
+                            chunk.clear();
+                            int n;
+                            if (upload) {
+                                link.writeFully(chunk);
+                                n = UpgradeUpstream.CHUNK;
+                            } else {
+                                n = link.read(chunk);
+                            }
                             if (n < 0) {
                                 return;
                             }
@@ -581,8 +638,14 @@ public final class ProxyComparison {
             }
             return moved * 8.0 / elapsed; // bits per nanosecond = Gbit/s
         } finally {
-            for (SocketChannel channel : channels) {
-                channel.close();
+            // The threads stop at their next chunk; a TLS socket is closed only once no thread is inside
+            // it, since closing sends close_notify under the lock a blocked writer holds.
+            running.set(false);
+            for (Thread thread : threads) {
+                thread.join(5000);
+            }
+            for (ClientLink link : links) {
+                link.close();
             }
             for (Thread thread : threads) {
                 thread.join(5000);
@@ -595,16 +658,16 @@ public final class ProxyComparison {
         int warmup = count / 4;
         long[] nanos = new long[count];
         long cpuBefore = 0;
-        try (SocketChannel channel = open(target, "/echo")) {
-            ByteBuffer message = ByteBuffer.allocateDirect(64);
-            ByteBuffer echo = ByteBuffer.allocateDirect(64);
+        try (ClientLink link = open(target, "/echo")) {
+            ByteBuffer message = link.buffer(64);
+            ByteBuffer echo = link.buffer(64);
             for (int i = -warmup; i < nanos.length; i++) {
                 if (i == 0) {
                     cpuBefore = cpuNanos(target);
                 }
                 long start = System.nanoTime();
-                UpgradeUpstream.write(channel, message.clear());
-                readFully(channel, echo.clear());
+                link.writeFully(message.clear());
+                link.readFully(echo.clear());
                 if (i >= 0) {
                     nanos[i] = System.nanoTime() - start;
                 }
@@ -641,9 +704,9 @@ public final class ProxyComparison {
         openIdle(instance, Math.min(IDLE_WARMUP, n), null).forEach(ProxyComparison::closeQuietly);
         Thread.sleep(1000);
         long[] before = memory(instance);
-        List<SocketChannel> channels = new ArrayList<>(n);
+        List<ClientLink> links = new ArrayList<>(n);
         try {
-            openIdle(instance, n, channels);
+            openIdle(instance, n, links);
             Thread.sleep(1000);
             long[] after = memory(instance);
             record(Test.IDLE_RSS, target, (after[0] - before[0]) / (double) n);
@@ -651,27 +714,27 @@ public final class ProxyComparison {
                 record(Test.IDLE_HEAP, target, (after[1] - before[1]) / (double) n);
             }
         } finally {
-            channels.forEach(ProxyComparison::closeQuietly);
+            links.forEach(ProxyComparison::closeQuietly);
         }
         Thread.sleep(1000); // let the proxy close its legs
     }
 
     /** Opens {@code n} tunnels through {@code target} and echoes one byte through each; adds them to {@code into}. */
-    private static List<SocketChannel> openIdle(Target target, int n, List<SocketChannel> into) throws IOException {
-        List<SocketChannel> channels = into == null ? new ArrayList<>(n) : into;
-        ByteBuffer one = ByteBuffer.allocateDirect(1);
+    private static List<ClientLink> openIdle(Target target, int n, List<ClientLink> into) throws IOException {
+        List<ClientLink> links = into == null ? new ArrayList<>(n) : into;
         for (int i = 0; i < n; i++) {
-            SocketChannel channel = open(target, "/echo");
-            channels.add(channel);
-            UpgradeUpstream.write(channel, one.clear()); // one byte each way: used, now idle
-            readFully(channel, one.clear());
+            ClientLink link = open(target, "/echo");
+            links.add(link);
+            ByteBuffer one = link.buffer(1);
+            link.writeFully(one); // one byte each way: used, now idle
+            link.readFully(one.clear());
         }
-        return channels;
+        return links;
     }
 
-    private static void closeQuietly(SocketChannel channel) {
+    private static void closeQuietly(ClientLink link) {
         try {
-            channel.close();
+            link.close();
         } catch (IOException e) {
             // best effort
         }
@@ -790,7 +853,9 @@ public final class ProxyComparison {
 
     private void printTable() {
         List<String> targets = options.targets();
-        List<String> anchors = targets.stream().filter(t -> !t.equals("ours")).collect(Collectors.toList());
+        // Each anchor is compared with ours of its own kind: plain with "ours", TLS with "ours-tls".
+        List<String> anchors = targets.stream().filter(t -> !t.startsWith("ours") && targets.contains(ours(t)))
+                .collect(Collectors.toList());
         Map<Test, String> labels = new LinkedHashMap<>();
         for (Test test : Test.values()) {
             if (!results.get(test).isEmpty()) {
@@ -801,26 +866,35 @@ public final class ProxyComparison {
         int width = labels.values().stream().mapToInt(String::length).max().orElse(10) + 1;
         StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%-" + width + "s",
                 "median of " + options.rounds() + " round(s)"));
-        targets.forEach(t -> header.append(String.format(Locale.ROOT, " %9s", t)));
-        if (targets.contains("ours")) {
-            anchors.forEach(a -> header.append(String.format(Locale.ROOT, " %14s", "ours/" + a)));
-        }
+        targets.forEach(t -> header.append(String.format(Locale.ROOT, " %" + Math.max(9, t.length()) + "s", t)));
+        anchors.forEach(a -> header.append(String.format(Locale.ROOT, " %" + ratioWidth(a) + "s", ours(a) + "/" + a)));
         System.out.println(header);
         labels.forEach((test, label) -> {
             StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-" + width + "s", label));
-            targets.forEach(t -> row.append(String.format(Locale.ROOT, " %9s", format(median(test, t), test))));
-            if (targets.contains("ours")) {
-                for (String anchor : anchors) {
-                    double ratio = median(test, "ours") / median(test, anchor);
-                    row.append(String.format(Locale.ROOT, " %14s", Double.isNaN(ratio) || Double.isInfinite(ratio)
-                            ? "-" : String.format(Locale.ROOT, "%.2f", ratio)));
-                }
+            targets.forEach(t -> row.append(String.format(Locale.ROOT, " %" + Math.max(9, t.length()) + "s",
+                    format(median(test, t), test))));
+            for (String anchor : anchors) {
+                double ratio = median(test, ours(anchor)) / median(test, anchor);
+                row.append(String.format(Locale.ROOT, " %" + ratioWidth(anchor) + "s",
+                        Double.isNaN(ratio) || Double.isInfinite(ratio) ? "-" : String.format(Locale.ROOT, "%.2f", ratio)));
             }
             System.out.println(row);
         });
-        System.out.println("(direct has no proxy process: no memory or CPU figure. A ratio above 1 favours ours where"
-                + " higher is better, below 1 where lower is better.)");
+        System.out.println("(direct has no proxy process: no memory or CPU figure. The -tls targets are reached over"
+                + " TLS 1.3 (wss) and compared with ours-tls. A ratio above 1 favours ours where higher is better,"
+                + " below 1 where lower is better.)");
         System.out.println();
+        if (targets.contains("ours-tls")) {
+            System.out.println("Targets for wss (issue 10: no slower than nginx with ssl, same certificate, TLS 1.3,"
+                    + " AES-128-GCM):");
+            for (Test test : List.of(Test.BULK_1_UP, Test.BULK_1_DOWN)) {
+                double ours = median(test, "ours-tls");
+                verdict("wss " + test.title + " >= nginx-tls", ours / median(test, "nginx-tls"), 1.0, true);
+                verdict("wss " + test.title + " >= nginx-64k-tls", ours / median(test, "nginx-64k-tls"), 1.0, true);
+            }
+            verdict("wss 64 B round trip no slower than nginx-tls (ours-tls/nginx-tls <= 1)",
+                    median(Test.RTT, "ours-tls") / median(Test.RTT, "nginx-tls"), 1.0, false);
+        }
         if (!targets.contains("ours")) {
             return;
         }
@@ -836,6 +910,15 @@ public final class ProxyComparison {
         double rss = median(Test.IDLE_RSS, "ours");
         verdict(String.format(Locale.ROOT, "idle tunnel <= 2 KiB (RSS %,.0f B, heap %,.0f B per tunnel)", rss,
                 median(Test.IDLE_HEAP, "ours")), rss / 2048, 1.0, false);
+    }
+
+    /** The ours target an anchor is compared with: {@code ours-tls} for a TLS anchor, {@code ours} otherwise. */
+    private static String ours(String anchor) {
+        return isTls(anchor) ? "ours-tls" : "ours";
+    }
+
+    private static int ratioWidth(String anchor) {
+        return Math.max(14, ours(anchor).length() + anchor.length() + 2);
     }
 
     private static double orZero(double value) {
