@@ -32,9 +32,12 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>{@link #judge} opens a tunnel only for a 101 that was solicited, carries
  * {@code Connection: upgrade}, names exactly one offered protocol and, for WebSocket, carries exactly
- * one correct {@code Sec-WebSocket-Accept} and only an offered subprotocol and extensions. Interim
- * 1xx answers are relayed while the final answer is awaited; any other answer to an upgrade is
- * relayed as plain HTTP and the client connection must close after it; anything else is a 502.
+ * one correct {@code Sec-WebSocket-Accept} and only an offered subprotocol and extensions. The 101 it
+ * relays does not repeat the upstream's {@code Upgrade} lines: it carries exactly one, written by the
+ * proxy, naming the protocol switched to as the client spelled it in its offer (the upstream may
+ * use another letter case, and add empty lines or elements), so the client reads back its own token.
+ * Interim 1xx answers are relayed while the final answer is awaited; any other answer to an upgrade
+ * is relayed as plain HTTP and the client connection must close after it; anything else is a 502.
  *
  * <pre>{@code
  * ProxyUpgrade proxy = ProxyUpgrade.standard();
@@ -117,10 +120,13 @@ public final class ProxyUpgrade {
         /**
          * Write {@link #response()} to the client, then relay both connections as a tunnel.
          *
-         * @param protocol the protocol switched to
-         * @param response the 101 for the client: exactly {@code Connection: upgrade}, its
-         *     {@code Upgrade}, and the upstream's other end-to-end fields
-         * @param notices what was changed on the way, e.g. framing fields removed from the 101
+         * @param protocol the protocol switched to, spelled as the client offered it (protocol names
+         *     compare ignoring case, so the upstream may have named it as {@code WebSocket})
+         * @param response the 101 for the client: exactly {@code Connection: upgrade}, exactly one
+         *     {@code Upgrade} line, {@code protocol}'s wire form, where the upstream's first
+         *     {@code Upgrade} line was, and the upstream's other end-to-end fields in their order
+         * @param notices what was changed on the way, e.g. framing fields removed from the 101, or
+         *     {@code Upgrade} lines replaced that held more than the protocol
          */
         record Tunnel(Protocol protocol, ResponseHead response, List<String> notices) implements Verdict {
             /** Copies the notices. */
@@ -289,8 +295,10 @@ public final class ProxyUpgrade {
                             + String.join(", ", headers.values(HeaderName.UPGRADE)) + "'"
                     : "expected the 101 to name a protocol but it had no Upgrade field");
         }
-        Protocol chosen = Protocol.parse(named.get(0));
-        if (named.size() > 1 || attempt.offered().stream().noneMatch(chosen::sameAs)) {
+        // The protocol as the client offered it: the upstream may name it in another case (RFC 9110 §7.8).
+        @Nullable Protocol chosen = named.size() > 1 ? null : attempt.offered().stream()
+                .filter(Protocol.parse(named.get(0))::sameAs).findFirst().orElse(null);
+        if (chosen == null) {
             return invalid(UpgradeReason.SWITCH_TO_UNOFFERED_PROTOCOL, "the upstream switched to "
                     + String.join(", ", named) + " but the client offered " + join(attempt.offered()));
         }
@@ -314,7 +322,29 @@ public final class ProxyUpgrade {
             }
         }
         forward.notices().forEach(n -> notices.add(n.toString()));
-        return new Verdict.Tunnel(chosen, response.withHeaders(forward.headers()), notices);
+        return new Verdict.Tunnel(chosen, response.withHeaders(withOwnUpgrade(forward.headers(), chosen, notices)),
+                notices);
+    }
+
+    /**
+     * {@code headers} with exactly one {@code Upgrade} line, {@code chosen}'s wire form, in place of the
+     * upstream's first. The policy keeps a 101's {@code Upgrade} lines as they came, and besides the
+     * protocol they may hold empty lines and elements, which a list parser ignores (RFC 9110 §5.6.1)
+     * but a client comparing the field whole does not; so the proxy names what it judged itself
+     * (RFC 9110 §7.8), with a notice unless the upstream's line differed only in letter case.
+     */
+    private static Headers withOwnUpgrade(Headers headers, Protocol chosen, List<String> notices) {
+        String upgrade = chosen.toString();
+        List<String> received = headers.values(HeaderName.UPGRADE);
+        if (received.size() == 1 && received.get(0).equals(upgrade)) {
+            return headers; // the common case: the upstream's head as it is
+        }
+        if (received.size() != 1 || !received.get(0).equalsIgnoreCase(upgrade)) {
+            notices.add("replaced the 101's Upgrade lines '" + String.join("', '", received) + "' with 'Upgrade: "
+                    + upgrade + "': empty elements are ignored (RFC 9110 §5.6.1) and the proxy names the protocol"
+                    + " switched to itself (RFC 9110 §7.8)");
+        }
+        return headers.toBuilder().set(HeaderName.UPGRADE, upgrade).build();
     }
 
     private static Verdict.@Nullable Invalid checkWebSocketSwitch(

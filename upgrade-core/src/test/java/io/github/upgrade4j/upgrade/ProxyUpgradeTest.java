@@ -31,6 +31,11 @@ class ProxyUpgradeTest {
         return assertInstanceOf(ProxyUpgrade.Outbound.Forward.class, out, out::toString);
     }
 
+    private ProxyUpgrade.Verdict.Tunnel tunnel(String requestRaw, String responseRaw) {
+        ProxyUpgrade.Verdict verdict = proxy.judge(forward(requestRaw).attempt(), response(responseRaw));
+        return assertInstanceOf(ProxyUpgrade.Verdict.Tunnel.class, verdict, verdict::toString);
+    }
+
     private ProxyUpgrade.Verdict.Invalid invalid(String requestRaw, String responseRaw) {
         ProxyUpgrade.Verdict verdict = proxy.judge(forward(requestRaw).attempt(), response(responseRaw));
         return assertInstanceOf(ProxyUpgrade.Verdict.Invalid.class, verdict, verdict::toString);
@@ -76,6 +81,69 @@ class ProxyUpgradeTest {
                 "Sec-WebSocket-Accept", "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=",
                 "Sec-WebSocket-Extensions", "permessage-deflate; client_max_window_bits=15"), tunnel.response().headers());
         assertTrue(tunnel.notices().stream().anyMatch(n -> n.contains("Content-Length")), tunnel.notices().toString());
+    }
+
+    @Test
+    void relaysOneUpgradeLineOfItsOwnWhenTheUpstreamAddsAnEmptyOne() {
+        // The committed fuzz seed relayed_101_with_an_empty_upgrade_line: the empty line came through.
+        var tunnel = tunnel(CHROME, """
+                HTTP/1.1 101 Switching Protocols\r
+                Connection: upgrade, X-Debug\r
+                Upgrade:\r
+                Upgrade: websocket\r
+                X-Debug: backend-3\r
+                Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r
+                \r
+                """);
+
+        assertEquals(Headers.of("Connection", "upgrade", "Upgrade", "websocket",
+                "Sec-WebSocket-Accept", "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="), tunnel.response().headers());
+        assertTrue(tunnel.notices().stream().anyMatch(n -> n.contains("Upgrade lines '', 'websocket'")),
+                tunnel.notices()::toString);
+    }
+
+    @Test
+    void relaysOneUpgradeLineWhenTheEmptyUpgradeLineComesLast() {
+        var tunnel = tunnel(CHROME, SWITCH.replace("Upgrade: websocket\r\n", "Upgrade: websocket\r\nUpgrade:\r\n"));
+
+        assertEquals(Headers.of("Upgrade", "websocket", "Connection", "upgrade",
+                "Sec-WebSocket-Accept", "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="), tunnel.response().headers());
+    }
+
+    @Test
+    void relaysTheChosenProtocolWithoutTheUpstreamsTrailingEmptyElement() {
+        var tunnel = tunnel(CHROME, SWITCH.replace("Upgrade: websocket", "Upgrade: websocket, "));
+
+        assertEquals(List.of("websocket"), tunnel.response().headers().values(HeaderName.UPGRADE));
+        assertEquals(List.of("upgrade"), tunnel.response().headers().values(HeaderName.CONNECTION));
+        assertTrue(tunnel.notices().stream().anyMatch(n -> n.contains("Upgrade lines 'websocket,'")),
+                tunnel.notices()::toString);
+    }
+
+    @Test
+    void relaysTheChosenProtocolAsTheClientSpelledItWhenTheUpstreamUsesAnotherCase() {
+        var tunnel = tunnel(CHROME, SWITCH.replace("Upgrade: websocket", "Upgrade: WebSocket"));
+
+        assertEquals(List.of("websocket"), tunnel.response().headers().values(HeaderName.UPGRADE));
+        assertEquals(Protocol.WEBSOCKET, tunnel.protocol());
+        assertEquals(List.of(), tunnel.notices(), "a difference of case alone is not worth a notice");
+
+        var offeredInCapitals = tunnel(CHROME.replace("Upgrade: websocket", "Upgrade: WebSocket"), SWITCH);
+        assertEquals(List.of("WebSocket"), offeredInCapitals.response().headers().values(HeaderName.UPGRADE));
+        assertEquals(new Protocol("WebSocket", null), offeredInCapitals.protocol());
+    }
+
+    @Test
+    void relaysOneUpgradeLineForAnH2cSwitchWithEmptyElementsAndAnotherCase() {
+        ProxyUpgrade permissive = ProxyUpgrade.builder().allow("websocket", "h2c").build();
+        var forward = assertInstanceOf(ProxyUpgrade.Outbound.Forward.class, permissive.towardUpstream(request(
+                "GET / HTTP/1.1\r\nHost: a\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
+                        + "HTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n")));
+
+        var tunnel = assertInstanceOf(ProxyUpgrade.Verdict.Tunnel.class, permissive.judge(forward.attempt(), response(
+                "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: , H2C\r\nUpgrade: ,\r\n\r\n")));
+
+        assertEquals(Headers.of("Connection", "upgrade", "Upgrade", "h2c"), tunnel.response().headers());
     }
 
     @Test

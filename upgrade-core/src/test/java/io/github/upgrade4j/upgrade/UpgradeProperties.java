@@ -308,7 +308,7 @@ class UpgradeProperties {
                 Headers toClient = tunnel.response().headers();
                 assertEquals(101, tunnel.response().status());
                 assertEquals(List.of("upgrade"), toClient.values(HeaderName.CONNECTION));
-                assertEquals(answer.response().headers().values(HeaderName.UPGRADE), toClient.values(HeaderName.UPGRADE));
+                assertEquals(List.of(asOffered(answer, chosen)), toClient.values(HeaderName.UPGRADE));
                 if (name(chosen).equalsIgnoreCase("websocket")) {
                     assertEquals(List.of(answer.rightAccept()), toClient.values(HeaderName.SEC_WEBSOCKET_ACCEPT));
                 }
@@ -334,7 +334,47 @@ class UpgradeProperties {
                 "the reasons the generator reached");
     }
 
-    /** The oracle of the last property: null for a tunnel, else the first rule the 101 breaks. */
+    @Test
+    void aRelayed101HasExactlyOneUpgradeLineTheChosenProtocolAsOfferedWhateverEmptyLinesAndElementsTheUpstreamAdds() {
+        AtomicInteger tunnels = new AtomicInteger();
+        AtomicInteger padded = new AtomicInteger();
+        qt().withFixedSeed(SEED).withExamples(EXAMPLES).forAll(paddedSwitches()).checkAssert(pair -> {
+            Answer clean = pair.clean();
+            ProxyUpgrade.Verdict plain = clean.proxy().judge(clean.attempt(), clean.response());
+            ProxyUpgrade.Verdict verdict = clean.proxy().judge(clean.attempt(), pair.padded());
+            // Empty lines and elements are no part of the list (RFC 9110 §5.6.1): the verdict is the same.
+            assertEquals(plain.getClass(), verdict.getClass(), () -> plain + "\nbut padded: " + verdict);
+            if (verdict instanceof ProxyUpgrade.Verdict.Invalid bad) {
+                assertEquals(((ProxyUpgrade.Verdict.Invalid) plain).reason(), bad.reason(), bad::message);
+                return;
+            }
+            ProxyUpgrade.Verdict.Tunnel tunnel = assertInstanceOf(ProxyUpgrade.Verdict.Tunnel.class, verdict);
+            tunnels.incrementAndGet();
+            if (pair.padded().headers().count(HeaderName.UPGRADE) > 1) {
+                padded.incrementAndGet();
+            }
+            Headers toClient = tunnel.response().headers();
+            assertEquals(List.of(asOffered(clean, clean.upgradeElements().get(0))), toClient.values(HeaderName.UPGRADE),
+                    () -> "for the upstream's" + render(pair.padded().headers()));
+            assertEquals(List.of("upgrade"), toClient.values(HeaderName.CONNECTION));
+            assertEquals(tunnel.protocol().toString(), toClient.first(HeaderName.UPGRADE).orElseThrow());
+            assertEquals(withoutUpgrade(((ProxyUpgrade.Verdict.Tunnel) plain).response().headers()),
+                    withoutUpgrade(toClient), "the padding changed a field other than Upgrade");
+        });
+        assertTrue(tunnels.get() > 0, "the generator never produced a valid switch");
+        assertTrue(padded.get() > 0, "the generator never produced a valid switch with several Upgrade lines");
+    }
+
+    /** {@code chosen} as the client spelled it among the forwarded protocols. */
+    private static String asOffered(Answer answer, String chosen) {
+        return answer.forwarded().stream().filter(o -> sameProtocol(o, chosen)).findFirst().orElseThrow();
+    }
+
+    private static Headers withoutUpgrade(Headers headers) {
+        return headers.toBuilder().removeAll(HeaderName.UPGRADE).build();
+    }
+
+    /** The oracle of {@code theProxyOpensATunnelOnly...}: null for a tunnel, else the first rule the 101 breaks. */
     private static @Nullable UpgradeReason expectedProblem(Answer answer) {
         if (answer.forwarded().isEmpty()) {
             return UpgradeReason.UNSOLICITED_SWITCH;
@@ -398,6 +438,19 @@ class UpgradeProperties {
         @Override
         public String toString() {
             return attempt + " answered " + response.status() + render(response.headers());
+        }
+    }
+
+    /**
+     * A generated 101 and the same 101 padded with empty {@code Upgrade} lines and elements.
+     *
+     * @param clean the 101 as {@link #switches()} made it, and what the oracle knows about it
+     * @param padded the padded 101
+     */
+    record Padded(Answer clean, ResponseHead padded) {
+        @Override
+        public String toString() {
+            return clean + "\n  padded:" + render(padded.headers());
         }
     }
 
@@ -574,6 +627,43 @@ class UpgradeProperties {
             ResponseHead response = ResponseHead.of(101, Headers.of(fields));
             return new Answer(proxy, attempt, forwarded, rightAccept, response, elements, malformed,
                     connectionUpgrade);
+        };
+    }
+
+    /**
+     * A 101 from {@link #switches()} and the same 101 padded with what a list may hold besides its
+     * elements: empty {@code Upgrade} lines at random positions, and empty elements with OWS before,
+     * between or after the elements of the upstream's own lines.
+     */
+    private static Gen<Padded> paddedSwitches() {
+        Gen<Answer> switches = switches();
+        List<String> emptyValues = List.of("", ",", ", ,", ",\t,");
+        return in -> {
+            Answer clean = switches.generate(in);
+            List<HeaderField> fields = new ArrayList<>();
+            for (HeaderField field : clean.response().headers()) {
+                String value = field.value();
+                if (field.name().equals(HeaderName.UPGRADE) && !value.isEmpty()) {
+                    switch (draw(in, 0, 3)) {
+                        case 0:
+                            value = ", " + value;
+                            break;
+                        case 1:
+                            value = value + ", ";
+                            break;
+                        case 2:
+                            value = value.replace(",", ", ,");
+                            break;
+                        default:
+                            break;
+                    }
+                }
+                fields.add(new HeaderField(field.name(), value.strip()));
+            }
+            for (int n = draw(in, 1, 2); n > 0; n--) {
+                fields.add(draw(in, 0, fields.size()), HeaderField.of(recase(in, "Upgrade"), pick(in, emptyValues)));
+            }
+            return new Padded(clean, ResponseHead.of(101, Headers.of(fields)));
         };
     }
 
