@@ -105,10 +105,10 @@ final class ReverseProxy implements AutoCloseable {
     private final Thread acceptor;
     private volatile boolean draining;
 
-    private ReverseProxy(Config config, PrintStream log) throws IOException {
+    private ReverseProxy(Config config, RelayOptions base, PrintStream log) throws IOException {
         this.config = config;
         this.log = log;
-        this.relay = TunnelRelay.start(RelayOptions.standard()
+        this.relay = TunnelRelay.start(base
                 .withIdleTimeout(config.idleTimeout())
                 .withMaxTunnels(config.maxTunnels())
                 .withCloseHook(CloseHook.webSocketGoingAway()));
@@ -117,9 +117,27 @@ final class ReverseProxy implements AutoCloseable {
         acceptor.setDaemon(true);
     }
 
-    /** Starts the proxy; it prints {@code listening on HOST:PORT} once it accepts connections. */
+    /**
+     * Starts the proxy with {@link RelayOptions#standard()} as its relay's base settings; see
+     * {@link #start(Config, RelayOptions, PrintStream)}.
+     */
     static ReverseProxy start(Config config, PrintStream log) throws IOException {
-        ReverseProxy proxy = new ReverseProxy(config, log);
+        return start(config, RelayOptions.standard(), log);
+    }
+
+    /**
+     * Starts the proxy; it prints {@code listening on HOST:PORT} once it accepts connections.
+     *
+     * @param config the proxy's settings
+     * @param base the relay's settings apart from three the proxy sets over them: the idle timeout and
+     *     the tunnel limit, from {@code config}, and the close hook, always
+     *     {@link CloseHook#webSocketGoingAway()} since every tunnel here is a WebSocket. The rest (event
+     *     loops, buffer size and budget, send-stall, half-closed and lifetime timeouts,
+     *     {@code TCP_NODELAY}, {@code SO_KEEPALIVE}) is {@code base}'s.
+     * @param log where the proxy writes its log lines
+     */
+    static ReverseProxy start(Config config, RelayOptions base, PrintStream log) throws IOException {
+        ReverseProxy proxy = new ReverseProxy(config, Objects.requireNonNull(base, "base"), log);
         proxy.acceptor.start();
         InetSocketAddress bound = proxy.address();
         log.println("listening on " + bound.getAddress().getHostAddress() + ":" + bound.getPort());

@@ -20,9 +20,6 @@ import io.github.upgrade4j.tunnel.Tunnel;
 import io.github.upgrade4j.tunnel.TunnelOutcome;
 import io.github.upgrade4j.tunnel.TunnelRelay;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -30,7 +27,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -40,10 +36,10 @@ import org.junit.jupiter.api.Test;
  * control, and the send-stall timeout (not the much longer idle timeout) closes the tunnel and
  * resets the leg that stopped reading.
  *
- * <p>The example proxy does not let its caller set the relay's send-stall timeout (it keeps the 60 s
- * default), so the timeout is shown on a {@link TunnelRelay} directly, and through the proxy by a test
- * that runs once the proxy has the hook {@code ReverseProxy.start(Config, RelayOptions, PrintStream)}
- * (relay settings other than those the config sets); until then it is skipped, saying so.
+ * <p>The send-stall timeout (60 s by default) is shortened through
+ * {@link ReverseProxy#start(ReverseProxy.Config, RelayOptions, java.io.PrintStream)}, whose base relay
+ * settings the proxy keeps apart from the idle timeout, tunnel limit and close hook; it is also shown
+ * on a {@link TunnelRelay} directly.
  */
 class FaultStalledClientIT {
     private static final int BUFFER = 16 * 1024;
@@ -109,12 +105,12 @@ class FaultStalledClientIT {
         }
     }
 
-    /** The proxy-level form of the relay test below; needs the hook named in the class comment. */
+    /** The proxy-level form of the relay test below. */
     @Test
     void theSendStallTimeoutClosesATunnelWhoseClientStopsReadingThroughTheProxy() throws Exception {
         AtomicLong written = new AtomicLong();
         try (ScriptedUpstream upstream = streamingUpstream(written);
-                ReverseProxy proxy = startWithRelayOptions(FaultSilentUpstreamIT.config(upstream.address(),
+                ReverseProxy proxy = ReverseProxy.start(FaultSilentUpstreamIT.config(upstream.address(),
                         Duration.ofSeconds(60), Duration.ofSeconds(5)),
                         RelayOptions.standard().withSendStallTimeout(Duration.ofMillis(300)), log.stream())) {
             RawClient client = slowClient(proxy);
@@ -171,30 +167,6 @@ class FaultStalledClientIT {
             writer.join(10_000);
         } finally {
             relay.close();
-        }
-    }
-
-    /**
-     * {@code ReverseProxy.start(Config, RelayOptions, PrintStream)}: the proxy with {@code base} as its
-     * relay's settings apart from those {@link ReverseProxy.Config} sets. Aborts (skips) the calling test
-     * when the proxy does not have this hook yet.
-     */
-    static ReverseProxy startWithRelayOptions(ReverseProxy.Config config, RelayOptions base, PrintStream log)
-            throws Exception {
-        Method start;
-        try {
-            start = ReverseProxy.class.getDeclaredMethod("start", ReverseProxy.Config.class, RelayOptions.class,
-                    PrintStream.class);
-        } catch (NoSuchMethodException e) {
-            Assumptions.abort("ReverseProxy has no start(Config, RelayOptions, PrintStream) to set the relay's"
-                    + " send-stall timeout and buffer budget; see FaultStalledClientIT's class comment");
-            throw new AssertionError(e);
-        }
-        start.setAccessible(true);
-        try {
-            return (ReverseProxy) start.invoke(null, config, base, log);
-        } catch (InvocationTargetException e) {
-            throw e.getCause() instanceof Exception cause ? cause : e;
         }
     }
 

@@ -31,9 +31,9 @@ import org.junit.jupiter.api.Test;
  * dies in the cable). The proxy never hears of it; the idle timeout closes the tunnel with a FIN to the
  * side that is still there.
  *
- * <p>The relay's {@code SO_KEEPALIVE} and send-stall timeout, which catch the same fault while the
- * other side keeps writing, are not settable on the example proxy; the stall case runs once it has the
- * hook described in {@link FaultStalledClientIT} and is skipped until then.
+ * <p>When the side that is still there keeps writing, the tunnel is never idle: the relay's send-stall
+ * timeout catches that case, set here through
+ * {@link ReverseProxy#start(ReverseProxy.Config, RelayOptions, java.io.PrintStream)}.
  */
 class FaultVanishedPeerIT {
     private final LogLines log = new LogLines();
@@ -94,7 +94,7 @@ class FaultVanishedPeerIT {
     void aVanishedUpstreamThatTheClientKeepsWritingToIsClosedByTheSendStallTimeout() throws Exception {
         try (ScriptedUpstream upstream = ScriptedUpstream.start(ScriptedUpstream.echoing());
                 Cable cable = new Cable(upstream.address(), true);
-                ReverseProxy proxy = FaultStalledClientIT.startWithRelayOptions(FaultSilentUpstreamIT.config(
+                ReverseProxy proxy = ReverseProxy.start(FaultSilentUpstreamIT.config(
                         cable.address(), Duration.ofSeconds(60), Duration.ofSeconds(5)),
                         RelayOptions.standard().withSendStallTimeout(Duration.ofMillis(300)), log.stream())) {
             RawClient client = RawClient.connect(proxy.address());
