@@ -12,7 +12,8 @@ package io.github.upgrade4j.tunnel;
  *
  * <p>On a TLS leg ({@link Endpoint#tls}) a {@code close_notify} counts as that side's FIN, and a TCP
  * FIN without a {@code close_notify} counts as a reset (a possible truncation, RFC 8446 §6.1): the
- * outcome's cause then says so. A TLS failure (a bad record, a failed handshake) is an
+ * outcome's cause then says so; with {@link RelayOptions#tlsFinWithoutCloseNotifyAsEnd()} on, such a
+ * FIN between records counts as a FIN instead, and the outcome notes it. A TLS failure (a bad record, a failed handshake) is an
  * {@link #IO_ERROR} with the {@code SSLException} as its cause.
  *
  * <p>Immutable and thread-safe, like every enum.
@@ -24,12 +25,14 @@ public enum CloseReason {
     UPSTREAM_FIN_FIRST("both directions finished; the upstream half-closed first"),
     /**
      * A read from or write to the client failed with a reset (or a broken pipe), or its TLS stream
-     * ended without {@code close_notify}; the upstream was reset too.
+     * ended without {@code close_notify} (unless {@link RelayOptions#tlsFinWithoutCloseNotifyAsEnd()});
+     * the upstream was reset too.
      */
     CLIENT_RESET("the client connection was reset; the reset was passed on to the upstream"),
     /**
      * A read from or write to the upstream failed with a reset (or a broken pipe), or its TLS stream
-     * ended without {@code close_notify}; the client was reset too.
+     * ended without {@code close_notify} (unless {@link RelayOptions#tlsFinWithoutCloseNotifyAsEnd()});
+     * the client was reset too.
      */
     UPSTREAM_RESET("the upstream connection was reset; the reset was passed on to the client"),
     /** No byte moved either way for {@link RelayOptions#idleTimeout()} while no write was blocked. */

@@ -25,10 +25,14 @@ import javax.net.ssl.SSLEngine;
  *   <li>A {@code close_notify} is the TLS form of half-close: one received ends that direction like a
  *       FIN, and a FIN from the other side is passed on as a {@code close_notify} followed by a FIN.
  *       A FIN <em>without</em> {@code close_notify} is a truncation (RFC 8446 §6.1; an attacker can
- *       forge a FIN, not a {@code close_notify}), so the relay passes it on as a reset and the tunnel
- *       ends with {@link CloseReason#CLIENT_RESET} or {@link CloseReason#UPSTREAM_RESET}, never as a
- *       clean end. With TLS 1.2 a {@code close_notify} closes the connection both ways (RFC 5246
- *       §7.2.1): bytes still bound for that peer end the tunnel the same way.
+ *       forge a FIN, not a {@code close_notify}), so by default the relay passes it on as a reset and
+ *       the tunnel ends with {@link CloseReason#CLIENT_RESET} or {@link CloseReason#UPSTREAM_RESET},
+ *       never as a clean end. Since some clients end every connection that way (the JDK's WebSocket
+ *       client), {@link RelayOptions#withTlsFinWithoutCloseNotifyAsEnd} makes such a FIN, when it
+ *       comes between records after the handshake, end its direction like a plain FIN (noted in the
+ *       {@link TunnelOutcome}); one that cuts a record short stays a reset. With TLS 1.2 a
+ *       {@code close_notify} closes the connection both ways (RFC 5246 §7.2.1): bytes still bound
+ *       for that peer end the tunnel the same way.
  *   <li>Counters and outcomes count plaintext; a TLS failure (a bad record, a failed handshake) ends
  *       the tunnel with {@link CloseReason#IO_ERROR} and the {@code SSLException} as its cause.
  *   <li>Each TLS leg borrows up to two more buffers of {@link RelayOptions#bufferSize()} (records in

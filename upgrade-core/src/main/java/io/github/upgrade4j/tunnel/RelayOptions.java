@@ -46,10 +46,27 @@ import java.util.Objects;
  *     while the tunnel is idle for long. Default off; the probe timing is the operating system's.
  * @param closeHook the bytes written to each side when a drain closes a tunnel. Default
  *     {@link CloseHook#none()}.
+ * @param tlsFinWithoutCloseNotifyAsEnd whether a TLS peer's FIN without a {@code close_notify} ends
+ *     its direction like a plain FIN rather than being passed on as a reset. Default off: such a FIN
+ *     is a possible truncation (RFC 8446 §6.1; anyone on the path can forge a FIN, nobody a
+ *     {@code close_notify}), and the tunnel ends with {@link CloseReason#CLIENT_RESET} or
+ *     {@link CloseReason#UPSTREAM_RESET}. Some clients close every connection that way (the JDK's
+ *     {@code java.net.http} WebSocket client), and the reset the relay passes on (SO_LINGER 0) drops
+ *     what it relayed toward the other side that the kernel had not sent yet, such as the client's
+ *     last WebSocket Close frame. On, as nginx does (OpenSSL's {@code SSL_OP_IGNORE_UNEXPECTED_EOF}):
+ *     the plaintext before the FIN is relayed, the other side gets a FIN (a {@code close_notify} and
+ *     a FIN if it speaks TLS), the other direction goes on, the tunnel can end with
+ *     {@link CloseReason#CLIENT_FIN_FIRST} or {@link CloseReason#UPSTREAM_FIN_FIRST}, and
+ *     {@link TunnelOutcome#clientTlsFinWithoutCloseNotify()} or
+ *     {@link TunnelOutcome#upstreamTlsFinWithoutCloseNotify()} notes it; the relayed protocol must then
+ *     detect a truncation itself (WebSocket's Close frame does). Narrow on purpose: a FIN that cuts a
+ *     record short (part of a record received) is still passed on as a reset, since bytes were lost
+ *     for certain, and so is one during the handshake, which leaves no stream to end. A
+ *     {@link StreamRelay} has no TLS of its own and ignores it.
  */
 public record RelayOptions(int loops, int bufferSize, long bufferBudgetBytes, int maxTunnels, Duration idleTimeout,
         Duration sendStallTimeout, Duration halfClosedTimeout, Duration maxLifetime, boolean tcpNoDelay,
-        boolean keepAlive, CloseHook closeHook) {
+        boolean keepAlive, CloseHook closeHook, boolean tlsFinWithoutCloseNotifyAsEnd) {
     private static final int MIN_BUFFER = 1024;
     private static final int MAX_BUFFER = 16 * 1024 * 1024;
     private static final int MAX_LOOPS = 1024;
@@ -101,77 +118,87 @@ public record RelayOptions(int loops, int bufferSize, long bufferBudgetBytes, in
     /**
      * The defaults: one loop per available processor, 64 KiB buffers, a 64 MiB budget, 10,000
      * tunnels, idle and send-stall timeouts of 60 s, half-closed timeout of 30 s, no lifetime limit,
-     * {@code TCP_NODELAY} on, {@code SO_KEEPALIVE} off, no close hook.
+     * {@code TCP_NODELAY} on, {@code SO_KEEPALIVE} off, no close hook, and a TLS peer's FIN without
+     * {@code close_notify} passed on as a reset.
      */
     public static RelayOptions standard() {
         return new RelayOptions(Runtime.getRuntime().availableProcessors(), 64 * 1024, 64L * 1024 * 1024, 10_000,
                 Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ZERO, true, false,
-                CloseHook.none());
+                CloseHook.none(), false);
     }
 
     /** A copy with another number of event loops. */
     public RelayOptions withLoops(int loops) {
         return new RelayOptions(loops, bufferSize, bufferBudgetBytes, maxTunnels, idleTimeout, sendStallTimeout,
-                halfClosedTimeout, maxLifetime, tcpNoDelay, keepAlive, closeHook);
+                halfClosedTimeout, maxLifetime, tcpNoDelay, keepAlive, closeHook, tlsFinWithoutCloseNotifyAsEnd);
     }
 
     /** A copy with another buffer size; the budget must still hold two buffers. */
     public RelayOptions withBufferSize(int bufferSize) {
         return new RelayOptions(loops, bufferSize, bufferBudgetBytes, maxTunnels, idleTimeout, sendStallTimeout,
-                halfClosedTimeout, maxLifetime, tcpNoDelay, keepAlive, closeHook);
+                halfClosedTimeout, maxLifetime, tcpNoDelay, keepAlive, closeHook, tlsFinWithoutCloseNotifyAsEnd);
     }
 
     /** A copy with another buffer budget. */
     public RelayOptions withBufferBudgetBytes(long bufferBudgetBytes) {
         return new RelayOptions(loops, bufferSize, bufferBudgetBytes, maxTunnels, idleTimeout, sendStallTimeout,
-                halfClosedTimeout, maxLifetime, tcpNoDelay, keepAlive, closeHook);
+                halfClosedTimeout, maxLifetime, tcpNoDelay, keepAlive, closeHook, tlsFinWithoutCloseNotifyAsEnd);
     }
 
     /** A copy with another tunnel limit. */
     public RelayOptions withMaxTunnels(int maxTunnels) {
         return new RelayOptions(loops, bufferSize, bufferBudgetBytes, maxTunnels, idleTimeout, sendStallTimeout,
-                halfClosedTimeout, maxLifetime, tcpNoDelay, keepAlive, closeHook);
+                halfClosedTimeout, maxLifetime, tcpNoDelay, keepAlive, closeHook, tlsFinWithoutCloseNotifyAsEnd);
     }
 
     /** A copy with another idle timeout ({@link Duration#ZERO} = off). */
     public RelayOptions withIdleTimeout(Duration idleTimeout) {
         return new RelayOptions(loops, bufferSize, bufferBudgetBytes, maxTunnels, idleTimeout, sendStallTimeout,
-                halfClosedTimeout, maxLifetime, tcpNoDelay, keepAlive, closeHook);
+                halfClosedTimeout, maxLifetime, tcpNoDelay, keepAlive, closeHook, tlsFinWithoutCloseNotifyAsEnd);
     }
 
     /** A copy with another send-stall timeout ({@link Duration#ZERO} = off). */
     public RelayOptions withSendStallTimeout(Duration sendStallTimeout) {
         return new RelayOptions(loops, bufferSize, bufferBudgetBytes, maxTunnels, idleTimeout, sendStallTimeout,
-                halfClosedTimeout, maxLifetime, tcpNoDelay, keepAlive, closeHook);
+                halfClosedTimeout, maxLifetime, tcpNoDelay, keepAlive, closeHook, tlsFinWithoutCloseNotifyAsEnd);
     }
 
     /** A copy with another half-closed timeout ({@link Duration#ZERO} = off). */
     public RelayOptions withHalfClosedTimeout(Duration halfClosedTimeout) {
         return new RelayOptions(loops, bufferSize, bufferBudgetBytes, maxTunnels, idleTimeout, sendStallTimeout,
-                halfClosedTimeout, maxLifetime, tcpNoDelay, keepAlive, closeHook);
+                halfClosedTimeout, maxLifetime, tcpNoDelay, keepAlive, closeHook, tlsFinWithoutCloseNotifyAsEnd);
     }
 
     /** A copy with another maximum lifetime ({@link Duration#ZERO} = off). */
     public RelayOptions withMaxLifetime(Duration maxLifetime) {
         return new RelayOptions(loops, bufferSize, bufferBudgetBytes, maxTunnels, idleTimeout, sendStallTimeout,
-                halfClosedTimeout, maxLifetime, tcpNoDelay, keepAlive, closeHook);
+                halfClosedTimeout, maxLifetime, tcpNoDelay, keepAlive, closeHook, tlsFinWithoutCloseNotifyAsEnd);
     }
 
     /** A copy that sets {@code TCP_NODELAY} on both legs, or leaves the channels' own setting. */
     public RelayOptions withTcpNoDelay(boolean tcpNoDelay) {
         return new RelayOptions(loops, bufferSize, bufferBudgetBytes, maxTunnels, idleTimeout, sendStallTimeout,
-                halfClosedTimeout, maxLifetime, tcpNoDelay, keepAlive, closeHook);
+                halfClosedTimeout, maxLifetime, tcpNoDelay, keepAlive, closeHook, tlsFinWithoutCloseNotifyAsEnd);
     }
 
     /** A copy that sets {@code SO_KEEPALIVE} on both legs, or leaves the channels' own setting. */
     public RelayOptions withKeepAlive(boolean keepAlive) {
         return new RelayOptions(loops, bufferSize, bufferBudgetBytes, maxTunnels, idleTimeout, sendStallTimeout,
-                halfClosedTimeout, maxLifetime, tcpNoDelay, keepAlive, closeHook);
+                halfClosedTimeout, maxLifetime, tcpNoDelay, keepAlive, closeHook, tlsFinWithoutCloseNotifyAsEnd);
+    }
+
+    /**
+     * A copy that ends a TLS leg's direction at a FIN without {@code close_notify} like at a plain
+     * FIN, or passes such a FIN on as a reset (the default); see {@link #tlsFinWithoutCloseNotifyAsEnd()}.
+     */
+    public RelayOptions withTlsFinWithoutCloseNotifyAsEnd(boolean tlsFinWithoutCloseNotifyAsEnd) {
+        return new RelayOptions(loops, bufferSize, bufferBudgetBytes, maxTunnels, idleTimeout, sendStallTimeout,
+                halfClosedTimeout, maxLifetime, tcpNoDelay, keepAlive, closeHook, tlsFinWithoutCloseNotifyAsEnd);
     }
 
     /** A copy with another drain hook. */
     public RelayOptions withCloseHook(CloseHook closeHook) {
         return new RelayOptions(loops, bufferSize, bufferBudgetBytes, maxTunnels, idleTimeout, sendStallTimeout,
-                halfClosedTimeout, maxLifetime, tcpNoDelay, keepAlive, closeHook);
+                halfClosedTimeout, maxLifetime, tcpNoDelay, keepAlive, closeHook, tlsFinWithoutCloseNotifyAsEnd);
     }
 }

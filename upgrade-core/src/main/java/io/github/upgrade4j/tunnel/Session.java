@@ -259,7 +259,8 @@ final class Session {
     /**
      * Whether an exception from a socket read or write reports that the peer reset or closed the
      * connection (ECONNRESET, EPIPE, ECONNABORTED), or a TLS peer ended its stream as the relay treats
-     * as a reset (a FIN without {@code close_notify}). The JDK exposes no errno, only the message.
+     * as a reset (a FIN without {@code close_notify}, unless {@link RelayOptions#tlsFinWithoutCloseNotifyAsEnd()}
+     * accepted it). The JDK exposes no errno, only the message.
      */
     private static boolean isReset(IOException e) {
         if (e instanceof TlsResetException) {
@@ -268,6 +269,11 @@ final class Session {
         String message = e.getMessage();
         return message != null && (message.contains("reset") || message.contains("Broken pipe")
                 || message.contains("aborted"));
+    }
+
+    /** Whether {@code leg}'s TLS peer ended with a FIN without {@code close_notify} that was accepted as its end. */
+    private static boolean finWithoutCloseNotify(Leg leg) {
+        return leg instanceof TlsLeg t && t.finWithoutCloseNotify;
     }
 
     /** On the loop, at each sweep: closes the tunnel if a deadline passed. */
@@ -342,7 +348,8 @@ final class Session {
         // a drain completes after the last outcome.
         boolean lastOfDrain = loop.ended();
         outcome.complete(new TunnelOutcome(reason, toUpstream.bytes, toClient.bytes,
-                Duration.ofNanos(System.nanoTime() - startNanos), Optional.ofNullable(cause)));
+                Duration.ofNanos(System.nanoTime() - startNanos), Optional.ofNullable(cause),
+                finWithoutCloseNotify(clientLeg), finWithoutCloseNotify(upstreamLeg)));
         if (lastOfDrain) {
             loop.relay.drained();
         }

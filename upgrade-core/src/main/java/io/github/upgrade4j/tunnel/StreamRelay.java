@@ -48,7 +48,8 @@ import org.jspecify.annotations.Nullable;
  * budget); and the timeouts {@code idleTimeout}, {@code sendStallTimeout} (here: one write and its
  * flush, at most one buffer, that has not returned), {@code halfClosedTimeout} and
  * {@code maxLifetime}, all checked by one shared timeout thread as often as {@link RelayOptions}
- * says. {@code loops}, {@code tcpNoDelay}, {@code keepAlive} and {@code closeHook} do not apply:
+ * says. {@code loops}, {@code tcpNoDelay}, {@code keepAlive}, {@code closeHook} and
+ * {@code tlsFinWithoutCloseNotifyAsEnd} do not apply:
  * threads come from the executor, and socket options are the endpoints' business.
  *
  * <p><b>Threads.</b> Each tunnel occupies two executor threads until it ends, so the executor must

@@ -22,9 +22,13 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Ends of the stream (RFC 8446 §6.1): a {@code close_notify} from the peer is the end of what it
  * sends, and is passed on as a FIN; a FIN without one is a truncation and is passed on as a reset
- * ({@link TlsResetException}). Our end is {@code closeOutbound}, the {@code close_notify} record, then
- * a FIN. With TLS 1.2 the engine answers a {@code close_notify} with its own (RFC 5246 §7.2.1), so
- * bytes still bound for that peer cannot be sent: that too becomes a reset.
+ * ({@link TlsResetException}). With {@link RelayOptions#tlsFinWithoutCloseNotifyAsEnd()} on, such a
+ * FIN that comes between records after the handshake is an end like a {@code close_notify} instead:
+ * the plaintext opened before it is returned first, then -1, and {@link #finWithoutCloseNotify} tells
+ * the outcome; a FIN that cuts a record short, or the handshake, stays a reset whatever the option.
+ * Our end is {@code closeOutbound}, the {@code close_notify} record, then a FIN. With TLS 1.2 the
+ * engine answers a {@code close_notify} with its own (RFC 5246 §7.2.1), so bytes still bound for that
+ * peer cannot be sent: that too becomes a reset.
  *
  * <p>The handshake, whoever began it, and post-handshake messages (tickets, key updates) are driven
  * here as they come: a read sends what the engine wants to send, a write waits while the handshake
@@ -56,6 +60,11 @@ final class TlsLeg extends Leg {
     private boolean inputReady;
     /** The handshake finished or a blocked output drained: the directions may move again. */
     boolean progressed;
+    /**
+     * The peer ended with a FIN and no {@code close_notify}, accepted as the end of what it sends
+     * ({@link RelayOptions#tlsFinWithoutCloseNotifyAsEnd()}); from then on a read returns -1.
+     */
+    boolean finWithoutCloseNotify;
 
     TlsLeg(Session session, SocketChannel channel, boolean clientSide, SSLEngine engine, ByteBuffer encrypted) {
         super(channel);
@@ -89,8 +98,8 @@ final class TlsLeg extends Leg {
     @Override
     int read(ByteBuffer dst) throws IOException {
         starved = false;
-        if (engine.isInboundDone()) {
-            return -1; // the close_notify came with the bytes returned last time
+        if (engine.isInboundDone() || finWithoutCloseNotify) {
+            return -1; // the close_notify (or the accepted FIN) came with the bytes returned last time
         }
         int produced = 0;
         try {
@@ -146,8 +155,9 @@ final class TlsLeg extends Leg {
                     net.flip();
                 }
                 if (n < 0) {
-                    throw new TlsResetException("the peer closed TCP without a TLS close_notify, so the stream may"
-                            + " have been truncated (RFC 8446 §6.1); passed on as a reset");
+                    endWithoutCloseNotify(net.remaining());
+                    progressed = true; // like a close_notify: the -1 may have to wait for the next read
+                    return produced > 0 ? produced : -1;
                 }
                 if (n == 0) {
                     inputReady = false;
@@ -276,6 +286,36 @@ final class TlsLeg extends Leg {
             loop.giveBack(out);
         }
         super.close(abort, loop);
+    }
+
+    /**
+     * The peer's FIN came without a {@code close_notify}, with {@code partial} bytes of a record
+     * received and not opened: accepts it as the end of the stream if the relay is told to and nothing
+     * was cut short, else throws the reset.
+     *
+     * <p>{@code engine.closeInbound()} is not called. Without a {@code close_notify} it throws an
+     * {@link SSLException} ("closing inbound before receiving peer's close_notify"); the JDK's engine
+     * (17 and 25) closes its inbound side first and keeps the outbound one, but an engine may as well
+     * treat the call as fatal and close both, and the outbound side is still needed: the other
+     * direction goes on. {@link #finWithoutCloseNotify} ends the reads instead, and the engine is
+     * dropped with the tunnel.
+     */
+    private void endWithoutCloseNotify(int partial) throws TlsResetException {
+        if (!loop.options.tlsFinWithoutCloseNotifyAsEnd()) {
+            throw new TlsResetException("the peer closed TCP without a TLS close_notify, so the stream may"
+                    + " have been truncated (RFC 8446 §6.1); passed on as a reset");
+        }
+        if (partial > 0) {
+            throw new TlsResetException("the peer closed TCP without a TLS close_notify in the middle of a record ("
+                    + partial + " bytes of it received), so the stream was truncated (RFC 8446 §6.1); passed on"
+                    + " as a reset even though FINs without close_notify are accepted as ends");
+        }
+        if (engine.getHandshakeStatus() != HandshakeStatus.NOT_HANDSHAKING
+                || NO_HANDSHAKE_YET.equals(engine.getSession().getCipherSuite())) {
+            throw new TlsResetException("the peer closed TCP without a TLS close_notify during the handshake;"
+                    + " passed on as a reset even though FINs without close_notify are accepted as ends");
+        }
+        finWithoutCloseNotify = true;
     }
 
     /** Which direction waits when this leg is {@link #starved} outside a direction's own call. */

@@ -14,7 +14,10 @@
  *
  * <p>Either leg may speak TLS ({@code wss}): {@link io.github.upgrade4j.tunnel.Endpoint#tls} wraps
  * the channel with the caller's {@link javax.net.ssl.SSLEngine}, handshaken already or not, and the
- * same contract holds with {@code close_notify} as the TLS form of half-close (RFC 8446 §6.1).
+ * same contract holds with {@code close_notify} as the TLS form of half-close (RFC 8446 §6.1). A FIN
+ * without {@code close_notify} is a possible truncation and is passed on as a reset, unless
+ * {@link io.github.upgrade4j.tunnel.RelayOptions#tlsFinWithoutCloseNotifyAsEnd()} accepts it, between
+ * records, as a plain FIN.
  *
  * <p>Containers that hand over streams rather than a channel (a Servlet {@code WebConnection}, a
  * connection taken over from an embedded server) use {@link io.github.upgrade4j.tunnel.StreamRelay}:

@@ -28,6 +28,7 @@ class RelayOptionsTest {
         assertTrue(options.tcpNoDelay());
         assertFalse(options.keepAlive());
         assertSame(CloseHook.none(), options.closeHook());
+        assertFalse(options.tlsFinWithoutCloseNotifyAsEnd(), "strict: a FIN without close_notify is a reset");
     }
 
     @Test
@@ -36,12 +37,25 @@ class RelayOptionsTest {
         RelayOptions changed = standard.withLoops(3).withBufferSize(8192).withBufferBudgetBytes(1 << 20)
                 .withMaxTunnels(5).withIdleTimeout(Duration.ofSeconds(1)).withSendStallTimeout(Duration.ofSeconds(2))
                 .withHalfClosedTimeout(Duration.ofSeconds(3)).withMaxLifetime(Duration.ofHours(1)).withTcpNoDelay(false)
-                .withKeepAlive(true).withCloseHook(CloseHook.webSocketGoingAway());
+                .withKeepAlive(true).withCloseHook(CloseHook.webSocketGoingAway()).withTlsFinWithoutCloseNotifyAsEnd(true);
 
         assertEquals(new RelayOptions(3, 8192, 1 << 20, 5, Duration.ofSeconds(1), Duration.ofSeconds(2),
-                Duration.ofSeconds(3), Duration.ofHours(1), false, true, CloseHook.webSocketGoingAway()), changed);
+                Duration.ofSeconds(3), Duration.ofHours(1), false, true, CloseHook.webSocketGoingAway(), true), changed);
         assertEquals(RelayOptions.standard(), standard);
         assertNotSame(standard, changed);
+    }
+
+    @Test
+    void acceptsATlsFinWithoutCloseNotifyAsAnEndOnlyWhenAskedAndChangesNothingElse() {
+        RelayOptions standard = RelayOptions.standard();
+        RelayOptions lenient = standard.withTlsFinWithoutCloseNotifyAsEnd(true);
+
+        assertTrue(lenient.tlsFinWithoutCloseNotifyAsEnd());
+        assertFalse(standard.tlsFinWithoutCloseNotifyAsEnd(), "the original is untouched");
+        assertEquals(standard, lenient.withTlsFinWithoutCloseNotifyAsEnd(false));
+        assertEquals(lenient, lenient.withTlsFinWithoutCloseNotifyAsEnd(true));
+        assertEquals(standard.withIdleTimeout(Duration.ofSeconds(5)).withTlsFinWithoutCloseNotifyAsEnd(true),
+                lenient.withIdleTimeout(Duration.ofSeconds(5)), "other copies keep the setting");
     }
 
     @Test
