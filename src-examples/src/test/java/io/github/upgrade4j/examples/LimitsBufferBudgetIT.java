@@ -11,6 +11,7 @@ import io.github.upgrade4j.examples.attacks.RawClient;
 import io.github.upgrade4j.examples.attacks.ScriptedUpstream;
 import io.github.upgrade4j.tunnel.Endpoint;
 import io.github.upgrade4j.tunnel.Opening;
+import io.github.upgrade4j.tunnel.RelayOptions;
 import io.github.upgrade4j.tunnel.RelayStats;
 import io.github.upgrade4j.tunnel.TunnelRelay;
 import java.net.InetSocketAddress;
@@ -19,7 +20,6 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,13 +29,14 @@ import org.junit.jupiter.api.Test;
  * was running goes on with the buffer that is left; once the stalled tunnels end, upgrades get through
  * again and every buffer is back.
  *
- * <p>The proxy does not let its caller set the budget, so the test spends the default one (64 MiB of
- * 64 KiB buffers) for real: it opens the stalled tunnels on the proxy's own relay
- * ({@code ReverseProxy.relay()}) over socket pairs with 4 KiB kernel buffers, so that a few KiB per
- * direction are enough to block it. About 500 tunnels; a few seconds.
+ * <p>The proxy's relay gets a budget of {@value #BUDGET_BUFFERS} buffers
+ * ({@code ReverseProxy.start(Config, RelayOptions, PrintStream)}), spent for real: the test opens the
+ * stalled tunnels on the proxy's own relay ({@code ReverseProxy.relay()}) over socket pairs with 4 KiB
+ * kernel buffers, so that a few KiB per direction are enough to block it.
  */
 class LimitsBufferBudgetIT {
     private static final int KERNEL_BUFFER = 4096;
+    private static final int BUDGET_BUFFERS = 24;
     private final LogLines log = new LogLines();
 
     @Test
@@ -44,12 +45,14 @@ class LimitsBufferBudgetIT {
         List<Legs> stalled = new ArrayList<>();
         try (ScriptedUpstream upstream = ScriptedUpstream.start(ScriptedUpstream.echoing());
                 ReverseProxy proxy = ReverseProxy.start(new ReverseProxy.Config(new InetSocketAddress("127.0.0.1", 0),
-                        upstream.address(), Duration.ofSeconds(60), 10_000, Duration.ofSeconds(5)), log.stream());
+                        upstream.address(), Duration.ofSeconds(60), 10_000, Duration.ofSeconds(5)),
+                        RelayOptions.standard().withBufferBudgetBytes(BUDGET_BUFFERS * (long) RelayOptions.standard()
+                                .bufferSize()), log.stream());
                 Legs.Factory pairs = new Legs.Factory(KERNEL_BUFFER)) {
             TunnelRelay relay = proxy.relay();
             long bufferSize = relay.options().bufferSize();
             int buffers = (int) (relay.options().bufferBudgetBytes() / bufferSize);
-            Assumptions.assumeTrue(buffers <= 4096, () -> "a budget of " + buffers + " buffers is too many to spend here");
+            assertEquals(BUDGET_BUFFERS, buffers);
             RawClient running = RawClient.connect(proxy.address());
             running.send(FaultSilentUpstreamIT.WEBSOCKET).readUntil("\r\n\r\n");
             running.send("before").readUntil("before");
