@@ -388,7 +388,10 @@ final class ReverseProxy implements AutoCloseable {
             ((Opening.Opened) opening).tunnel().outcome().thenAccept(outcome -> out.println(line + " tunnel closed: "
                     + outcome.reason() + ", " + outcome.bytesClientToUpstream() + " B up, "
                     + outcome.bytesUpstreamToClient() + " B down, " + outcome.duration().toMillis() + " ms"
-                    + outcome.cause().map(cause -> " (" + cause.getMessage() + ")").orElse("")));
+                    + outcome.cause().map(cause -> " (" + cause.getMessage() + ")").orElse("")
+                    + (outcome.clientTlsFinWithoutCloseNotify() ? " (the client ended TLS without close_notify)" : "")
+                    + (outcome.upstreamTlsFinWithoutCloseNotify() ? " (the upstream ended TLS without close_notify)"
+                            : "")));
             return false;
         }
 

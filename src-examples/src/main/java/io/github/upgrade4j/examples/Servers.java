@@ -1,5 +1,6 @@
 package io.github.upgrade4j.examples;
 
+import io.github.upgrade4j.tunnel.RelayOptions;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -25,9 +26,12 @@ final class Servers {
                     [--handshake-timeout 10s] [--drain-grace 10s]
                     [--tls-keystore FILE.p12 --tls-password-file FILE]
                     [--upstream-tls [--upstream-truststore FILE.p12 [--upstream-truststore-password-file FILE]]]
+                    [--tls-fin-as-end]
                                                    a reverse proxy that forwards WebSocket upgrades; with
                                                    --tls-keystore it listens with TLS (wss), with --upstream-tls
-                                                   it speaks TLS to the upstream (default trust: the JDK's CAs)
+                                                   it speaks TLS to the upstream (default trust: the JDK's CAs);
+                                                   --tls-fin-as-end: a TLS peer's FIN without close_notify ends
+                                                   its direction (as nginx) instead of resetting the tunnel
               echo-server --listen HOST:PORT       a WebSocket echo origin with a small web page at /
             """;
 
@@ -38,10 +42,10 @@ final class Servers {
     private Servers() {}
 
     static int proxy(String[] args, PrintStream out, PrintStream err) throws IOException {
-        Map<String, String> options = options(args, PROXY_OPTIONS, Set.of("--upstream-tls"));
+        Map<String, String> options = options(args, PROXY_OPTIONS, Set.of("--upstream-tls", "--tls-fin-as-end"));
         ReverseProxy.Config config = proxyConfig(options);
         Duration grace = duration(options.getOrDefault("--drain-grace", "10s"));
-        ReverseProxy proxy = ReverseProxy.start(config, out);
+        ReverseProxy proxy = ReverseProxy.start(config, proxyRelayOptions(options, config), out);
         runUntilStopped(() -> {
             out.println("draining: new connections refused, tunnels get " + grace.toSeconds() + " s");
             ReverseProxy.await(proxy.drain(grace), grace.plusSeconds(5));
@@ -49,6 +53,16 @@ final class Servers {
             out.println("stopped");
         });
         return 0;
+    }
+
+    /** The relay settings the options choose beyond {@code config}: {@code --tls-fin-as-end}. */
+    static RelayOptions proxyRelayOptions(Map<String, String> options, ReverseProxy.Config config) {
+        boolean finAsEnd = options.containsKey("--tls-fin-as-end");
+        if (finAsEnd && config.tls().isEmpty() && config.upstreamTls().isEmpty()) {
+            throw new IllegalArgumentException("option --tls-fin-as-end needs --tls-keystore or --upstream-tls:"
+                    + " without TLS there is no close_notify to miss");
+        }
+        return RelayOptions.standard().withTlsFinWithoutCloseNotifyAsEnd(finAsEnd);
     }
 
     static int echoServer(String[] args, PrintStream out, PrintStream err) throws IOException {

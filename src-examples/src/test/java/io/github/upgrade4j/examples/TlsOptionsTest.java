@@ -1,13 +1,17 @@
 package io.github.upgrade4j.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.upgrade4j.tunnel.RelayOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
@@ -16,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /** The proxy's TLS options: which go together, and what a wrong file or password says. */
 class TlsOptionsTest {
-    private static final Set<String> FLAGS = Set.of("--upstream-tls");
+    private static final Set<String> FLAGS = Set.of("--upstream-tls", "--tls-fin-as-end");
     private static TlsSetup.SelfSigned certificate;
 
     @BeforeAll
@@ -70,6 +74,29 @@ class TlsOptionsTest {
     }
 
     @Test
+    void endsATlsDirectionAtAFinWithoutCloseNotifyOnlyWhenToldAndOnlyWithTls() throws IOException {
+        String[] tls = {"--tls-keystore", certificate.keystore().toString(), "--tls-password-file",
+                certificate.passwordFile().toString()};
+        assertFalse(relayOptions(tls).tlsFinWithoutCloseNotifyAsEnd(), "off by default");
+        String[] lenient = Arrays.copyOf(tls, tls.length + 1);
+        lenient[tls.length] = "--tls-fin-as-end";
+        assertTrue(relayOptions(lenient).tlsFinWithoutCloseNotifyAsEnd());
+        assertTrue(relayOptions("--upstream-tls", "--tls-fin-as-end").tlsFinWithoutCloseNotifyAsEnd());
+        IllegalArgumentException plain = assertThrows(IllegalArgumentException.class,
+                () -> relayOptions("--tls-fin-as-end"));
+        assertEquals("option --tls-fin-as-end needs --tls-keystore or --upstream-tls: without TLS there is no"
+                + " close_notify to miss", plain.getMessage());
+    }
+
+    private static RelayOptions relayOptions(String... args) throws IOException {
+        Map<String, String> options = Servers.options(args, Set.of("--tls-keystore", "--tls-password-file"), FLAGS);
+        Map<String, String> all = new HashMap<>(options);
+        all.put("--listen", "127.0.0.1:0");
+        all.put("--upstream", "127.0.0.1:9");
+        return Servers.proxyRelayOptions(all, Servers.proxyConfig(all));
+    }
+
+    @Test
     void saysWhichKeystoreItCouldNotOpenWithAWrongPassword() throws IOException {
         Path wrong = Files.createTempFile("wrong", ".password");
         try {
@@ -85,7 +112,7 @@ class TlsOptionsTest {
     @Test
     void theUsageShowsEveryTlsOption() {
         for (String option : new String[] {"--tls-keystore", "--tls-password-file", "--upstream-tls",
-                "--upstream-truststore", "--upstream-truststore-password-file", "--tls]"}) {
+                "--upstream-truststore", "--upstream-truststore-password-file", "--tls]", "--tls-fin-as-end"}) {
             assertTrue(Servers.USAGE.contains(option), option);
         }
         assertEquals(Map.of("--tls", "true", "--port", "0"),

@@ -2,9 +2,11 @@ package io.github.upgrade4j.examples;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.upgrade4j.tunnel.RelayOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -103,6 +105,23 @@ class TlsProxyIT {
                     + " 1048624 B up, 1048737 B down") && log.contains("without a TLS close_notify"), log);
             assertTrue(log.matches("(?s).*-> 101 tunnel websocket \\(client TLSv1\\.3 TLS_[A-Z0-9_]+.*; upstream plain\\).*"),
                     log);
+        }
+    }
+
+    @Test
+    void withTlsFinAsEndTheJdkClientsCloseWithoutCloseNotifyEndsTheTunnelWithFinsNotAReset() throws Exception {
+        int from = log().length();
+        try (ReverseProxy proxy = ReverseProxy.start(ProxyIT.config(echo.address()).withTls(certificate.serverContext()),
+                RelayOptions.standard().withTlsFinWithoutCloseNotifyAsEnd(true), OUT)) {
+            echoThrough(URI.create("wss://127.0.0.1:" + proxy.address().getPort() + "/echo"), "over wss");
+            awaitLog(from, "tunnel closed");
+            awaitLog(from, "2 messages, closed 1000");
+            String log = log().substring(from);
+            // Whoever closes TCP first, the tunnel ends with two FINs, every byte relayed both ways; the
+            // JDK client's missing close_notify is noted, not turned into a reset.
+            assertTrue(log.matches("(?s).*tunnel closed: (UPSTREAM|CLIENT)_FIN_FIRST, 1048624 B up, 1048737 B down,"
+                    + " \\d+ ms \\(the client ended TLS without close_notify\\).*"), log);
+            assertFalse(log.contains("RESET"), log);
         }
     }
 
