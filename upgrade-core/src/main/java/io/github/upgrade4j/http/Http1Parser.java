@@ -162,6 +162,14 @@ public final class Http1Parser<H extends MessageHead> {
             ends = lineEnds = new int[options.maxFields() + 1];
         }
         for (int p = from; p < end; p++) {
+            if (!cr) { // skip eight ordinary bytes at a time, never past the start line's limit
+                for (int stop = Math.min(end, startLineLimit) - 7; p < stop && !Swar.hasLineByte(Swar.load(bytes, p)); ) {
+                    p += 8;
+                }
+                if (p == end) {
+                    break;
+                }
+            }
             byte b = bytes[p];
             if (b > CR || b != LF && b != CR && b != 0) {
                 if (cr) {
@@ -478,12 +486,17 @@ public final class Http1Parser<H extends MessageHead> {
             while (valueStart < lineEnd && Ascii.isOws(a[valueStart] & 0xFF)) {
                 valueStart++;
             }
-            int valueEnd = valueStart; // one pass: check every byte and find the end without trailing OWS
-            for (int j = valueStart; j < lineEnd; j++) {
+            int valueEnd = lineEnd;
+            while (valueEnd > valueStart && Ascii.isOws(a[valueEnd - 1] & 0xFF)) {
+                valueEnd--;
+            }
+            int j = valueStart;
+            while (j <= valueEnd - 8 && !Swar.hasControl(Swar.load(a, j))) {
+                j += 8; // eight bytes of SP, VCHAR and obs-text
+            }
+            for (; j < valueEnd; j++) {
                 byte c = a[j];
-                if (Ascii.fieldVchar(c)) {
-                    valueEnd = j + 1;
-                } else if (c != ' ' && c != '\t') {
+                if (!Ascii.fieldVchar(c) && c != ' ' && c != '\t') {
                     return reject(HeadProblem.INVALID_FIELD_VALUE, "expected a field value of visible characters, SP"
                             + " and HTAB but found " + Ascii.describe(c & 0xFF) + " in the value of " + name);
                 }

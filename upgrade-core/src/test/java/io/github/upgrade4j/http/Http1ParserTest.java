@@ -337,6 +337,38 @@ class Http1ParserTest {
         assertTrue(((RequestHead) complete.head()).headers().name(1) == HeaderName.UPGRADE);
     }
 
+    /**
+     * The parser skips runs of ordinary bytes eight at a time; a forbidden byte must be found in every
+     * position of a long value and of a long request line, whatever its place in an eight-byte word.
+     */
+    @Test
+    void findsEveryForbiddenByteInEveryPositionOfALongValueAndALongRequestLine() {
+        String value = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMN"; // 50 bytes
+        for (int bad = 0; bad < 0x80; bad++) {
+            boolean allowed = bad == '\t' || bad >= 0x20 && bad != 0x7F;
+            if (allowed) {
+                continue;
+            }
+            for (int at = 0; at < value.length(); at++) {
+                char[] chars = value.toCharArray();
+                chars[at] = (char) bad;
+                String head = "GET / HTTP/1.1\r\nHost: a\r\nX-Long: " + new String(chars) + "\r\n\r\n";
+                ParseResult<RequestHead> result = Http1Parser.forRequests().parse(ascii(head));
+                ParseResult.Rejected<?> rejected = assertInstanceOf(ParseResult.Rejected.class, result,
+                        "byte " + bad + " at " + at);
+                HeadProblem expected = bad == 0 ? HeadProblem.NUL_BYTE : bad == '\r' ? HeadProblem.BARE_CR
+                        : bad == '\n' ? HeadProblem.BARE_LF : HeadProblem.INVALID_FIELD_VALUE;
+                assertEquals(expected, rejected.problem(), "byte " + bad + " at " + at);
+                String line = "GET /" + new String(chars) + " HTTP/1.1\r\nHost: a\r\n\r\n";
+                ParseResult.Rejected<?> inLine = assertInstanceOf(ParseResult.Rejected.class,
+                        Http1Parser.forRequests().parse(ascii(line)), "byte " + bad + " at " + at + " of the line");
+                if (bad == 0 || bad == '\r' || bad == '\n') {
+                    assertEquals(expected, inLine.problem(), "byte " + bad + " at " + at + " of the line");
+                }
+            }
+        }
+    }
+
     private static ByteBuffer ascii(String s) {
         return ByteBuffer.wrap(s.getBytes(StandardCharsets.ISO_8859_1));
     }
