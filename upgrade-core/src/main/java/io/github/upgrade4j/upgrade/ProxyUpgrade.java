@@ -296,8 +296,7 @@ public final class ProxyUpgrade {
                     : "expected the 101 to name a protocol but it had no Upgrade field");
         }
         // The protocol as the client offered it: the upstream may name it in another case (RFC 9110 §7.8).
-        @Nullable Protocol chosen = named.size() > 1 ? null : attempt.offered().stream()
-                .filter(Protocol.parse(named.get(0))::sameAs).findFirst().orElse(null);
+        @Nullable Protocol chosen = named.size() > 1 ? null : offered(attempt, Protocol.parse(named.get(0)));
         if (chosen == null) {
             return invalid(UpgradeReason.SWITCH_TO_UNOFFERED_PROTOCOL, "the upstream switched to "
                     + String.join(", ", named) + " but the client offered " + join(attempt.offered()));
@@ -324,6 +323,16 @@ public final class ProxyUpgrade {
         forward.notices().forEach(n -> notices.add(n.toString()));
         return new Verdict.Tunnel(chosen, response.withHeaders(withOwnUpgrade(forward.headers(), chosen, notices)),
                 notices);
+    }
+
+    /** The protocol the client offered that {@code named} names, as the client spelled it; null if none. */
+    private static @Nullable Protocol offered(UpgradeAttempt attempt, Protocol named) {
+        for (Protocol offered : attempt.offered()) {
+            if (offered.sameAs(named)) {
+                return offered;
+            }
+        }
+        return null;
     }
 
     /**

@@ -123,30 +123,29 @@ public record WebSocketExtension(String name, List<Parameter> parameters) {
         return new WebSocketExtension(name, parameters);
     }
 
-    /** Splits at semicolons outside quoted strings; null if a quote is not closed. */
+    /**
+     * Splits at semicolons outside quoted strings, each part as it was (quotes and escapes included);
+     * null if a quote is not closed.
+     */
     private static @Nullable List<String> splitParameters(String element) {
         List<String> parts = new ArrayList<>(4);
-        StringBuilder current = new StringBuilder();
+        int start = 0;
         boolean quoted = false;
         for (int i = 0; i < element.length(); i++) {
             char c = element.charAt(i);
             if (quoted && c == '\\' && i + 1 < element.length()) {
-                current.append(c).append(element.charAt(++i));
-                continue;
-            }
-            if (c == '"') {
+                i++; // an escaped character, whatever it is, stays inside the quoted string
+            } else if (c == '"') {
                 quoted = !quoted;
             } else if (c == ';' && !quoted) {
-                parts.add(current.toString());
-                current.setLength(0);
-                continue;
+                parts.add(element.substring(start, i));
+                start = i + 1;
             }
-            current.append(c);
         }
         if (quoted) {
             return null;
         }
-        parts.add(current.toString());
+        parts.add(element.substring(start));
         return parts;
     }
 
