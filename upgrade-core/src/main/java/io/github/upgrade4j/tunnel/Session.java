@@ -330,7 +330,8 @@ final class Session {
     /**
      * Ends the tunnel once: returns its buffers, closes both channels (with SO_LINGER 0 where
      * {@code abort*}, so that the peer sees a reset rather than a FIN; a TLS leg that is not aborted
-     * first gets a {@code close_notify}, best effort) and completes the outcome.
+     * first gets a {@code close_notify}, best effort), counts the end in the relay's {@link Counters}
+     * and completes the outcome.
      * Runs on the loop thread, or on whichever thread abandons a session its stopped loop never
      * registered.
      */
@@ -344,12 +345,14 @@ final class Session {
         clientLeg.close(abortClient, loop);
         upstreamLeg.close(abortUpstream, loop);
         loop.remove(this);
-        // Counted down before the outcome completes, so whoever sees the outcome sees the count too;
-        // a drain completes after the last outcome.
-        boolean lastOfDrain = loop.ended();
-        outcome.complete(new TunnelOutcome(reason, toUpstream.bytes, toClient.bytes,
+        TunnelOutcome result = new TunnelOutcome(reason, toUpstream.bytes, toClient.bytes,
                 Duration.ofNanos(System.nanoTime() - startNanos), Optional.ofNullable(cause),
-                finWithoutCloseNotify(clientLeg), finWithoutCloseNotify(upstreamLeg)));
+                finWithoutCloseNotify(clientLeg), finWithoutCloseNotify(upstreamLeg));
+        // Counted, and counted down, before the outcome completes, so whoever sees the outcome sees the
+        // counts too; a drain completes after the last outcome. The closed flag makes this run once.
+        loop.relay.counters.ended(result);
+        boolean lastOfDrain = loop.ended();
+        outcome.complete(result);
         if (lastOfDrain) {
             loop.relay.drained();
         }

@@ -77,6 +77,7 @@ public final class StreamRelay implements AutoCloseable {
     private final RelayOptions options;
     private final Set<StreamSession> sessions = ConcurrentHashMap.newKeySet();
     private final AtomicInteger active = new AtomicInteger();
+    final Counters counters = new Counters();
     private final @Nullable ScheduledThreadPoolExecutor timeouts;
     private volatile boolean closed;
 
@@ -115,9 +116,23 @@ public final class StreamRelay implements AutoCloseable {
         return options;
     }
 
-    /** Tunnels opened and not yet ended. */
+    /** Tunnels opened and not yet ended: {@link #stats()}{@code .activeTunnels()} without the counters. */
     public int activeTunnels() {
         return active.get();
+    }
+
+    /**
+     * The relay's load now and its counters since it started: tunnels opened, refusals and ends by
+     * reason, the bytes of the tunnels that ended. The counters cost nothing per byte: they move when
+     * {@link #open} answers and when a tunnel's outcome completes. Every refusal {@code open} answers
+     * is counted, and every opened tunnel is counted once as ended with its outcome's reason, whichever
+     * way it ends (its peers, a timeout, {@link StreamTunnel#close()}, {@link #close()}, a failure),
+     * once both its tasks have returned. The load figures follow the budget's accounting:
+     * {@code buffersBorrowed} is two per running tunnel and {@code pooledBytes} is 0.
+     */
+    public RelayStats stats() {
+        int running = active.get();
+        return counters.snapshot(running, 2 * running, 0, options.bufferBudgetBytes());
     }
 
     /**
@@ -144,12 +159,12 @@ public final class StreamRelay implements AutoCloseable {
         do {
             running = active.get();
             if (running >= options.maxTunnels()) {
-                return new StreamOpening.Refused(RefusalReason.TUNNEL_LIMIT, "expected fewer than "
+                return refused(RefusalReason.TUNNEL_LIMIT, "expected fewer than "
                         + options.maxTunnels() + " running tunnels but " + running + " are running");
             }
             long needed = 2L * options.bufferSize() * (running + 1);
             if (needed > options.bufferBudgetBytes()) {
-                return new StreamOpening.Refused(RefusalReason.BUFFER_BUDGET, "expected room for 2 more buffers of "
+                return refused(RefusalReason.BUFFER_BUDGET, "expected room for 2 more buffers of "
                         + options.bufferSize() + " bytes but " + running + " running tunnels hold " + 2L * running
                         + " of the " + options.bufferBudgetBytes() + "-byte budget");
             }
@@ -164,9 +179,12 @@ public final class StreamRelay implements AutoCloseable {
             executor.execute(session.toUpstream);
         } catch (RejectedExecutionException e) {
             forget(session);
-            return new StreamOpening.Refused(RefusalReason.SHUT_DOWN,
+            return refused(RefusalReason.SHUT_DOWN,
                     "expected the executor to accept the relay's tasks but it rejected them: " + e.getMessage());
         }
+        // Counted before the second task exists, without which the tunnel cannot end: no snapshot shows
+        // it ended but not opened.
+        counters.opened();
         try {
             executor.execute(session.toClient);
         } catch (RejectedExecutionException e) {
@@ -177,8 +195,14 @@ public final class StreamRelay implements AutoCloseable {
         return new StreamOpening.Opened(session.view);
     }
 
-    private StreamOpening.Refused shutDown() {
-        return new StreamOpening.Refused(RefusalReason.SHUT_DOWN, "expected a running relay but it was closed");
+    private StreamOpening shutDown() {
+        return refused(RefusalReason.SHUT_DOWN, "expected a running relay but it was closed");
+    }
+
+    /** Every refusal {@link #open} answers goes through here, to be counted. */
+    private StreamOpening refused(RefusalReason reason, String detail) {
+        counters.refused(reason);
+        return new StreamOpening.Refused(reason, detail);
     }
 
     /** Undoes the bookkeeping of a session that never started. */
@@ -239,6 +263,8 @@ public final class StreamRelay implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "StreamRelay[active=" + active.get() + ", " + (closed ? "closed" : "running") + "]";
+        RelayStats stats = stats();
+        return "StreamRelay[active=" + stats.activeTunnels() + ", opened=" + stats.tunnelsOpened() + ", refused="
+                + stats.tunnelsRefused() + ", " + (closed ? "closed" : "running") + "]";
     }
 }

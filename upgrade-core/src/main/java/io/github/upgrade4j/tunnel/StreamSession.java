@@ -39,6 +39,8 @@ final class StreamSession {
     private final AtomicReference<@Nullable StreamPump> firstEnd = new AtomicReference<>();
     private final AtomicInteger running = new AtomicInteger(2);
     private final AtomicBoolean closeDone = new AtomicBoolean();
+    /** Claimed by the one call of {@link #maybeComplete} that counts and completes the outcome. */
+    private final AtomicBoolean completing = new AtomicBoolean();
 
     /** Why and when the tunnel ended. */
     private record Ending(CloseReason reason, @Nullable IOException cause, long nanos) {}
@@ -166,13 +168,19 @@ final class StreamSession {
         maybeComplete();
     }
 
-    /** Completes the outcome once the endpoints are closed and both pumps returned; idempotent. */
+    /**
+     * Completes the outcome once the endpoints are closed and both pumps returned, counting the end in
+     * the relay's {@link Counters} first; idempotent. The end and the last pump may both get here at
+     * once, on different threads: one compare-and-set lets exactly one of them count and complete.
+     */
     private void maybeComplete() {
         Ending end = ending.get();
-        if (end == null || !closeDone.get() || running.get() != 0) {
+        if (end == null || !closeDone.get() || running.get() != 0 || !completing.compareAndSet(false, true)) {
             return;
         }
-        outcome.complete(new TunnelOutcome(end.reason(), toUpstream.bytes, toClient.bytes,
-                Duration.ofNanos(end.nanos() - startNanos), Optional.ofNullable(end.cause())));
+        TunnelOutcome result = new TunnelOutcome(end.reason(), toUpstream.bytes, toClient.bytes,
+                Duration.ofNanos(end.nanos() - startNanos), Optional.ofNullable(end.cause()));
+        relay.counters.ended(result);
+        outcome.complete(result);
     }
 }

@@ -62,6 +62,7 @@ public final class TunnelRelay implements AutoCloseable {
     private final BufferPool pool;
     private final EventLoop[] loops;
     private final AtomicInteger active = new AtomicInteger();
+    final Counters counters = new Counters();
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
     private final Object lock = new Object();
     private volatile int state = RUNNING;
@@ -131,7 +132,7 @@ public final class TunnelRelay implements AutoCloseable {
         do {
             running = active.get();
             if (running >= options.maxTunnels()) {
-                return new Opening.Refused(RefusalReason.TUNNEL_LIMIT, "expected fewer than " + options.maxTunnels()
+                return refused(RefusalReason.TUNNEL_LIMIT, "expected fewer than " + options.maxTunnels()
                         + " running tunnels but " + running + " are running");
             }
         } while (!active.compareAndSet(running, running + 1));
@@ -147,13 +148,14 @@ public final class TunnelRelay implements AutoCloseable {
             if (ended()) { // a drain may have begun meanwhile
                 drained();
             }
-            return new Opening.Refused(RefusalReason.BUFFER_BUDGET, "expected room for " + needed + " buffers of "
+            return refused(RefusalReason.BUFFER_BUDGET, "expected room for " + needed + " buffers of "
                     + pool.bufferSize() + " bytes but " + free + " of the " + pool.budget()
                     + "-byte budget are free: bytes are in flight on running tunnels");
         }
         EventLoop loop = leastLoaded();
         loop.load.incrementAndGet();
         Session session = new Session(loop, client, upstream);
+        counters.opened(); // before the tunnel can end, so that no snapshot shows it ended but not opened
         loop.execute(session::register);
         return new Opening.Opened(session.view);
     }
@@ -180,8 +182,14 @@ public final class TunnelRelay implements AutoCloseable {
     }
 
     private Opening refusedAsShutDown() {
-        return new Opening.Refused(RefusalReason.SHUT_DOWN, "expected a running relay but it was "
+        return refused(RefusalReason.SHUT_DOWN, "expected a running relay but it was "
                 + (state == DRAINING ? "draining" : "closed"));
+    }
+
+    /** Every refusal {@link #open} answers goes through here, to be counted. */
+    private Opening refused(RefusalReason reason, String detail) {
+        counters.refused(reason);
+        return new Opening.Refused(reason, detail);
     }
 
     private EventLoop leastLoaded() {
@@ -218,11 +226,18 @@ public final class TunnelRelay implements AutoCloseable {
         drained.complete(null);
     }
 
-    /** The relay's load now. */
+    /**
+     * The relay's load now and its counters since it started: tunnels opened, refusals and ends by
+     * reason, the bytes of the tunnels that ended. The counters cost nothing per byte: they move when
+     * {@link #open} answers and when a tunnel ends. Every refusal {@code open} answers is counted, and
+     * every opened tunnel is counted once as ended with its outcome's reason, whichever way it ends
+     * (its peers, a timeout, {@link Tunnel#close()}, {@link #drain}, {@link #close()}, a failure). They
+     * keep their values after {@link #close()}.
+     */
     public RelayStats stats() {
         int borrowedBuffers = borrowed();
         long pooled = Math.max(0, pool.allocatedBytes() - (long) borrowedBuffers * pool.bufferSize());
-        return new RelayStats(active.get(), borrowedBuffers, pooled, pool.budget());
+        return counters.snapshot(active.get(), borrowedBuffers, pooled, pool.budget());
     }
 
     /**
@@ -305,7 +320,8 @@ public final class TunnelRelay implements AutoCloseable {
     public String toString() {
         RelayStats stats = stats();
         return "TunnelRelay[loops=" + loops.length + ", active=" + stats.activeTunnels() + ", buffersBorrowed="
-                + stats.buffersBorrowed() + ", state=" + (state == RUNNING ? "running" : state == DRAINING
+                + stats.buffersBorrowed() + ", opened=" + stats.tunnelsOpened() + ", refused="
+                + stats.tunnelsRefused() + ", state=" + (state == RUNNING ? "running" : state == DRAINING
                 ? "draining" : "closed") + "]";
     }
 }

@@ -12,6 +12,13 @@
  * naming its {@link io.github.upgrade4j.tunnel.CloseReason}. The settings are in
  * {@link io.github.upgrade4j.tunnel.RelayOptions}.
  *
+ * <p>{@code stats()} of either relay answers a {@link io.github.upgrade4j.tunnel.RelayStats}: the load
+ * now (running tunnels, buffers) and counters since the relay started, for a metrics exporter: tunnels
+ * opened, refusals by {@link io.github.upgrade4j.tunnel.RefusalReason}, ends by
+ * {@link io.github.upgrade4j.tunnel.CloseReason}, the bytes relayed each way by tunnels that have ended,
+ * and TLS ends without {@code close_notify} accepted as a FIN. They move at opens, refusals and ends,
+ * never per byte.
+ *
  * <p>Either leg may speak TLS ({@code wss}): {@link io.github.upgrade4j.tunnel.Endpoint#tls} wraps
  * the channel with the caller's {@link javax.net.ssl.SSLEngine}, handshaken already or not, and the
  * same contract holds with {@code close_notify} as the TLS form of half-close (RFC 8446 §6.1). A FIN
