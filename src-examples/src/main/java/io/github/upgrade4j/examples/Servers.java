@@ -1,6 +1,7 @@
 package io.github.upgrade4j.examples;
 
 import io.github.upgrade4j.tunnel.RelayOptions;
+import io.github.upgrade4j.tunnel.RelayStats;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -50,7 +51,7 @@ final class Servers {
             out.println("draining: new connections refused, tunnels get " + grace.toSeconds() + " s");
             ReverseProxy.await(proxy.drain(grace), grace.plusSeconds(5));
             proxy.close();
-            out.println("stopped");
+            out.println("stopped; " + summary(proxy.relay().stats()));
         });
         return 0;
     }
@@ -63,6 +64,25 @@ final class Servers {
                     + " without TLS there is no close_notify to miss");
         }
         return RelayOptions.standard().withTlsFinWithoutCloseNotifyAsEnd(finAsEnd);
+    }
+
+    /** The relay's counts since start, on one line: opened, refused and ended by reason, bytes. */
+    static String summary(RelayStats stats) {
+        StringBuilder line = new StringBuilder().append(stats.tunnelsOpened()).append(" tunnels opened, ")
+                .append(stats.tunnelsRefused()).append(" refused");
+        stats.refusedByReason().forEach((reason, n) -> {
+            if (n > 0) {
+                line.append(' ').append(reason).append('=').append(n);
+            }
+        });
+        line.append(", ").append(stats.tunnelsEnded()).append(" ended");
+        stats.endedByReason().forEach((reason, n) -> {
+            if (n > 0) {
+                line.append(' ').append(reason).append('=').append(n);
+            }
+        });
+        return line.append(", ").append(stats.bytesClientToUpstream()).append(" B up, ")
+                .append(stats.bytesUpstreamToClient()).append(" B down").toString();
     }
 
     static int echoServer(String[] args, PrintStream out, PrintStream err) throws IOException {
