@@ -16,7 +16,7 @@ import java.util.concurrent.CompletionStage;
  * <p>This class does not let a caller write into the tunnel or read from it: the relay moves bytes
  * only between the two endpoints.
  */
-public final class StreamTunnel {
+public final class StreamTunnel implements RunningTunnel {
     private final StreamSession session;
 
     StreamTunnel(StreamSession session) {
@@ -24,21 +24,25 @@ public final class StreamTunnel {
     }
 
     /** Bytes written to the upstream so far, the client's leftover included. */
+    @Override
     public long bytesClientToUpstream() {
         return session.toUpstream.bytes;
     }
 
     /** Bytes written to the client so far, the upstream's leftover included. */
+    @Override
     public long bytesUpstreamToClient() {
         return session.toClient.bytes;
     }
 
     /** When {@link StreamRelay#open} accepted the tunnel. */
+    @Override
     public Instant started() {
         return session.started;
     }
 
     /** When a byte last moved either way (or an input ended); {@link #started()} until then. */
+    @Override
     public Instant lastActivity() {
         return session.started.plusNanos(session.lastActivityNanos - session.startNanos);
     }
@@ -49,6 +53,7 @@ public final class StreamTunnel {
      * writes fail, so its two tasks return; bytes read and not yet written are dropped. Idempotent.
      * The outcome completes once both tasks have returned.
      */
+    @Override
     public void close() {
         session.end(CloseReason.CLOSED_BY_CALLER, null, false, false);
     }
@@ -60,6 +65,7 @@ public final class StreamTunnel {
      * that called {@link #close()} or {@link StreamRelay#close()}. Use the {@code *Async} variants for
      * slow work.
      */
+    @Override
     public CompletionStage<TunnelOutcome> outcome() {
         return session.outcome.minimalCompletionStage();
     }

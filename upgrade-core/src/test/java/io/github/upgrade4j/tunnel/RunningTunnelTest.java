@@ -1,0 +1,64 @@
+package io.github.upgrade4j.tunnel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Both kinds of tunnel through one {@link RunningTunnel} view: code written against the interface
+ * (here: move bytes, read the counters, close, read the outcome) works the same on a selector tunnel
+ * and on a stream tunnel.
+ */
+class RunningTunnelTest {
+    @Test
+    void aSelectorTunnelAndAStreamTunnelBehaveAlikeThroughTheInterface() throws Exception {
+        TunnelRelay selectors = TunnelRelay.start();
+        StreamRelay streams = StreamRelay.start(StreamRelayTest.EXECUTOR);
+        try (Loopback first = Loopback.open(); StreamRelayTest.Pair second = StreamRelayTest.Pair.open()) {
+            RunningTunnel selector = Loopback.opened(selectors.open(Endpoint.of(first.proxyClient),
+                    Endpoint.of(first.proxyUpstream)));
+            RunningTunnel stream = second.openOn(streams);
+
+            assertEquals(List.of(Tunnel.class, StreamTunnel.class), List.of(selector.getClass(), stream.getClass()));
+            exchangeCloseAndCheck(selector, first.client, first.upstream);
+            exchangeCloseAndCheck(stream, second.client, second.upstream);
+            assertEquals(1, selectors.stats().ended(CloseReason.CLOSED_BY_CALLER));
+            assertEquals(1, streams.stats().ended(CloseReason.CLOSED_BY_CALLER));
+        } finally {
+            selectors.close();
+            streams.close();
+        }
+    }
+
+    /** Written against the interface only. */
+    private static void exchangeCloseAndCheck(RunningTunnel tunnel, Socket client, Socket upstream)
+            throws Exception {
+        Instant opened = tunnel.started();
+        client.getOutputStream().write("ping".getBytes(StandardCharsets.US_ASCII));
+        assertEquals("ping", new String(Loopback.readFully(upstream, 4), StandardCharsets.US_ASCII));
+        upstream.getOutputStream().write("pong!".getBytes(StandardCharsets.US_ASCII));
+        assertEquals("pong!", new String(Loopback.readFully(client, 5), StandardCharsets.US_ASCII));
+        Loopback.awaitTrue("both counts", () -> tunnel.bytesClientToUpstream() == 4
+                && tunnel.bytesUpstreamToClient() == 5);
+        assertFalse(tunnel.lastActivity().isBefore(opened));
+        assertFalse(tunnel.outcome().toCompletableFuture().isDone());
+
+        tunnel.close();
+        tunnel.close(); // idempotent
+
+        TunnelOutcome outcome = tunnel.outcome().toCompletableFuture().get(Loopback.TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        assertEquals(CloseReason.CLOSED_BY_CALLER, outcome.reason());
+        assertEquals(4, outcome.bytesClientToUpstream());
+        assertEquals(5, outcome.bytesUpstreamToClient());
+        assertTrue(client.getInputStream().read() < 0, "the client sees the end of the stream");
+        assertEquals(4, tunnel.bytesClientToUpstream(), "the counters keep their final values");
+    }
+}
