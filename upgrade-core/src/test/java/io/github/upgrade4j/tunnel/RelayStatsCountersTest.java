@@ -17,14 +17,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import javax.net.ssl.SSLSocket;
@@ -310,19 +313,7 @@ class RelayStatsCountersTest {
                                 Thread.yield(); // retry until a tunnel of another thread ended
                             }
                         }
-                        write(pair.client, new byte[1 + n % 97]);
-                        readFully(pair.upstream, 1 + n % 97);
-                        write(pair.upstream, new byte[n % 13]);
-                        readFully(pair.client, n % 13);
-                        if (n % 2 == 0) {
-                            tunnel.close();
-                        } else {
-                            pair.client.shutdownOutput();
-                            assertEof(pair.upstream);
-                            pair.upstream.shutdownOutput();
-                            assertEof(pair.client);
-                        }
-                        outcomes.add(outcome(tunnel));
+                        outcomes.add(exchangeAndEnd(tunnel, pair.client, pair.upstream, n));
                     }
                 }
                 return null;
@@ -330,26 +321,7 @@ class RelayStatsCountersTest {
         }
         workers.forEach(Loopback::await);
 
-        RelayStats stats = relay.stats();
-        assertEquals(threads * perThread, stats.tunnelsOpened());
-        assertEquals(refusals.sum(), stats.refused(RefusalReason.TUNNEL_LIMIT));
-        assertEquals(refusals.sum(), stats.tunnelsRefused());
-        assertEquals(threads * perThread / 2, stats.ended(CloseReason.CLOSED_BY_CALLER));
-        assertEquals(threads * perThread / 2, stats.ended(CloseReason.CLIENT_FIN_FIRST));
-        assertEquals(threads * perThread, stats.tunnelsEnded());
-        assertEquals(0, stats.activeTunnels());
-        assertEquals(outcomes.stream().mapToLong(TunnelOutcome::bytesClientToUpstream).sum(),
-                stats.bytesClientToUpstream());
-        assertEquals(outcomes.stream().mapToLong(TunnelOutcome::bytesUpstreamToClient).sum(),
-                stats.bytesUpstreamToClient());
-        long expectedToUpstream = 0;
-        long expectedToClient = 0;
-        for (int n = 0; n < threads * perThread; n++) {
-            expectedToUpstream += 1 + n % 97;
-            expectedToClient += n % 13;
-        }
-        assertEquals(expectedToUpstream, stats.bytesClientToUpstream());
-        assertEquals(expectedToClient, stats.bytesUpstreamToClient());
+        assertTotalsOfExchanges(relay.stats(), threads * perThread, refusals.sum(), outcomes);
     }
 
     @Test
@@ -421,5 +393,48 @@ class RelayStatsCountersTest {
                 Map.of(RefusalReason.SHUT_DOWN, -1L), Map.of(), 0, 0, 0, 0));
         assertThrows(IllegalArgumentException.class, () -> new RelayStats(0, 0, 0, 0, -1, Map.of(), Map.of(), 0, 0, 0, 0));
         assertThrows(NullPointerException.class, () -> new RelayStats(0, 0, 0, 0, 0, Map.of(), null, 0, 0, 0, 0));
+    }
+
+    /**
+     * Moves {@code 1 + n % 97} bytes up and {@code n % 13} down through {@code tunnel}, of either kind,
+     * then ends it by {@code close()} (even {@code n}) or by a FIN each way (odd {@code n}); its outcome.
+     */
+    static TunnelOutcome exchangeAndEnd(RunningTunnel tunnel, Socket client, Socket upstream, int n) throws Exception {
+        client.getOutputStream().write(new byte[1 + n % 97]);
+        readFully(upstream, 1 + n % 97);
+        upstream.getOutputStream().write(new byte[n % 13]);
+        readFully(client, n % 13);
+        if (n % 2 == 0) {
+            tunnel.close();
+        } else {
+            client.shutdownOutput();
+            assertEof(upstream);
+            upstream.shutdownOutput();
+            assertEof(client);
+        }
+        return tunnel.outcome().toCompletableFuture().get(Loopback.TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /** The counts after tunnels {@code 0} to {@code total - 1} went through {@link #exchangeAndEnd}, with {@code refusals} on the way. */
+    static void assertTotalsOfExchanges(RelayStats stats, int total, long refusals, Collection<TunnelOutcome> outcomes) {
+        assertEquals(total, stats.tunnelsOpened());
+        assertEquals(refusals, stats.refused(RefusalReason.TUNNEL_LIMIT));
+        assertEquals(refusals, stats.tunnelsRefused());
+        assertEquals(total / 2, stats.ended(CloseReason.CLOSED_BY_CALLER));
+        assertEquals(total / 2, stats.ended(CloseReason.CLIENT_FIN_FIRST));
+        assertEquals(total, stats.tunnelsEnded());
+        assertEquals(0, stats.activeTunnels());
+        assertEquals(outcomes.stream().mapToLong(TunnelOutcome::bytesClientToUpstream).sum(),
+                stats.bytesClientToUpstream());
+        assertEquals(outcomes.stream().mapToLong(TunnelOutcome::bytesUpstreamToClient).sum(),
+                stats.bytesUpstreamToClient());
+        long expectedToUpstream = 0;
+        long expectedToClient = 0;
+        for (int n = 0; n < total; n++) {
+            expectedToUpstream += 1 + n % 97;
+            expectedToClient += n % 13;
+        }
+        assertEquals(expectedToUpstream, stats.bytesClientToUpstream());
+        assertEquals(expectedToClient, stats.bytesUpstreamToClient());
     }
 }

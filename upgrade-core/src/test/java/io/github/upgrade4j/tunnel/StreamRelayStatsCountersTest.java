@@ -227,19 +227,7 @@ class StreamRelayStatsCountersTest {
                                 Thread.yield(); // retry until a tunnel of another thread ended
                             }
                         }
-                        pair.client.getOutputStream().write(new byte[1 + n % 97]);
-                        readFully(pair.upstream, 1 + n % 97);
-                        pair.upstream.getOutputStream().write(new byte[n % 13]);
-                        readFully(pair.client, n % 13);
-                        if (n % 2 == 0) {
-                            tunnel.close();
-                        } else {
-                            pair.client.shutdownOutput();
-                            assertEof(pair.upstream);
-                            pair.upstream.shutdownOutput();
-                            assertEof(pair.client);
-                        }
-                        outcomes.add(outcome(tunnel));
+                        outcomes.add(RelayStatsCountersTest.exchangeAndEnd(tunnel, pair.client, pair.upstream, n));
                     }
                 }
                 return null;
@@ -247,18 +235,7 @@ class StreamRelayStatsCountersTest {
         }
         workers.forEach(StreamRelayTest::await);
 
-        RelayStats stats = relay.stats();
-        assertEquals(threads * perThread, stats.tunnelsOpened());
-        assertEquals(refusals.sum(), stats.refused(RefusalReason.TUNNEL_LIMIT));
-        assertEquals(refusals.sum(), stats.tunnelsRefused());
-        assertEquals(threads * perThread / 2, stats.ended(CloseReason.CLIENT_FIN_FIRST));
-        assertEquals(threads * perThread / 2, stats.ended(CloseReason.CLOSED_BY_CALLER));
-        assertEquals(threads * perThread, stats.tunnelsEnded());
-        assertEquals(0, stats.activeTunnels());
-        assertEquals(outcomes.stream().mapToLong(TunnelOutcome::bytesClientToUpstream).sum(),
-                stats.bytesClientToUpstream());
-        assertEquals(outcomes.stream().mapToLong(TunnelOutcome::bytesUpstreamToClient).sum(),
-                stats.bytesUpstreamToClient());
+        RelayStatsCountersTest.assertTotalsOfExchanges(relay.stats(), threads * perThread, refusals.sum(), outcomes);
     }
 
     private StreamOpening.Refused refusal(Pair pair) {
