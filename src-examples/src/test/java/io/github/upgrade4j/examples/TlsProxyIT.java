@@ -100,9 +100,12 @@ class TlsProxyIT {
             String log = log().substring(from);
             // The close handshake went through. Then the echo server closed first (close_notify to the
             // client); the JDK's client (17 and 25) answers by closing TCP without its own close_notify,
-            // which the relay passes on as a reset, naming the possible truncation.
+            // which the relay passes on as a reset, naming the possible truncation. When the client
+            // closes its socket before it has read the relay's close_notify, its kernel answers with a
+            // real RST instead of a FIN: a reset either way, after every byte.
             assertTrue(log.contains("tunnel closed: UPSTREAM_FIN_FIRST") || log.contains("tunnel closed: CLIENT_RESET,"
-                    + " 1048624 B up, 1048737 B down") && log.contains("without a TLS close_notify"), log);
+                    + " 1048624 B up, 1048737 B down") && (log.contains("without a TLS close_notify")
+                            || log.contains("(Connection reset)")), log);
             assertTrue(log.matches("(?s).*-> 101 tunnel websocket \\(client TLSv1\\.3 TLS_[A-Z0-9_]+.*; upstream plain\\).*"),
                     log);
         }
@@ -118,10 +121,14 @@ class TlsProxyIT {
             awaitLog(from, "2 messages, closed 1000");
             String log = log().substring(from);
             // Whoever closes TCP first, the tunnel ends with two FINs, every byte relayed both ways; the
-            // JDK client's missing close_notify is noted, not turned into a reset.
+            // JDK client's missing close_notify is noted, not turned into a reset. Only a client that
+            // closes before it has read the relay's close_notify makes its kernel send a real RST (see
+            // the test above), and that stays a reset: never the truncation reset.
+            assertFalse(log.contains("without a TLS close_notify"), log);
             assertTrue(log.matches("(?s).*tunnel closed: (UPSTREAM|CLIENT)_FIN_FIRST, 1048624 B up, 1048737 B down,"
-                    + " \\d+ ms \\(the client ended TLS without close_notify\\).*"), log);
-            assertFalse(log.contains("RESET"), log);
+                    + " \\d+ ms \\(the client ended TLS without close_notify\\).*")
+                    || log.matches("(?s).*tunnel closed: CLIENT_RESET, 1048624 B up, 1048737 B down, \\d+ ms"
+                            + " \\(Connection reset\\).*"), log);
         }
     }
 
@@ -209,7 +216,7 @@ class TlsProxyIT {
 
             assertEquals(502, response.statusCode());
             assertTrue(response.body().contains("could not be reached"), response.body());
-            assertTrue(log().contains("PKIX path building failed"), log());
+            awaitLog(0, "PKIX path building failed"); // the proxy may log it just after it answered
         }
     }
 
