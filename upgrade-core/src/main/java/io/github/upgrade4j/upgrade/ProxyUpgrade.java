@@ -229,8 +229,10 @@ public final class ProxyUpgrade {
                             + allowed.stream().sorted().collect(Collectors.joining(", "))));
         }
         boolean websocket = forwarded.stream().anyMatch(p -> p.named("websocket"));
+        Optional<List<WebSocketExtension>> offeredExtensions = websocket
+                ? WebSocketHandshake.offeredExtensions(request) : Optional.empty();
         if (websocket && validateWebSocket) {
-            UpgradeDecision.@Nullable Reject broken = WebSocketHandshake.checkRequest(request);
+            UpgradeDecision.@Nullable Reject broken = WebSocketHandshake.checkRequest(request, offeredExtensions);
             if (broken != null) {
                 return new Outbound.Refuse(broken.reason(), broken.detail(), broken.response());
             }
@@ -250,8 +252,8 @@ public final class ProxyUpgrade {
             accept = headers.first(HeaderName.SEC_WEBSOCKET_KEY).map(WebSocketHandshake::accept).orElse(null);
             subprotocols = Optional.ofNullable(Tokens.elementsOrNull(headers, HeaderName.SEC_WEBSOCKET_PROTOCOL,
                     FieldList.Element.TOKEN)).orElse(List.of());
-            extensions = WebSocketExtension.parseAll(headers.values(HeaderName.SEC_WEBSOCKET_EXTENSIONS))
-                    .orElse(List.of()).stream().map(e -> e.name().toLowerCase(Locale.ROOT)).toList();
+            extensions = offeredExtensions.orElse(List.of()).stream().map(e -> e.name().toLowerCase(Locale.ROOT))
+                    .toList();
         }
         UpgradeAttempt attempt = new UpgradeAttempt(forwarded, null, accept, subprotocols, extensions);
         return new Outbound.Forward(request.withHeaders(out.build()), attempt, forward);

@@ -86,7 +86,8 @@ public final class WebSocketHandshake implements ProtocolHandler {
 
     @Override
     public UpgradeDecision decide(RequestHead request, Protocol offered) {
-        UpgradeDecision.@Nullable Reject broken = checkRequest(request);
+        Optional<List<WebSocketExtension>> parsedExtensions = offeredExtensions(request);
+        UpgradeDecision.@Nullable Reject broken = checkRequest(request, parsedExtensions);
         if (broken != null) {
             return broken;
         }
@@ -113,8 +114,8 @@ public final class WebSocketHandshake implements ProtocolHandler {
                 response.add(HeaderName.SEC_WEBSOCKET_PROTOCOL, chosen.get());
             }
         }
-        List<WebSocketExtension> offeredExtensions = extensions == NO_EXTENSION ? List.of() : WebSocketExtension
-                .parseAll(headers.values(HeaderName.SEC_WEBSOCKET_EXTENSIONS)).orElseThrow();
+        List<WebSocketExtension> offeredExtensions = extensions == NO_EXTENSION ? List.of()
+                : parsedExtensions.orElseThrow();
         if (!offeredExtensions.isEmpty()) {
             List<WebSocketExtension> chosen = Objects.requireNonNull(extensions.apply(offeredExtensions),
                     "the extension selector returned null");
@@ -155,6 +156,20 @@ public final class WebSocketHandshake implements ProtocolHandler {
      * the request passes. Shared by the origin role and by a proxy validating before forwarding.
      */
     static UpgradeDecision.@Nullable Reject checkRequest(RequestHead request) {
+        return checkRequest(request, offeredExtensions(request));
+    }
+
+    /** The request's {@code Sec-WebSocket-Extensions}, parsed; empty if malformed. */
+    static Optional<List<WebSocketExtension>> offeredExtensions(RequestHead request) {
+        return WebSocketExtension.parseAll(request.headers().values(HeaderName.SEC_WEBSOCKET_EXTENSIONS));
+    }
+
+    /**
+     * {@link #checkRequest(RequestHead)} with the request's extensions already parsed by
+     * {@link #offeredExtensions}, for callers that need them too.
+     */
+    static UpgradeDecision.@Nullable Reject checkRequest(RequestHead request,
+            Optional<List<WebSocketExtension>> extensions) {
         if (!request.method().equals("GET")) {
             return Messages.reject(UpgradeReason.WEBSOCKET_METHOD_NOT_GET,
                     "expected GET for a WebSocket handshake but the method was " + request.method());
@@ -189,7 +204,7 @@ public final class WebSocketHandshake implements ProtocolHandler {
                     + " a list of tokens but it was '" + String.join(", ", headers.values(HeaderName.SEC_WEBSOCKET_PROTOCOL))
                     + "'");
         }
-        if (WebSocketExtension.parseAll(headers.values(HeaderName.SEC_WEBSOCKET_EXTENSIONS)).isEmpty()) {
+        if (extensions.isEmpty()) {
             return Messages.reject(UpgradeReason.WEBSOCKET_EXTENSIONS_MALFORMED, "expected Sec-WebSocket-Extensions"
                     + " to parse but it was '" + String.join(", ", headers.values(HeaderName.SEC_WEBSOCKET_EXTENSIONS))
                     + "'");
