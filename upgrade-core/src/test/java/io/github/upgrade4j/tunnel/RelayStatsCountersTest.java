@@ -166,17 +166,7 @@ class RelayStatsCountersTest {
         assertEquals(List.of(CloseReason.CLIENT_FIN_FIRST, CloseReason.UPSTREAM_RESET, CloseReason.CLOSED_BY_CALLER,
                 CloseReason.SHUTDOWN), outcomes.stream().map(TunnelOutcome::reason).toList());
         RelayStats stats = relay.stats();
-        assertEquals(4, stats.tunnelsOpened());
-        assertEquals(4, stats.tunnelsEnded());
-        assertEquals(0, stats.activeTunnels());
-        for (CloseReason reason : CloseReason.values()) {
-            long expected = outcomes.stream().filter(o -> o.reason() == reason).count();
-            assertEquals(expected, stats.ended(reason), reason.name());
-        }
-        assertEquals(outcomes.stream().mapToLong(TunnelOutcome::bytesClientToUpstream).sum(),
-                stats.bytesClientToUpstream());
-        assertEquals(outcomes.stream().mapToLong(TunnelOutcome::bytesUpstreamToClient).sum(),
-                stats.bytesUpstreamToClient());
+        assertCountsMatchOutcomes(stats, outcomes);
         assertEquals(3000 + 1000 + 5, stats.bytesClientToUpstream(), "every byte the peers read was counted");
         assertEquals(700 + 50, stats.bytesUpstreamToClient(), "every byte the peers read was counted");
         assertEquals(0, stats.clientTlsFinsWithoutCloseNotify() + stats.upstreamTlsFinsWithoutCloseNotify());
@@ -417,17 +407,12 @@ class RelayStatsCountersTest {
 
     /** The counts after tunnels {@code 0} to {@code total - 1} went through {@link #exchangeAndEnd}, with {@code refusals} on the way. */
     static void assertTotalsOfExchanges(RelayStats stats, int total, long refusals, Collection<TunnelOutcome> outcomes) {
-        assertEquals(total, stats.tunnelsOpened());
+        assertEquals(total, outcomes.size());
+        assertCountsMatchOutcomes(stats, outcomes);
         assertEquals(refusals, stats.refused(RefusalReason.TUNNEL_LIMIT));
         assertEquals(refusals, stats.tunnelsRefused());
         assertEquals(total / 2, stats.ended(CloseReason.CLOSED_BY_CALLER));
         assertEquals(total / 2, stats.ended(CloseReason.CLIENT_FIN_FIRST));
-        assertEquals(total, stats.tunnelsEnded());
-        assertEquals(0, stats.activeTunnels());
-        assertEquals(outcomes.stream().mapToLong(TunnelOutcome::bytesClientToUpstream).sum(),
-                stats.bytesClientToUpstream());
-        assertEquals(outcomes.stream().mapToLong(TunnelOutcome::bytesUpstreamToClient).sum(),
-                stats.bytesUpstreamToClient());
         long expectedToUpstream = 0;
         long expectedToClient = 0;
         for (int n = 0; n < total; n++) {
@@ -436,5 +421,20 @@ class RelayStatsCountersTest {
         }
         assertEquals(expectedToUpstream, stats.bytesClientToUpstream());
         assertEquals(expectedToClient, stats.bytesUpstreamToClient());
+    }
+
+    /** Every tunnel of {@code outcomes} opened and ended, each end under its reason, the bytes their sums. */
+    static void assertCountsMatchOutcomes(RelayStats stats, Collection<TunnelOutcome> outcomes) {
+        assertEquals(outcomes.size(), stats.tunnelsOpened());
+        assertEquals(outcomes.size(), stats.tunnelsEnded());
+        assertEquals(0, stats.activeTunnels());
+        for (CloseReason reason : CloseReason.values()) {
+            long expected = outcomes.stream().filter(o -> o.reason() == reason).count();
+            assertEquals(expected, stats.ended(reason), reason.name());
+        }
+        assertEquals(outcomes.stream().mapToLong(TunnelOutcome::bytesClientToUpstream).sum(),
+                stats.bytesClientToUpstream());
+        assertEquals(outcomes.stream().mapToLong(TunnelOutcome::bytesUpstreamToClient).sum(),
+                stats.bytesUpstreamToClient());
     }
 }
