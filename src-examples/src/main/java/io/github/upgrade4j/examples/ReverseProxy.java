@@ -108,10 +108,10 @@ final class ReverseProxy implements AutoCloseable {
     private ReverseProxy(Config config, RelayOptions base, PrintStream log) throws IOException {
         this.config = config;
         this.log = log;
-        this.relay = TunnelRelay.start(base
-                .withIdleTimeout(config.idleTimeout())
-                .withMaxTunnels(config.maxTunnels())
-                .withCloseHook(CloseHook.webSocketGoingAway()));
+        this.relay = TunnelRelay.start(base.toBuilder()
+                .idleTimeout(config.idleTimeout())
+                .maxTunnels(config.maxTunnels())
+                .closeHook(CloseHook.webSocketGoingAway()).build());
         this.server = ServerSocketChannel.open().bind(config.listen());
         this.acceptor = new Thread(this::acceptLoop, "proxy-accept");
         acceptor.setDaemon(true);

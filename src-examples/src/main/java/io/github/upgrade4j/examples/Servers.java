@@ -63,7 +63,7 @@ final class Servers {
             throw new IllegalArgumentException("option --tls-fin-as-end needs --tls-keystore or --upstream-tls:"
                     + " without TLS there is no close_notify to miss");
         }
-        return RelayOptions.standard().withTlsFinWithoutCloseNotifyAsEnd(finAsEnd);
+        return RelayOptions.builder().tlsFinWithoutCloseNotifyAsEnd(finAsEnd).build();
     }
 
     /** The relay's counts since start, on one line: opened, refused and ended by reason, bytes. */

@@ -1,9 +1,8 @@
 package io.github.upgrade4j.examples;
 
+import io.github.upgrade4j.tunnel.Opening;
 import io.github.upgrade4j.tunnel.StreamEndpoint;
-import io.github.upgrade4j.tunnel.StreamOpening;
 import io.github.upgrade4j.tunnel.StreamRelay;
-import io.github.upgrade4j.tunnel.StreamTunnel;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -71,15 +70,16 @@ final class ServletJettyConnection extends AbstractConnection implements Connect
         endPoint.setIdleTimeout(0);
         StreamEndpoint client = new StreamEndpoint(new Input(endPoint), new Output(endPoint), leftover,
                 endPoint::shutdownOutput, endPoint::close);
-        StreamOpening opening = relay.open(client, upstream);
-        if (opening instanceof StreamOpening.Refused refused) {
+        Opening opening = relay.open(client, upstream);
+        if (opening instanceof Opening.Refused refused) {
             // Its limit was reached between the servlet's check and now: the client has its 101 already.
             log.println(line + " tunnel refused after the 101: " + refused.reason() + ": " + refused.detail());
             endPoint.close();
             closeQuietly(upstream.close());
             return;
         }
-        StreamTunnel tunnel = ((StreamOpening.Opened) opening).tunnel();
+        // Qualified: Jetty's Connection interface has a nested Tunnel of its own.
+        io.github.upgrade4j.tunnel.Tunnel tunnel = ((Opening.Opened) opening).tunnel();
         tunnel.outcome().thenAccept(outcome -> log.println(line + " tunnel closed: " + outcome.reason() + ", "
                 + outcome.bytesClientToUpstream() + " B up, " + outcome.bytesUpstreamToClient() + " B down, "
                 + outcome.duration().toMillis() + " ms"));

@@ -121,9 +121,13 @@ final class ServletProxy implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        this.relay = StreamRelay.start(tunnelThreads, RelayOptions.standard()
-                .withIdleTimeout(config.idleTimeout())
-                .withMaxTunnels(config.maxTunnels()));
+        // Each running tunnel holds two small read arrays for its life (StreamRelay's javadoc): the budget
+        // grows with the tunnel limit, so that the limit is the only one, and keeps 64 MiB for bursts.
+        RelayOptions standard = RelayOptions.standard();
+        this.relay = StreamRelay.start(tunnelThreads, standard.toBuilder()
+                .idleTimeout(config.idleTimeout())
+                .maxTunnels(config.maxTunnels())
+                .bufferBudgetBytes(standard.bufferBudgetBytes() + 4096L * config.maxTunnels()).build());
         this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(config.handshakeTimeout()).build();
         this.server = new Server();
@@ -323,12 +327,10 @@ final class ServletProxy implements AutoCloseable {
         private void upgrade(HttpServletRequest request, HttpServletResponse response,
                 ProxyUpgrade.Outbound.Forward forward, RequestHead toUpstream, String line)
                 throws IOException {
-            // Checked again by open(), after the 101 (see ServletJettyConnection): each tunnel holds two
-            // buffers for its whole life, so the buffer budget may be the tighter limit.
-            RelayOptions options = relay.options();
-            long limit = Math.min(options.maxTunnels(), options.bufferBudgetBytes() / (2L * options.bufferSize()));
-            if (relay.activeTunnels() >= limit) {
-                fail(response, 503, "expected fewer than " + limit + " running tunnels but " + relay.activeTunnels()
+            // Checked again by open(), after the 101 (see ServletJettyConnection).
+            int limit = relay.options().maxTunnels();
+            if (relay.stats().activeTunnels() >= limit) {
+                fail(response, 503, "expected fewer than " + limit + " running tunnels but " + relay.stats().activeTunnels()
                         + " are running", line);
                 return;
             }

@@ -158,7 +158,7 @@ class FaultCloseRaceIT {
     void tunnelCloseRacingRelayIoNeverLeaksABufferOrADescriptor() throws Exception {
         int iterations = Integer.getInteger("fault.closeRaceIterations", 2_000);
         Leaks leaks = Leaks.snapshot();
-        TunnelRelay relay = TunnelRelay.start(RelayOptions.standard().withBufferSize(16 * 1024));
+        TunnelRelay relay = TunnelRelay.start(RelayOptions.builder().bufferSize(16 * 1024).build());
         ExecutorService closer = Executors.newSingleThreadExecutor(r -> new Thread(r, "close-race-closer"));
         byte[] clientBytes = new byte[24 * 1024];
         byte[] upstreamLeftover = new byte[40 * 1024];

@@ -112,7 +112,7 @@ class FaultStalledClientIT {
         try (ScriptedUpstream upstream = streamingUpstream(written);
                 ReverseProxy proxy = ReverseProxy.start(FaultSilentUpstreamIT.config(upstream.address(),
                         Duration.ofSeconds(60), Duration.ofSeconds(5)),
-                        RelayOptions.standard().withSendStallTimeout(Duration.ofMillis(300)), log.stream())) {
+                        RelayOptions.builder().sendStallTimeout(Duration.ofMillis(300)).build(), log.stream())) {
             RawClient client = slowClient(proxy);
             long start = System.nanoTime();
 
@@ -129,8 +129,8 @@ class FaultStalledClientIT {
 
     @Test
     void atRelayLevelTheSendStallTimeoutClosesLongBeforeTheIdleTimeoutAndResetsTheStalledLeg() throws Exception {
-        TunnelRelay relay = TunnelRelay.start(RelayOptions.standard().withLoops(1).withBufferSize(BUFFER)
-                .withIdleTimeout(Duration.ofSeconds(60)).withSendStallTimeout(Duration.ofMillis(300)));
+        TunnelRelay relay = TunnelRelay.start(RelayOptions.builder().loops(1).bufferSize(BUFFER)
+                .idleTimeout(Duration.ofSeconds(60)).sendStallTimeout(Duration.ofMillis(300)).build());
         Thread writer = null;
         try (Legs.Factory pairs = new Legs.Factory(BUFFER); Legs legs = pairs.open()) {
             Tunnel tunnel = assertInstanceOf(Opening.Opened.class,

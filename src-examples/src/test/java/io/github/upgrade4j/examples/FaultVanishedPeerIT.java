@@ -96,7 +96,7 @@ class FaultVanishedPeerIT {
                 Cable cable = new Cable(upstream.address(), true);
                 ReverseProxy proxy = ReverseProxy.start(FaultSilentUpstreamIT.config(
                         cable.address(), Duration.ofSeconds(60), Duration.ofSeconds(5)),
-                        RelayOptions.standard().withSendStallTimeout(Duration.ofMillis(300)), log.stream())) {
+                        RelayOptions.builder().sendStallTimeout(Duration.ofMillis(300)).build(), log.stream())) {
             RawClient client = RawClient.connect(proxy.address());
             client.send(FaultSilentUpstreamIT.WEBSOCKET).readUntil("\r\n\r\n");
             cable.cut();

@@ -46,8 +46,8 @@ class LimitsBufferBudgetIT {
         try (ScriptedUpstream upstream = ScriptedUpstream.start(ScriptedUpstream.echoing());
                 ReverseProxy proxy = ReverseProxy.start(new ReverseProxy.Config(new InetSocketAddress("127.0.0.1", 0),
                         upstream.address(), Duration.ofSeconds(60), 10_000, Duration.ofSeconds(5)),
-                        RelayOptions.standard().withBufferBudgetBytes(BUDGET_BUFFERS * (long) RelayOptions.standard()
-                                .bufferSize()), log.stream());
+                        RelayOptions.builder().bufferBudgetBytes(BUDGET_BUFFERS * (long) RelayOptions.standard()
+                                .bufferSize()).build(), log.stream());
                 Legs.Factory pairs = new Legs.Factory(KERNEL_BUFFER)) {
             TunnelRelay relay = proxy.relay();
             long bufferSize = relay.options().bufferSize();

@@ -89,7 +89,7 @@ class ServletProxyIT {
         assertTrue(log().contains("GET /echo -> 101 tunnel websocket"), log());
         awaitLog("tunnel closed: ");
         assertTrue(log().matches("(?s).*tunnel closed: (CLIENT|UPSTREAM)_FIN_FIRST, \\d{7,} B up, \\d{7,} B down.*"), log());
-        awaitTrue("the tunnel to be gone", () -> proxy.relay().activeTunnels() == 0);
+        awaitTrue("the tunnel to be gone", () -> proxy.relay().stats().activeTunnels() == 0);
     }
 
     @Test
@@ -100,7 +100,7 @@ class ServletProxyIT {
         assertTrue(response.contains("\r\nSec-WebSocket-Version: 13\r\n"), response);
         assertTrue(response.contains("Only WebSocket version 13"), response);
         assertTrue(log().contains("GET /echo -> 426 WEBSOCKET_VERSION_UNSUPPORTED"), log());
-        assertEquals(0, proxy.relay().activeTunnels());
+        assertEquals(0, proxy.relay().stats().activeTunnels());
     }
 
     @Test
@@ -199,7 +199,7 @@ class ServletProxyIT {
             assertTrue(response.contains("expected Sec-WebSocket-Accept '" + WebSocketHandshake.accept(KEY) + "'"),
                     response);
             assertTrue(log().contains("-> 502 WEBSOCKET_ACCEPT_MISMATCH"), log());
-            assertEquals(0, badProxy.relay().activeTunnels());
+            assertEquals(0, badProxy.relay().stats().activeTunnels());
         }
     }
 

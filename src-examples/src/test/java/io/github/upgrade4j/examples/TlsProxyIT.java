@@ -115,7 +115,7 @@ class TlsProxyIT {
     void withTlsFinAsEndTheJdkClientsCloseWithoutCloseNotifyEndsTheTunnelWithFinsNotAReset() throws Exception {
         int from = log().length();
         try (ReverseProxy proxy = ReverseProxy.start(ProxyIT.config(echo.address()).withTls(certificate.serverContext()),
-                RelayOptions.standard().withTlsFinWithoutCloseNotifyAsEnd(true), OUT)) {
+                RelayOptions.builder().tlsFinWithoutCloseNotifyAsEnd(true).build(), OUT)) {
             echoThrough(URI.create("wss://127.0.0.1:" + proxy.address().getPort() + "/echo"), "over wss");
             awaitLog(from, "tunnel closed");
             awaitLog(from, "2 messages, closed 1000");

@@ -64,7 +64,7 @@ public final class RelayComparison {
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
         RelayOptions options = args.length > 1
-                ? RelayOptions.standard().withBufferSize(Integer.parseInt(args[1]) * 1024) : RelayOptions.standard();
+                ? RelayOptions.builder().bufferSize(Integer.parseInt(args[1]) * 1024).build() : RelayOptions.standard();
         System.out.printf(Locale.ROOT, "Java %s, %d cores, relay buffers of %d KiB, load average before: %s%n",
                 System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), options.bufferSize() / 1024,
                 loadAverage());

@@ -7,7 +7,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The direct buffers of one relay, shared by its event loops under one budget.
+ * The buffers of one relay, shared by its threads under one budget: direct for a {@link TunnelRelay},
+ * heap arrays for a {@link StreamRelay} (whose streams take {@code byte[]}).
  *
  * <p>Direct, because a heap buffer handed to a socket is copied through a temporary direct buffer
  * by the JDK ({@code sun.nio.ch.IOUtil}), two extra copies per relayed byte. Pooled, because
@@ -24,15 +25,17 @@ import org.jspecify.annotations.Nullable;
 final class BufferPool {
     private final int bufferSize;
     private final long budget;
+    private final boolean direct;
     private final AtomicLong allocated = new AtomicLong();
     /** Directions, on any loop, waiting for a buffer; while any wait, loops keep no cache. */
     private final AtomicInteger waiters = new AtomicInteger();
     /** Guarded by {@code this}; last in, first out, so recently used (cache-warm) buffers go out first. */
     private final ArrayDeque<ByteBuffer> shared = new ArrayDeque<>();
 
-    BufferPool(int bufferSize, long budget) {
+    BufferPool(int bufferSize, long budget, boolean direct) {
         this.bufferSize = bufferSize;
         this.budget = budget;
+        this.direct = direct;
     }
 
     int bufferSize() {
@@ -62,7 +65,7 @@ final class BufferPool {
                 return null;
             }
         } while (!allocated.compareAndSet(now, now + bufferSize));
-        return ByteBuffer.allocateDirect(bufferSize);
+        return direct ? ByteBuffer.allocateDirect(bufferSize) : ByteBuffer.allocate(bufferSize);
     }
 
     /** Takes back a buffer that a loop does not keep. */

@@ -3,8 +3,9 @@ package io.github.upgrade4j.tunnel;
 import java.nio.ByteBuffer;
 
 /**
- * Final bytes written to each side of a tunnel when a {@link TunnelRelay#drain drain} ends its grace
- * period, before the tunnel is closed with {@link CloseReason#SHUTDOWN}: typically a WebSocket Close
+ * Final bytes written to each side of a tunnel when a drain ({@link TunnelRelay#drain},
+ * {@link StreamRelay#drain}) ends its grace period, before the tunnel is closed with
+ * {@link CloseReason#SHUTDOWN}: typically a WebSocket Close
  * frame with status 1001 (Going Away), {@link #webSocketGoingAway() provided here}.
  *
  * <p>The relay does not parse the relayed protocol, so it writes the hook's bytes only toward a side
@@ -13,8 +14,8 @@ import java.nio.ByteBuffer;
  * stopped reading, and then it is dropped. If a side's last relayed frame was cut in the middle by the
  * drain, its peer sees a protocol error instead of the Close frame, as it would on any close.
  *
- * <p>Called on a relay event-loop thread, once per side and tunnel: it must be fast, must not block
- * and must be thread-safe. The relay reads the returned buffer's remaining bytes and does not keep it.
+ * <p>Called on a relay event-loop thread (or, for a {@link StreamRelay}, an executor thread), once per
+ * side and tunnel: it must be fast, must not block and must be thread-safe. The relay reads the returned buffer's remaining bytes and does not keep it.
  */
 @FunctionalInterface
 public interface CloseHook {

@@ -45,7 +45,7 @@ public enum CloseReason {
     LIFETIME_EXCEEDED("the tunnel reached its maximum lifetime"),
     /** {@link Tunnel#close()} was called. */
     CLOSED_BY_CALLER("the embedding application closed the tunnel"),
-    /** The relay was drained ({@link TunnelRelay#drain}) past its grace period, or closed. */
+    /** The relay was drained ({@link TunnelRelay#drain}, {@link StreamRelay#drain}) past its grace period, or closed. */
     SHUTDOWN("the relay shut down"),
     /** An I/O error other than a reset, e.g. a keep-alive probe timing out; the cause is in the outcome. */
     IO_ERROR("an I/O error other than a reset ended the tunnel");

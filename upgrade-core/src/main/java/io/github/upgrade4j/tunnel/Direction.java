@@ -21,7 +21,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Confined to its event loop's thread, except {@link #bytes}, which any thread may read.
  */
-final class Direction {
+final class Direction implements Deadlines.Flow {
     /**
      * Socket reads per pump before yielding to other tunnels; each reads up to a whole buffer. The
      * source stays registered for OP_READ, so the level-triggered selector brings the rest.
@@ -57,6 +57,31 @@ final class Direction {
         this.sink = sink;
         this.fromClient = fromClient;
         this.leftover = leftover.hasRemaining() ? leftover : NO_LEFTOVER;
+    }
+
+    @Override
+    public boolean fromClient() {
+        return fromClient;
+    }
+
+    @Override
+    public boolean blocked() {
+        return blocked;
+    }
+
+    @Override
+    public long blockedSince() {
+        return blockedSince;
+    }
+
+    @Override
+    public boolean waiting() {
+        return waiting;
+    }
+
+    @Override
+    public boolean done() {
+        return done;
     }
 
     /** Whether the source should be watched for OP_READ. */

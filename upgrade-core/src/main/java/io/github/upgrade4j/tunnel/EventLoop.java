@@ -6,7 +6,6 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -30,8 +29,6 @@ final class EventLoop implements Runnable {
     static final System.Logger LOG = System.getLogger(TunnelRelay.class.getName());
     /** Buffers a loop keeps for itself before handing returns to the shared pool. */
     private static final int CACHE = 8;
-    private static final long MAX_TICK = Duration.ofMillis(100).toNanos();
-    private static final long MIN_TICK = Duration.ofMillis(10).toNanos();
 
     final TunnelRelay relay;
     final RelayOptions options;
@@ -41,10 +38,7 @@ final class EventLoop implements Runnable {
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final Consumer<SelectionKey> onReady = this::ready;
 
-    private final long idle;
-    private final long stall;
-    private final long halfClosed;
-    private final long lifetime;
+    final Deadlines deadlines;
     private final long tickNanos;
 
     /** Tunnels assigned to this loop and not yet ended, registered or not; read by {@link TunnelRelay#open}. */
@@ -69,22 +63,14 @@ final class EventLoop implements Runnable {
     volatile boolean stopping;
     private volatile boolean terminated;
 
-    EventLoop(TunnelRelay relay, RelayOptions options, BufferPool pool, int number) throws IOException {
+    EventLoop(TunnelRelay relay, RelayOptions options, Deadlines deadlines, BufferPool pool, int number)
+            throws IOException {
         this.relay = relay;
         this.options = options;
+        this.deadlines = deadlines;
         this.pool = pool;
         this.selector = Selector.open();
-        this.idle = options.idleTimeout().toNanos();
-        this.stall = options.sendStallTimeout().toNanos();
-        this.halfClosed = options.halfClosedTimeout().toNanos();
-        this.lifetime = options.maxLifetime().toNanos();
-        long shortest = Long.MAX_VALUE;
-        for (long timeout : new long[] {idle, stall, halfClosed, lifetime}) {
-            if (timeout > 0) {
-                shortest = Math.min(shortest, timeout);
-            }
-        }
-        this.tickNanos = Math.max(MIN_TICK, Math.min(MAX_TICK, shortest / 4));
+        this.tickNanos = deadlines.tickNanos();
         this.thread = new Thread(this, "upgrade4j-relay-" + number);
         this.thread.setDaemon(true);
     }
@@ -154,7 +140,7 @@ final class EventLoop implements Runnable {
 
     private static void failed(Session session, RuntimeException e) {
         LOG.log(System.Logger.Level.ERROR, "relay bug; closing the tunnel", e);
-        session.close(CloseReason.IO_ERROR, new IOException("relay failure: " + e, e), true, true);
+        session.end(CloseReason.IO_ERROR, new IOException("relay failure: " + e, e), Abort.BOTH);
     }
 
     /** Queues {@code session} to be pumped after the next select, once. */
@@ -198,7 +184,7 @@ final class EventLoop implements Runnable {
     private void sweep() {
         for (int i = sessionCount - 1; i >= 0; i--) {
             if (i < sessionCount) { // a close may have removed more than one
-                sessions[i].checkDeadlines(now, idle, stall, halfClosed, lifetime);
+                sessions[i].checkDeadlines(now);
             }
         }
         if (draining && now - drainDeadline >= 0) {
@@ -257,7 +243,7 @@ final class EventLoop implements Runnable {
         stopping = true;
         for (int i = sessionCount - 1; i >= 0; i--) {
             if (i < sessionCount) {
-                sessions[i].close(CloseReason.SHUTDOWN, null, false, false);
+                sessions[i].end(CloseReason.SHUTDOWN, null, Abort.NONE);
             }
         }
         pool.waiting(-waiters.size());
@@ -304,7 +290,7 @@ final class EventLoop implements Runnable {
     /** A tunnel of this loop ended; true if it was the last one of a drain. */
     boolean ended() {
         load.decrementAndGet();
-        return relay.ended();
+        return relay.admission().ended();
     }
 
     /** A buffer for bytes in flight: from this loop's cache, the shared pool, or new within the budget. */

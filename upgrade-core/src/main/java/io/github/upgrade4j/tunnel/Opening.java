@@ -3,12 +3,14 @@ package io.github.upgrade4j.tunnel;
 import java.util.Objects;
 
 /**
- * What {@link TunnelRelay#open} did with two endpoints: a running {@link Opened tunnel}, or a
- * {@link Refused refusal} decided before any byte was relayed.
+ * What a relay's {@code open} ({@link TunnelRelay#open}, {@link StreamRelay#open}) did with two
+ * endpoints: a running {@link Opened tunnel}, or a {@link Refused refusal} decided before any byte was
+ * read or written.
  *
- * <p>Who owns the channels follows the answer: after {@code Opened} the relay owns both and closes
- * both; after {@code Refused} they stay open and remain the caller's, who answers 503 and closes them.
- * Both variants are immutable and thread-safe.
+ * <p>Who owns the endpoints follows the answer: after {@code Opened} the relay owns both and closes
+ * both; after {@code Refused} they are untouched and remain the caller's, who answers
+ * {@link RefusalReason#status()} (503) instead of the 101 and closes them. Both variants are
+ * immutable and thread-safe.
  *
  * <pre>{@code
  * // Java 17
@@ -28,7 +30,7 @@ import java.util.Objects;
  */
 public sealed interface Opening {
     /**
-     * The tunnel runs; the relay now owns both channels and will close them.
+     * The tunnel runs; the relay now owns both endpoints and will close them.
      *
      * @param tunnel the running tunnel
      */
@@ -40,7 +42,7 @@ public sealed interface Opening {
     }
 
     /**
-     * No tunnel: nothing was read or written and both channels are still open and the caller's.
+     * No tunnel: nothing was read, written or closed, and both endpoints are still the caller's.
      *
      * @param reason why
      * @param detail the figures behind the reason, safe to log (e.g. "expected fewer than 100 tunnels

@@ -1,7 +1,7 @@
 package io.github.upgrade4j.tunnel;
 
 /**
- * Why {@link TunnelRelay#open} refused a tunnel. A refusal happens before any byte is relayed, so a
+ * Why a relay's {@code open} ({@link TunnelRelay#open}, {@link StreamRelay#open}) refused a tunnel. A refusal happens before any byte is relayed, so a
  * proxy can still answer its client with {@link #status()} instead of the 101 (or the 2xx to CONNECT).
  * The channels stay the caller's, open and untouched. Immutable and thread-safe, like every enum.
  */
@@ -11,6 +11,8 @@ public enum RefusalReason {
     /**
      * Fewer than two buffers could be borrowed within {@link RelayOptions#bufferBudgetBytes()}: the
      * running tunnels have that much in flight, typically because their readers are slow or stalled.
+     * Only a {@link TunnelRelay} refuses for this; a {@link StreamRelay} checks its budget when it
+     * starts.
      */
     BUFFER_BUDGET("the buffer budget is spent by tunnels with bytes in flight"),
     /** The relay is draining or closed. */

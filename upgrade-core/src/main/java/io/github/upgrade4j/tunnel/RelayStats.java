@@ -35,9 +35,9 @@ import java.util.Objects;
  * @param activeTunnels tunnels opened and not yet ended
  * @param buffersBorrowed buffers holding bytes in flight right now: of a {@link TunnelRelay}, direct
  *     buffers (at most two per tunnel, and up to two more per TLS leg for its records); of a
- *     {@link StreamRelay}, the two heap buffers each running tunnel holds for its whole life
- * @param pooledBytes direct memory made earlier and now idle in the pool, ready to be borrowed; always 0
- *     for a {@link StreamRelay}, which has no pool
+ *     {@link StreamRelay}, the heap buffers of bursts in flight (not the small read arrays each
+ *     running tunnel holds)
+ * @param pooledBytes buffer memory made earlier and now idle in the pool, ready to be borrowed
  * @param budgetBytes {@link RelayOptions#bufferBudgetBytes()}: the cap on pooled plus borrowed bytes
  * @param tunnelsOpened tunnels opened since the relay started: each {@code open} that answered
  *     {@code Opened}

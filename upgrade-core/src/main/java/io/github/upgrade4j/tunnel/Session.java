@@ -9,28 +9,29 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The state machine of one tunnel: two {@link Leg}s (channels, plain or TLS), two {@link Direction}s,
- * the deadlines, and the close that happens exactly once.
+ * The state machine of one tunnel of a {@link TunnelRelay}, and the {@link Tunnel} its callers hold:
+ * two {@link Leg}s (channels, plain or TLS), two {@link Direction}s, the deadlines, and the end that
+ * happens exactly once.
  *
  * <p>A plain tunnel pumps the direction a selected key concerns. A tunnel with a TLS leg looks at both
  * directions at every event ({@link #settle}), because an engine couples them: a read may finish the
  * handshake that a write waits for, or queue a record that only the socket's OP_WRITE sends.
  *
  * <p>Confined to its event loop's thread, except the fields marked volatile and {@link #outcome},
- * which {@link Tunnel} reads from any thread. Every change of a channel (registration, interest,
+ * which the {@link Tunnel} methods read from any thread. Every change of a channel (registration, interest,
  * read, write, shutdown, close) happens on the loop thread, so a close requested from another thread
  * can never race an I/O call or touch a file descriptor number the kernel has reused.
  */
-final class Session {
+final class Session implements Tunnel {
     private static final int ALL = SelectionKey.OP_READ | SelectionKey.OP_WRITE;
 
     final EventLoop loop;
-    final Tunnel view;
-    private final Leg clientLeg;
-    private final Leg upstreamLeg;
+    final Leg clientLeg;
+    final Leg upstreamLeg;
     /** Whether either leg speaks TLS. */
     private final boolean tls;
     final Direction toUpstream;
@@ -62,13 +63,52 @@ final class Session {
         this.started = Instant.now();
         this.startNanos = System.nanoTime();
         this.lastActivityNanos = startNanos;
-        this.view = new Tunnel(this);
+    }
+
+    @Override
+    public long bytesClientToUpstream() {
+        return toUpstream.bytes;
+    }
+
+    @Override
+    public long bytesUpstreamToClient() {
+        return toClient.bytes;
+    }
+
+    @Override
+    public Instant started() {
+        return started;
+    }
+
+    @Override
+    public Instant lastActivity() {
+        return started.plusNanos(lastActivityNanos - startNanos);
+    }
+
+    @Override
+    public void close() {
+        loop.execute(() -> {
+            if (!loop.stopping) {
+                end(CloseReason.CLOSED_BY_CALLER, null, Abort.NONE);
+            }
+        });
+    }
+
+    @Override
+    public CompletionStage<TunnelOutcome> outcome() {
+        return outcome.minimalCompletionStage();
+    }
+
+    @Override
+    public String toString() {
+        return "Tunnel[clientToUpstream=" + bytesClientToUpstream() + ", upstreamToClient=" + bytesUpstreamToClient()
+                + ", started=" + started() + ", lastActivity=" + lastActivity() + "]";
     }
 
     /** On the loop: makes the channels non-blocking, registers them and starts relaying the leftovers. */
     void register() {
         if (loop.stopping) {
-            close(CloseReason.SHUTDOWN, null, false, false);
+            end(CloseReason.SHUTDOWN, null, Abort.NONE);
             return;
         }
         RelayOptions options = loop.options;
@@ -87,11 +127,11 @@ final class Session {
             clientLeg.begin();
             upstreamLeg.begin();
         } catch (IOException e) {
-            close(CloseReason.IO_ERROR, e, true, true);
+            end(CloseReason.IO_ERROR, e, Abort.BOTH);
             return;
         } catch (RuntimeException e) { // e.g. a channel the caller closed or registered elsewhere
-            close(CloseReason.IO_ERROR, new IOException("could not register the channels or begin TLS: " + e, e),
-                    true, true);
+            end(CloseReason.IO_ERROR, new IOException("could not register the channels or begin TLS: " + e, e),
+                    Abort.BOTH);
             return;
         }
         loop.add(this);
@@ -241,7 +281,7 @@ final class Session {
     void directionDone() {
         if (toUpstream.done && toClient.done) {
             CloseReason reason = firstFin == toUpstream ? CloseReason.CLIENT_FIN_FIRST : CloseReason.UPSTREAM_FIN_FIRST;
-            close(reason, null, false, false);
+            end(reason, null, Abort.NONE);
         }
     }
 
@@ -253,7 +293,7 @@ final class Session {
         } else {
             reason = CloseReason.IO_ERROR;
         }
-        close(reason, e, true, true);
+        end(reason, e, Abort.BOTH);
     }
 
     /**
@@ -276,35 +316,12 @@ final class Session {
         return leg instanceof TlsLeg t && t.finWithoutCloseNotify;
     }
 
-    /** On the loop, at each sweep: closes the tunnel if a deadline passed. */
-    void checkDeadlines(long now, long idle, long stall, long halfClosed, long lifetime) {
-        if (lifetime > 0 && now - startNanos >= lifetime) {
-            close(CloseReason.LIFETIME_EXCEEDED, null, false, false);
-            return;
+    /** On the loop, at each sweep: ends the tunnel if a deadline passed. */
+    void checkDeadlines(long now) {
+        Deadlines.Expiry expiry = loop.deadlines.expired(now, startNanos, lastActivityNanos, toUpstream, toClient);
+        if (expiry != null) {
+            end(expiry.reason, null, expiry.abort);
         }
-        if (stall > 0 && (stalled(toUpstream, now, stall) || stalled(toClient, now, stall))) {
-            return;
-        }
-        if (toUpstream.blocked || toClient.blocked || toUpstream.waiting || toClient.waiting) {
-            return; // parked by backpressure or the budget: not idle
-        }
-        long quiet = now - lastActivityNanos;
-        if (halfClosed > 0 && (toUpstream.done || toClient.done) && quiet >= halfClosed) {
-            close(CloseReason.HALF_CLOSED_TIMEOUT, null, false, false);
-        } else if (idle > 0 && quiet >= idle) {
-            close(CloseReason.IDLE_TIMEOUT, null, false, false);
-        }
-    }
-
-    /** Closes the tunnel if {@code d}'s blocked write made no progress for {@code stall} ns. */
-    private boolean stalled(Direction d, long now, long stall) {
-        if (d.blocked && now - d.blockedSince >= stall) {
-            // The sink's peer stopped reading: reset that leg, so its kernel drops the queue instead of
-            // retrying it for minutes; the other leg gets a FIN.
-            close(CloseReason.STALL_TIMEOUT, null, !d.fromClient, d.fromClient);
-            return true;
-        }
-        return false;
     }
 
     /** On the loop, when a drain's grace period is over: the closing bytes, then a close. */
@@ -314,7 +331,7 @@ final class Session {
         }
         toClient.writeClosing(closingBytes(hook, CloseHook.Side.CLIENT));
         toUpstream.writeClosing(closingBytes(hook, CloseHook.Side.UPSTREAM));
-        close(CloseReason.SHUTDOWN, null, false, false);
+        end(CloseReason.SHUTDOWN, null, Abort.NONE);
     }
 
     private static ByteBuffer closingBytes(CloseHook hook, CloseHook.Side side) {
@@ -328,33 +345,32 @@ final class Session {
     }
 
     /**
-     * Ends the tunnel once: returns its buffers, closes both channels (with SO_LINGER 0 where
-     * {@code abort*}, so that the peer sees a reset rather than a FIN; a TLS leg that is not aborted
-     * first gets a {@code close_notify}, best effort), counts the end in the relay's {@link Counters}
-     * and completes the outcome.
-     * Runs on the loop thread, or on whichever thread abandons a session its stopped loop never
-     * registered.
+     * Ends the tunnel once: returns its buffers, closes both channels (with SO_LINGER 0 on the sides
+     * {@code abort} names, so that their peers see a reset rather than a FIN; a TLS leg that is not
+     * aborted first gets a {@code close_notify}, best effort), counts the end in the relay's
+     * {@link Counters} and completes the outcome. Runs on the loop thread, or on whichever thread
+     * abandons a session its stopped loop never registered.
      */
-    void close(CloseReason reason, @Nullable IOException cause, boolean abortClient, boolean abortUpstream) {
+    void end(CloseReason reason, @Nullable IOException cause, Abort abort) {
         if (closed) {
             return;
         }
         closed = true;
         toUpstream.release(loop);
         toClient.release(loop);
-        clientLeg.close(abortClient, loop);
-        upstreamLeg.close(abortUpstream, loop);
+        clientLeg.close(abort.client(), loop);
+        upstreamLeg.close(abort.upstream(), loop);
         loop.remove(this);
         TunnelOutcome result = new TunnelOutcome(reason, toUpstream.bytes, toClient.bytes,
                 Duration.ofNanos(System.nanoTime() - startNanos), Optional.ofNullable(cause),
                 finWithoutCloseNotify(clientLeg), finWithoutCloseNotify(upstreamLeg));
         // Counted, and counted down, before the outcome completes, so whoever sees the outcome sees the
         // counts too; a drain completes after the last outcome. The closed flag makes this run once.
-        loop.relay.counters.ended(result);
+        loop.relay.admission().counters.ended(result);
         boolean lastOfDrain = loop.ended();
         outcome.complete(result);
         if (lastOfDrain) {
-            loop.relay.drained();
+            loop.relay.admission().finishDrain();
         }
     }
 }

@@ -29,7 +29,7 @@ import java.util.Objects;
  * and actions it refers to are not copied, of course.
  *
  * <p><b>Who closes what.</b> The endpoint stays the caller's until {@link StreamRelay#open} answers
- * {@link StreamOpening.Opened}; from then on only the relay reads, writes, half-closes and closes it,
+ * {@link Opening.Opened}; from then on only the relay reads, writes, half-closes and closes it,
  * and the caller must not. The relay runs {@link #halfClose()} at most once, when the other side's
  * input ended and every byte before that end was written and flushed, and {@link #close()} exactly
  * once, when the tunnel ends, whatever happened before.

@@ -2,38 +2,40 @@ package io.github.upgrade4j.tunnel;
 
 import java.io.IOException;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The state of one stream tunnel: two endpoints, two {@link StreamPump}s, the deadlines, and the end
- * that happens exactly once.
+ * The state of one tunnel of a {@link StreamRelay}, and the {@link Tunnel} its callers hold: two
+ * endpoints, two {@link StreamPump}s, the deadlines, and the end that happens exactly once.
  *
- * <p>Shared by three kinds of threads: the two pump tasks, the relay's timeout sweeper, and whoever
- * calls {@link StreamTunnel#close()} or {@link StreamRelay#close()}. The end is claimed with one
- * compare-and-set, so the first reason wins and later failures (the reads and writes that the close
- * itself makes fail) are ignored. The outcome completes once the endpoints are closed <em>and</em>
- * both pump tasks have returned, so its byte counts are final and the executor's threads are free
- * again. No lock is held while a stream is read, written or closed.
+ * <p>Shared by several kinds of threads: the two pump tasks, the relay's timeout sweeper, a drain's
+ * task, and whoever calls {@link #close()} or {@link StreamRelay#close()}. The end is claimed with
+ * one compare-and-set, so the first reason wins and later failures (the reads and writes that the
+ * close itself makes fail) are ignored. The outcome completes once the endpoints are closed
+ * <em>and</em> both pump tasks have returned, so its byte counts are final and the executor's threads
+ * are free again. No lock is held while a stream is read or closed; a pump holds its own write lock
+ * while it writes.
  */
-final class StreamSession {
+final class StreamSession implements Tunnel {
     final StreamRelay relay;
     private final StreamEndpoint client;
     private final StreamEndpoint upstream;
     final StreamPump toUpstream;
     final StreamPump toClient;
-    final StreamTunnel view;
-    final Instant started;
-    final long startNanos;
+    private final Instant started;
+    private final long startNanos;
     /** Last time a byte moved either way, or an input ended; from {@link System#nanoTime()}. */
-    volatile long lastActivityNanos;
-    final CompletableFuture<TunnelOutcome> outcome = new CompletableFuture<>();
+    private volatile long lastActivityNanos;
+    private final CompletableFuture<TunnelOutcome> outcome = new CompletableFuture<>();
 
     private final AtomicReference<@Nullable Ending> ending = new AtomicReference<>();
     private final AtomicReference<@Nullable StreamPump> firstEnd = new AtomicReference<>();
@@ -41,6 +43,8 @@ final class StreamSession {
     private final AtomicBoolean closeDone = new AtomicBoolean();
     /** Claimed by the one call of {@link #maybeComplete} that counts and completes the outcome. */
     private final AtomicBoolean completing = new AtomicBoolean();
+    /** Claimed by the drain's one shutdown task for this tunnel. */
+    private final AtomicBoolean shutdownClaimed = new AtomicBoolean();
 
     /** Why and when the tunnel ended. */
     private record Ending(CloseReason reason, @Nullable IOException cause, long nanos) {}
@@ -54,7 +58,47 @@ final class StreamSession {
         this.started = Instant.now();
         this.startNanos = System.nanoTime();
         this.lastActivityNanos = startNanos;
-        this.view = new StreamTunnel(this);
+    }
+
+    @Override
+    public long bytesClientToUpstream() {
+        return toUpstream.bytes;
+    }
+
+    @Override
+    public long bytesUpstreamToClient() {
+        return toClient.bytes;
+    }
+
+    @Override
+    public Instant started() {
+        return started;
+    }
+
+    @Override
+    public Instant lastActivity() {
+        return started.plusNanos(lastActivityNanos - startNanos);
+    }
+
+    /**
+     * Ends the tunnel with {@link CloseReason#CLOSED_BY_CALLER}: runs both endpoints' close actions on
+     * the calling thread, which makes the relay's blocked reads and writes fail, so its two tasks
+     * return; bytes read and not yet written are dropped.
+     */
+    @Override
+    public void close() {
+        end(CloseReason.CLOSED_BY_CALLER, null, Abort.NONE);
+    }
+
+    @Override
+    public CompletionStage<TunnelOutcome> outcome() {
+        return outcome.minimalCompletionStage();
+    }
+
+    @Override
+    public String toString() {
+        return "Tunnel[clientToUpstream=" + bytesClientToUpstream() + ", upstreamToClient=" + bytesUpstreamToClient()
+                + ", started=" + started() + ", lastActivity=" + lastActivity() + "]";
     }
 
     boolean isEnded() {
@@ -72,9 +116,9 @@ final class StreamSession {
 
     /** A pump passed its end on; when both have, the tunnel is complete. */
     void directionDone() {
-        if (toUpstream.done && toClient.done) {
+        if (toUpstream.done() && toClient.done()) {
             end(firstEnd.get() == toUpstream ? CloseReason.CLIENT_FIN_FIRST : CloseReason.UPSTREAM_FIN_FIRST,
-                    null, false, false);
+                    null, Abort.NONE);
         }
     }
 
@@ -82,7 +126,7 @@ final class StreamSession {
     void fail(boolean clientSide, IOException e) {
         CloseReason reason = isReset(e) ? clientSide ? CloseReason.CLIENT_RESET : CloseReason.UPSTREAM_RESET
                 : CloseReason.IO_ERROR;
-        end(reason, e, true, true);
+        end(reason, e, Abort.BOTH);
     }
 
     /**
@@ -100,48 +144,56 @@ final class StreamSession {
         return false;
     }
 
-    /** Called by the sweeper: ends the tunnel if a deadline passed. Mirrors the NIO relay's rules. */
-    void checkDeadlines(long now, long idle, long stall, long halfClosed, long lifetime) {
-        if (lifetime > 0 && now - startNanos >= lifetime) {
-            end(CloseReason.LIFETIME_EXCEEDED, null, false, false);
-            return;
-        }
-        if (stall > 0 && (stalled(toUpstream, now, stall) || stalled(toClient, now, stall))) {
-            return;
-        }
-        if (toUpstream.writing || toClient.writing) {
-            return; // held by backpressure: not idle
-        }
-        long quiet = now - lastActivityNanos;
-        if (halfClosed > 0 && (toUpstream.done || toClient.done) && quiet >= halfClosed) {
-            end(CloseReason.HALF_CLOSED_TIMEOUT, null, false, false);
-        } else if (idle > 0 && quiet >= idle) {
-            end(CloseReason.IDLE_TIMEOUT, null, false, false);
+    /** Called by the sweeper: ends the tunnel if a deadline passed, by the rule both relays share. */
+    void checkDeadlines(long now, Deadlines deadlines) {
+        Deadlines.Expiry expiry = deadlines.expired(now, startNanos, lastActivityNanos, toUpstream, toClient);
+        if (expiry != null) {
+            // A stall resets the side whose peer stopped reading (where the endpoint allows it), so its
+            // kernel drops the queue instead of retrying it; the other side gets a plain close.
+            end(expiry.reason, null, expiry.abort);
         }
     }
 
-    private boolean stalled(StreamPump pump, long now, long stall) {
-        if (pump.writing && now - pump.writeStartedNanos >= stall) {
-            // The sink's peer stopped reading: reset that side (where the endpoint allows it), so its
-            // kernel drops the queue instead of retrying it; the other side gets a plain close.
-            end(CloseReason.STALL_TIMEOUT, null, !pump.fromClient, pump.fromClient);
-            return true;
-        }
-        return false;
+    /** True for the first caller only: the drain schedules one shutdown task per tunnel. */
+    boolean claimShutdown() {
+        return shutdownClaimed.compareAndSet(false, true);
     }
 
     /**
-     * Ends the tunnel once: closes both endpoints (abortively where {@code abort*} and the endpoint
-     * is a socket), which makes blocked reads and writes fail so that both pumps return. Runs on
-     * whichever thread decided the end.
+     * For a drain past its grace period, on an executor thread: the closing bytes toward each side
+     * whose writer is not in the middle of a write, then the end with {@link CloseReason#SHUTDOWN}.
      */
-    void end(CloseReason reason, @Nullable IOException cause, boolean abortClient, boolean abortUpstream) {
+    void shutdown(CloseHook hook) {
+        if (isEnded()) {
+            return;
+        }
+        toClient.writeClosing(closingBytes(hook, CloseHook.Side.CLIENT));
+        toUpstream.writeClosing(closingBytes(hook, CloseHook.Side.UPSTREAM));
+        end(CloseReason.SHUTDOWN, null, Abort.NONE);
+    }
+
+    private static ByteBuffer closingBytes(CloseHook hook, CloseHook.Side side) {
+        try {
+            ByteBuffer bytes = hook.closingBytes(side);
+            return bytes == null ? ByteBuffer.allocate(0) : bytes.duplicate();
+        } catch (RuntimeException e) {
+            StreamRelay.LOG.log(System.Logger.Level.WARNING, "the close hook failed; closing without its bytes", e);
+            return ByteBuffer.allocate(0);
+        }
+    }
+
+    /**
+     * Ends the tunnel once: closes both endpoints (abortively on the sides {@code abort} names, where
+     * the endpoint is a socket), which makes blocked reads and writes fail so that both pumps return.
+     * Runs on whichever thread decided the end.
+     */
+    void end(CloseReason reason, @Nullable IOException cause, Abort abort) {
         if (!ending.compareAndSet(null, new Ending(reason, cause, System.nanoTime()))) {
             return;
         }
-        closeEndpoint(client, abortClient);
-        closeEndpoint(upstream, abortUpstream);
-        relay.ended(this);
+        closeEndpoint(client, abort.client());
+        closeEndpoint(upstream, abort.upstream());
+        relay.forget(this);
         closeDone.set(true);
         maybeComplete();
     }
@@ -170,8 +222,9 @@ final class StreamSession {
 
     /**
      * Completes the outcome once the endpoints are closed and both pumps returned, counting the end in
-     * the relay's {@link Counters} first; idempotent. The end and the last pump may both get here at
-     * once, on different threads: one compare-and-set lets exactly one of them count and complete.
+     * the relay's {@link Counters} and giving back its place first; idempotent. The end and the last
+     * pump may both get here at once, on different threads: one compare-and-set lets exactly one of
+     * them count and complete. A drain completes after the last outcome.
      */
     private void maybeComplete() {
         Ending end = ending.get();
@@ -180,7 +233,12 @@ final class StreamSession {
         }
         TunnelOutcome result = new TunnelOutcome(end.reason(), toUpstream.bytes, toClient.bytes,
                 Duration.ofNanos(end.nanos() - startNanos), Optional.ofNullable(end.cause()));
-        relay.counters.ended(result);
+        Admission admission = relay.admission();
+        admission.counters.ended(result);
+        boolean lastOfDrain = admission.ended();
         outcome.complete(result);
+        if (lastOfDrain) {
+            admission.finishDrain();
+        }
     }
 }

@@ -4,76 +4,51 @@ import java.time.Instant;
 import java.util.concurrent.CompletionStage;
 
 /**
- * A running tunnel, as seen from outside the relay: live counters, a way to close it, and its
- * outcome. Obtained from {@link Opening.Opened}. One of the two kinds of {@link RunningTunnel}.
+ * A running tunnel, as seen from outside its relay: live counters, a way to close it, and its
+ * outcome. Obtained from {@link Opening.Opened}, whichever relay opened it: a {@link TunnelRelay}
+ * (socket channels on selector loops) or a {@link StreamRelay} (blocking streams on an executor).
+ * Code that lists, watches or closes tunnels, such as an admin endpoint, holds them all as
+ * {@code Tunnel}s.
  *
  * <p>Thread-safe: every method may be called from any thread at any time, during and after the
- * tunnel's life. The counters are updated once per write, so they are exact between writes; they
- * keep their final values after the tunnel ended. The relay owns both channels; this view gives no
- * access to them.
+ * tunnel's life. The counters are exact between writes and keep their final values after the tunnel
+ * ended.
  *
- * <p>This class does not let a caller write into the tunnel or read from it: the relay moves bytes
- * only between the two endpoints.
+ * <p>Ownership: the relay owns both endpoints from the moment {@code open} answered
+ * {@link Opening.Opened} and closes both, whatever happens; this view gives no access to them, and
+ * does not let a caller write into the tunnel or read from it. The relay's implementations are the
+ * only ones: the interface is sealed so that methods can be added to it.
  */
-public final class Tunnel implements RunningTunnel {
-    private final Session session;
+public sealed interface Tunnel permits Session, StreamSession {
+    /** Bytes written to the upstream so far, the client's leftover included; plaintext on a TLS leg. */
+    long bytesClientToUpstream();
 
-    Tunnel(Session session) {
-        this.session = session;
-    }
+    /** Bytes written to the client so far, the upstream's leftover included; plaintext on a TLS leg. */
+    long bytesUpstreamToClient();
 
-    /** Bytes written to the upstream so far, the client's leftover included. */
-    @Override
-    public long bytesClientToUpstream() {
-        return session.toUpstream.bytes;
-    }
+    /** When the relay accepted the tunnel. */
+    Instant started();
 
-    /** Bytes written to the client so far, the upstream's leftover included. */
-    @Override
-    public long bytesUpstreamToClient() {
-        return session.toClient.bytes;
-    }
-
-    /** When {@link TunnelRelay#open} accepted the tunnel. */
-    @Override
-    public Instant started() {
-        return session.started;
-    }
-
-    /** When a byte last moved either way (or a FIN arrived); {@link #started()} until then. */
-    @Override
-    public Instant lastActivity() {
-        return session.started.plusNanos(session.lastActivityNanos - session.startNanos);
-    }
+    /** When a byte last moved either way (or an end of stream arrived); {@link #started()} until then. */
+    Instant lastActivity();
 
     /**
-     * Closes the tunnel soon, with {@link CloseReason#CLOSED_BY_CALLER}, unless it has already ended:
-     * both channels get a FIN (a reset if bytes were still queued in the kernel toward the relay), and
-     * bytes still in flight inside the relay are dropped. Returns at once; the close runs on the
-     * tunnel's event loop, so it never races a read or a write. Idempotent.
+     * Closes the tunnel soon, with {@link CloseReason#CLOSED_BY_CALLER}, unless it has already ended;
+     * returns at once and is idempotent. Both sides get a FIN (a reset if bytes were still queued in
+     * the kernel toward the relay), and bytes in flight inside the relay are dropped.
+     *
+     * <p>On a {@link TunnelRelay} the close runs on the tunnel's event loop, so it never races a read
+     * or a write. On a {@link StreamRelay} it runs both endpoints' close actions on the calling thread,
+     * which makes the relay's blocked reads and writes fail.
      */
-    @Override
-    public void close() {
-        session.loop.execute(() -> {
-            if (!session.loop.stopping) {
-                session.close(CloseReason.CLOSED_BY_CALLER, null, false, false);
-            }
-        });
-    }
+    void close();
 
     /**
-     * Completes once, when both channels are closed, with how the tunnel ended; never completes
-     * exceptionally. Non-async dependent actions run on the relay's event-loop thread, which must not
-     * be blocked: use the {@code *Async} variants for slow work.
+     * Completes once, when both endpoints are closed, with how the tunnel ended; never completes
+     * exceptionally. Non-async dependent actions run on the thread that completes it: a relay
+     * event-loop thread of a {@link TunnelRelay}, which must not be blocked; for a {@link StreamRelay}
+     * one of its tasks, its timeout thread, or a thread that closed the tunnel or the relay. Use the
+     * {@code *Async} variants for slow work.
      */
-    @Override
-    public CompletionStage<TunnelOutcome> outcome() {
-        return session.outcome.minimalCompletionStage();
-    }
-
-    @Override
-    public String toString() {
-        return "Tunnel[clientToUpstream=" + bytesClientToUpstream() + ", upstreamToClient=" + bytesUpstreamToClient()
-                + ", started=" + started() + ", lastActivity=" + lastActivity() + "]";
-    }
+    CompletionStage<TunnelOutcome> outcome();
 }

@@ -23,7 +23,7 @@ import java.util.Optional;
  * @param reason who closed the tunnel and why
  * @param bytesClientToUpstream bytes written to the upstream
  * @param bytesUpstreamToClient bytes written to the client
- * @param duration from {@link TunnelRelay#open} to the close
+ * @param duration from the relay's {@code open} to the close
  * @param cause the exception behind a reset or an I/O error; empty for every other reason
  * @param clientTlsFinWithoutCloseNotify whether the client's TLS stream ended with a FIN without
  *     {@code close_notify} that the relay accepted as its end, like a plain FIN

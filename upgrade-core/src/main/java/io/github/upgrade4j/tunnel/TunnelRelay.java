@@ -6,7 +6,6 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Relays upgraded connections: once a proxy has switched protocols (a 101, or a 2xx to CONNECT) it
@@ -54,27 +53,22 @@ import java.util.concurrent.atomic.AtomicInteger;
  * a slow reader; it makes the writer wait.
  */
 public final class TunnelRelay implements AutoCloseable {
-    private static final int RUNNING = 0;
-    private static final int DRAINING = 1;
-    private static final int CLOSED = 2;
-
     private final RelayOptions options;
     private final BufferPool pool;
     private final EventLoop[] loops;
-    private final AtomicInteger active = new AtomicInteger();
-    final Counters counters = new Counters();
-    private final CompletableFuture<Void> drained = new CompletableFuture<>();
+    private final Admission admission;
     private final Object lock = new Object();
-    private volatile int state = RUNNING;
     private int nextLoop;
 
     private TunnelRelay(RelayOptions options) {
         this.options = options;
-        this.pool = new BufferPool(options.bufferSize(), options.bufferBudgetBytes());
+        this.admission = new Admission(options.maxTunnels());
+        this.pool = new BufferPool(options.bufferSize(), options.bufferBudgetBytes(), true);
         this.loops = new EventLoop[options.loops()];
+        Deadlines deadlines = Deadlines.of(options);
         try {
             for (int i = 0; i < loops.length; i++) {
-                loops[i] = new EventLoop(this, options, pool, i);
+                loops[i] = new EventLoop(this, options, deadlines, pool, i);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("could not open a selector", e);
@@ -125,39 +119,23 @@ public final class TunnelRelay implements AutoCloseable {
         if (tlsLegs == 2 && client.engine().get() == upstream.engine().get()) {
             throw new IllegalArgumentException("expected two different TLS engines but client and upstream share one");
         }
-        if (state != RUNNING) {
-            return refusedAsShutDown();
-        }
-        int running;
-        do {
-            running = active.get();
-            if (running >= options.maxTunnels()) {
-                return refused(RefusalReason.TUNNEL_LIMIT, "expected fewer than " + options.maxTunnels()
-                        + " running tunnels but " + running + " are running");
-            }
-        } while (!active.compareAndSet(running, running + 1));
-        if (state != RUNNING) { // a drain or close began meanwhile
-            if (ended()) {
-                drained();
-            }
-            return refusedAsShutDown();
+        Opening.Refused refused = admission.claim();
+        if (refused != null) {
+            return refused;
         }
         long free = pool.budget() - (long) borrowed() * pool.bufferSize();
         int needed = 2 + tlsLegs; // a buffer each way, and one for a TLS leg's records
         if (free < (long) needed * pool.bufferSize()) {
-            if (ended()) { // a drain may have begun meanwhile
-                drained();
-            }
-            return refused(RefusalReason.BUFFER_BUDGET, "expected room for " + needed + " buffers of "
+            return admission.unclaim(RefusalReason.BUFFER_BUDGET, "expected room for " + needed + " buffers of "
                     + pool.bufferSize() + " bytes but " + free + " of the " + pool.budget()
                     + "-byte budget are free: bytes are in flight on running tunnels");
         }
         EventLoop loop = leastLoaded();
         loop.load.incrementAndGet();
         Session session = new Session(loop, client, upstream);
-        counters.opened(); // before the tunnel can end, so that no snapshot shows it ended but not opened
+        admission.counters.opened(); // before the tunnel can end, so that no snapshot shows it ended but not opened
         loop.execute(session::register);
-        return new Opening.Opened(session.view);
+        return new Opening.Opened(session);
     }
 
     private static void checkConnected(String side, SocketChannel channel) {
@@ -179,17 +157,6 @@ public final class TunnelRelay implements AutoCloseable {
                     + " bytes (a whole TLS record of the " + side + "'s engine) but was " + options.bufferSize());
         }
         return 1;
-    }
-
-    private Opening refusedAsShutDown() {
-        return refused(RefusalReason.SHUT_DOWN, "expected a running relay but it was "
-                + (state == DRAINING ? "draining" : "closed"));
-    }
-
-    /** Every refusal {@link #open} answers goes through here, to be counted. */
-    private Opening refused(RefusalReason reason, String detail) {
-        counters.refused(reason);
-        return new Opening.Refused(reason, detail);
     }
 
     private EventLoop leastLoaded() {
@@ -216,14 +183,9 @@ public final class TunnelRelay implements AutoCloseable {
         return sum;
     }
 
-    /** A tunnel ended (or was counted and then refused); true if it was the last one of a drain. */
-    boolean ended() {
-        return active.decrementAndGet() == 0 && state != RUNNING;
-    }
-
-    /** Completes the drain: every tunnel has ended. */
-    void drained() {
-        drained.complete(null);
+    /** The relay's admission, for its sessions: counters and places. */
+    Admission admission() {
+        return admission;
     }
 
     /**
@@ -237,7 +199,7 @@ public final class TunnelRelay implements AutoCloseable {
     public RelayStats stats() {
         int borrowedBuffers = borrowed();
         long pooled = Math.max(0, pool.allocatedBytes() - (long) borrowedBuffers * pool.bufferSize());
-        return counters.snapshot(active.get(), borrowedBuffers, pooled, pool.budget());
+        return admission.counters.snapshot(admission.active(), borrowedBuffers, pooled, pool.budget());
     }
 
     /**
@@ -253,32 +215,27 @@ public final class TunnelRelay implements AutoCloseable {
      * @throws IllegalArgumentException if {@code grace} is negative
      */
     public CompletableFuture<Void> drain(Duration grace) {
+        long deadline = System.nanoTime() + graceNanos(grace);
+        if (admission.startDrain()) {
+            for (EventLoop loop : loops) {
+                loop.execute(() -> {
+                    if (!loop.stopping) {
+                        loop.startDrain(deadline);
+                    }
+                });
+            }
+        }
+        return admission.drained();
+    }
+
+    /** {@code grace} in nanoseconds, saturated; checked for null and sign. */
+    static long graceNanos(Duration grace) {
         Objects.requireNonNull(grace, "grace");
         if (grace.isNegative()) {
             throw new IllegalArgumentException("expected a grace period >= 0 but was " + grace);
         }
-        synchronized (lock) {
-            if (state == RUNNING) {
-                state = DRAINING;
-                long deadline = System.nanoTime() + saturatedNanos(grace);
-                for (EventLoop loop : loops) {
-                    loop.execute(() -> {
-                        if (!loop.stopping) {
-                            loop.startDrain(deadline);
-                        }
-                    });
-                }
-            }
-        }
-        if (active.get() == 0) {
-            drained.complete(null);
-        }
-        return drained.copy();
-    }
-
-    private static long saturatedNanos(Duration duration) {
         try {
-            return duration.toNanos();
+            return grace.toNanos();
         } catch (ArithmeticException e) {
             return Long.MAX_VALUE / 2;
         }
@@ -292,9 +249,7 @@ public final class TunnelRelay implements AutoCloseable {
      */
     @Override
     public void close() {
-        synchronized (lock) {
-            state = CLOSED;
-        }
+        admission.close();
         for (EventLoop loop : loops) {
             loop.stop();
         }
@@ -310,7 +265,7 @@ public final class TunnelRelay implements AutoCloseable {
             }
         }
         pool.clear();
-        drained.complete(null);
+        admission.finishDrain(); // every tunnel ended with its loop
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
@@ -321,7 +276,6 @@ public final class TunnelRelay implements AutoCloseable {
         RelayStats stats = stats();
         return "TunnelRelay[loops=" + loops.length + ", active=" + stats.activeTunnels() + ", buffersBorrowed="
                 + stats.buffersBorrowed() + ", opened=" + stats.tunnelsOpened() + ", refused="
-                + stats.tunnelsRefused() + ", state=" + (state == RUNNING ? "running" : state == DRAINING
-                ? "draining" : "closed") + "]";
+                + stats.tunnelsRefused() + ", state=" + admission.stateName() + "]";
     }
 }

@@ -10,7 +10,7 @@
  * {@link io.github.upgrade4j.tunnel.Tunnel}, whose channels the relay now owns, or a refusal that
  * leaves them with the caller. Every tunnel ends with one {@link io.github.upgrade4j.tunnel.TunnelOutcome}
  * naming its {@link io.github.upgrade4j.tunnel.CloseReason}. The settings are in
- * {@link io.github.upgrade4j.tunnel.RelayOptions}.
+ * {@link io.github.upgrade4j.tunnel.RelayOptions}, one set for both relays.
  *
  * <p>{@code stats()} of either relay answers a {@link io.github.upgrade4j.tunnel.RelayStats}: the load
  * now (running tunnels, buffers) and counters since the relay started, for a metrics exporter: tunnels
@@ -29,7 +29,7 @@
  * <p>Containers that hand over streams rather than a channel (a Servlet {@code WebConnection}, a
  * connection taken over from an embedded server) use {@link io.github.upgrade4j.tunnel.StreamRelay}:
  * {@link io.github.upgrade4j.tunnel.StreamEndpoint}s relayed on a caller's executor, with the same
- * counters, timeouts and outcome type.
+ * {@code Opening}, {@code Tunnel}, counters, timeouts, drain and outcome type.
  *
  * <p>The package does not parse or judge heads, configure TLS, or splice in the kernel; every relayed
  * byte is copied once into a direct buffer and once out of it, and on a TLS leg once more by the

@@ -2,6 +2,7 @@ package io.github.upgrade4j.tunnel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -32,46 +33,72 @@ class RelayOptionsTest {
     }
 
     @Test
-    void withCopiesChangeOneSettingAndLeaveTheOriginal() {
+    void aBuilderFromTheOptionsChangesWhatItIsToldAndLeavesTheOriginal() {
         RelayOptions standard = RelayOptions.standard();
-        RelayOptions changed = standard.withLoops(3).withBufferSize(8192).withBufferBudgetBytes(1 << 20)
-                .withMaxTunnels(5).withIdleTimeout(Duration.ofSeconds(1)).withSendStallTimeout(Duration.ofSeconds(2))
-                .withHalfClosedTimeout(Duration.ofSeconds(3)).withMaxLifetime(Duration.ofHours(1)).withTcpNoDelay(false)
-                .withKeepAlive(true).withCloseHook(CloseHook.webSocketGoingAway()).withTlsFinWithoutCloseNotifyAsEnd(true);
+        RelayOptions changed = standard.toBuilder().loops(3).bufferSize(8192).bufferBudgetBytes(1 << 20)
+                .maxTunnels(5).idleTimeout(Duration.ofSeconds(1)).sendStallTimeout(Duration.ofSeconds(2))
+                .halfClosedTimeout(Duration.ofSeconds(3)).maxLifetime(Duration.ofHours(1)).tcpNoDelay(false)
+                .keepAlive(true).closeHook(CloseHook.webSocketGoingAway()).tlsFinWithoutCloseNotifyAsEnd(true).build();
 
-        assertEquals(new RelayOptions(3, 8192, 1 << 20, 5, Duration.ofSeconds(1), Duration.ofSeconds(2),
-                Duration.ofSeconds(3), Duration.ofHours(1), false, true, CloseHook.webSocketGoingAway(), true), changed);
+        assertEquals(3, changed.loops());
+        assertEquals(8192, changed.bufferSize());
+        assertEquals(1 << 20, changed.bufferBudgetBytes());
+        assertEquals(5, changed.maxTunnels());
+        assertEquals(Duration.ofSeconds(1), changed.idleTimeout());
+        assertEquals(Duration.ofSeconds(2), changed.sendStallTimeout());
+        assertEquals(Duration.ofSeconds(3), changed.halfClosedTimeout());
+        assertEquals(Duration.ofHours(1), changed.maxLifetime());
+        assertFalse(changed.tcpNoDelay());
+        assertTrue(changed.keepAlive());
+        assertSame(CloseHook.webSocketGoingAway(), changed.closeHook());
+        assertTrue(changed.tlsFinWithoutCloseNotifyAsEnd());
+        assertEquals(changed, changed.toBuilder().build(), "a builder from options builds equal options");
+        assertEquals(changed.hashCode(), changed.toBuilder().build().hashCode());
         assertEquals(RelayOptions.standard(), standard);
-        assertNotSame(standard, changed);
+        assertEquals(RelayOptions.standard(), RelayOptions.builder().build());
+        assertNotEquals(standard, changed);
+        assertTrue(changed.toString().startsWith("RelayOptions[loops=3, bufferSize=8192, "), changed::toString);
+    }
+
+    @Test
+    void aBuilderCanBeReusedAfterBuildWithoutChangingWhatItBuilt() {
+        RelayOptions.Builder builder = RelayOptions.builder().maxTunnels(7);
+        RelayOptions first = builder.build();
+        RelayOptions second = builder.maxTunnels(8).build();
+
+        assertEquals(7, first.maxTunnels());
+        assertEquals(8, second.maxTunnels());
+        assertNotSame(first, second);
     }
 
     @Test
     void acceptsATlsFinWithoutCloseNotifyAsAnEndOnlyWhenAskedAndChangesNothingElse() {
         RelayOptions standard = RelayOptions.standard();
-        RelayOptions lenient = standard.withTlsFinWithoutCloseNotifyAsEnd(true);
+        RelayOptions lenient = standard.toBuilder().tlsFinWithoutCloseNotifyAsEnd(true).build();
 
         assertTrue(lenient.tlsFinWithoutCloseNotifyAsEnd());
         assertFalse(standard.tlsFinWithoutCloseNotifyAsEnd(), "the original is untouched");
-        assertEquals(standard, lenient.withTlsFinWithoutCloseNotifyAsEnd(false));
-        assertEquals(lenient, lenient.withTlsFinWithoutCloseNotifyAsEnd(true));
-        assertEquals(standard.withIdleTimeout(Duration.ofSeconds(5)).withTlsFinWithoutCloseNotifyAsEnd(true),
-                lenient.withIdleTimeout(Duration.ofSeconds(5)), "other copies keep the setting");
+        assertEquals(standard, lenient.toBuilder().tlsFinWithoutCloseNotifyAsEnd(false).build());
+        assertEquals(standard.toBuilder().idleTimeout(Duration.ofSeconds(5)).tlsFinWithoutCloseNotifyAsEnd(true).build(),
+                lenient.toBuilder().idleTimeout(Duration.ofSeconds(5)).build(), "other settings keep it");
     }
 
     @Test
     void rejectsOutOfRangeSettingsSayingWhatWasExpected() {
         RelayOptions standard = RelayOptions.standard();
-        assertMessage("expected loops in [1, 1024] but was 0", () -> standard.withLoops(0));
-        assertMessage("expected bufferSize in [1024, 16777216] but was 100", () -> standard.withBufferSize(100));
+        assertMessage("expected loops in [1, 1024] but was 0", () -> standard.toBuilder().loops(0).build());
+        assertMessage("expected bufferSize in [1024, 16777216] but was 100",
+                () -> standard.toBuilder().bufferSize(100).build());
         assertMessage("expected bufferBudgetBytes >= 2 * bufferSize (131072) but was 1000",
-                () -> standard.withBufferBudgetBytes(1000));
-        assertMessage("expected maxTunnels >= 1 but was 0", () -> standard.withMaxTunnels(0));
+                () -> standard.toBuilder().bufferBudgetBytes(1000).build());
+        assertMessage("expected maxTunnels >= 1 but was 0", () -> standard.toBuilder().maxTunnels(0).build());
         assertMessage("expected idleTimeout >= 0 (0 = off) but was PT-1S",
-                () -> standard.withIdleTimeout(Duration.ofSeconds(-1)));
+                () -> standard.toBuilder().idleTimeout(Duration.ofSeconds(-1)).build());
         assertMessage("expected sendStallTimeout >= 0 (0 = off) but was PT-0.001S",
-                () -> standard.withSendStallTimeout(Duration.ofMillis(-1)));
-        assertThrows(IllegalArgumentException.class, () -> standard.withMaxLifetime(Duration.ofSeconds(Long.MAX_VALUE)));
-        assertThrows(NullPointerException.class, () -> standard.withHalfClosedTimeout(null));
+                () -> standard.toBuilder().sendStallTimeout(Duration.ofMillis(-1)).build());
+        assertThrows(IllegalArgumentException.class,
+                () -> standard.toBuilder().maxLifetime(Duration.ofSeconds(Long.MAX_VALUE)).build());
+        assertThrows(NullPointerException.class, () -> standard.toBuilder().halfClosedTimeout(null));
     }
 
     private static void assertMessage(String expected, Runnable action) {

@@ -70,7 +70,7 @@ class RelayStatsCountersTest {
 
     @Test
     void countsEachOpenedTunnelAndEachRefusalAtTheTunnelLimitUnderThatReason() throws IOException {
-        relay = TunnelRelay.start(RelayOptions.standard().withMaxTunnels(2));
+        relay = TunnelRelay.start(RelayOptions.builder().maxTunnels(2).build());
         try (Loopback a = Loopback.open(); Loopback b = Loopback.open(); Loopback c = Loopback.open()) {
             Tunnel first = a.openOn(relay);
             b.openOn(relay);
@@ -103,7 +103,7 @@ class RelayStatsCountersTest {
     @Test
     void countsARefusalForTheBufferBudgetAndEachRefusalOfADrainingOrClosedRelayAsShutDown() throws IOException {
         int bufferSize = RelayOptions.standard().bufferSize();
-        relay = TunnelRelay.start(RelayOptions.standard().withBufferBudgetBytes(2L * bufferSize));
+        relay = TunnelRelay.start(RelayOptions.builder().bufferBudgetBytes(2L * bufferSize).build());
         try (Loopback pair = Loopback.open()) {
             // A TLS leg needs a third buffer for its records: more than this budget can ever hold.
             Opening tls = relay.open(Endpoint.tls(pair.proxyClient, TlsFixture.serverEngine()), pair.upstreamEndpoint());
@@ -174,7 +174,7 @@ class RelayStatsCountersTest {
 
     @Test
     void countsAnIdleTimeoutUnderItsReasonWithTheBytesMovedBeforeTheSilence() throws IOException {
-        relay = TunnelRelay.start(RelayOptions.standard().withIdleTimeout(Duration.ofMillis(300)));
+        relay = TunnelRelay.start(RelayOptions.builder().idleTimeout(Duration.ofMillis(300)).build());
         try (Loopback pair = Loopback.open()) {
             Tunnel tunnel = pair.openOn(relay);
             write(pair.client, randomBytes(10, 6));
@@ -230,7 +230,7 @@ class RelayStatsCountersTest {
 
     @Test
     void countsATlsClientsFinWithoutCloseNotifyAcceptedAsItsEndOnTheClientSideOnly() throws IOException {
-        relay = TunnelRelay.start(RelayOptions.standard().withTlsFinWithoutCloseNotifyAsEnd(true));
+        relay = TunnelRelay.start(RelayOptions.builder().tlsFinWithoutCloseNotifyAsEnd(true).build());
         byte[] upload = randomBytes(20_000, 8);
         try (Loopback pair = Loopback.open()) {
             SSLSocket client = TlsFixture.clientOver(pair.client);
@@ -280,7 +280,7 @@ class RelayStatsCountersTest {
 
     @Test
     void countsTwoHundredTunnelsOpenedRefusedAndEndedFromFourThreadsExactly() {
-        relay = TunnelRelay.start(RelayOptions.standard().withMaxTunnels(3)); // four threads: some refusals
+        relay = TunnelRelay.start(RelayOptions.builder().maxTunnels(3).build()); // four threads: some refusals
         int threads = 4;
         int perThread = 50;
         LongAdder refusals = new LongAdder();
@@ -389,7 +389,7 @@ class RelayStatsCountersTest {
      * Moves {@code 1 + n % 97} bytes up and {@code n % 13} down through {@code tunnel}, of either kind,
      * then ends it by {@code close()} (even {@code n}) or by a FIN each way (odd {@code n}); its outcome.
      */
-    static TunnelOutcome exchangeAndEnd(RunningTunnel tunnel, Socket client, Socket upstream, int n) throws Exception {
+    static TunnelOutcome exchangeAndEnd(Tunnel tunnel, Socket client, Socket upstream, int n) throws Exception {
         client.getOutputStream().write(new byte[1 + n % 97]);
         readFully(upstream, 1 + n % 97);
         upstream.getOutputStream().write(new byte[n % 13]);

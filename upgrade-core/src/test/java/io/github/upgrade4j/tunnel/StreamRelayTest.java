@@ -51,7 +51,7 @@ class StreamRelayTest {
         byte[] upload = randomBytes(4 << 20, 1);
         byte[] download = randomBytes(4 << 20, 2);
         try (Pair pair = Pair.open()) {
-            StreamTunnel tunnel = pair.openOn(relay);
+            Tunnel tunnel = pair.openOn(relay);
             CompletableFuture<Void> uploading = async(() -> {
                 pair.client.getOutputStream().write(upload);
                 pair.client.shutdownOutput();
@@ -80,13 +80,13 @@ class StreamRelayTest {
     @Test
     void relaysEachLeftoverFirstThenTheBytesQueuedBehindIt() throws IOException {
         relay.close();
-        relay = StreamRelay.start(EXECUTOR, RelayOptions.standard().withBufferSize(1024));
+        relay = StreamRelay.start(EXECUTOR, RelayOptions.builder().bufferSize(1024).build());
         byte[] upstreamLeftover = randomBytes(3 * 1024 + 7, 3); // longer than a buffer
         try (Pair pair = Pair.open()) {
             // Bytes the peers sent before the tunnel opened wait in the kernel, behind what the proxy read.
             pair.client.getOutputStream().write(ascii(" and then the socket"));
             pair.upstream.getOutputStream().write(ascii("queued"));
-            StreamTunnel tunnel = opened(relay.open(
+            Tunnel tunnel = opened(relay.open(
                     StreamEndpoint.of(pair.proxyClient, ByteBuffer.wrap(ascii("read past the head"))),
                     StreamEndpoint.of(pair.proxyUpstream, ByteBuffer.wrap(upstreamLeftover))));
 
@@ -104,7 +104,7 @@ class StreamRelayTest {
     void passesAnUpstreamEndOnWhileTheClientKeepsSendingAMebibyte() throws IOException {
         byte[] upload = randomBytes(1 << 20, 4);
         try (Pair pair = Pair.open()) {
-            StreamTunnel tunnel = pair.openOn(relay);
+            Tunnel tunnel = pair.openOn(relay);
             pair.upstream.getOutputStream().write(ascii("ten bytes!"));
             pair.upstream.shutdownOutput();
             CompletableFuture<Void> sender = async(() -> {
@@ -130,7 +130,7 @@ class StreamRelayTest {
     void deliversTheWholeReplyThatTheUpstreamSendsOnlyAfterTheClientHalfClosed() throws IOException {
         byte[] reply = randomBytes(1 << 20, 5);
         try (Pair pair = Pair.open()) {
-            StreamTunnel tunnel = pair.openOn(relay);
+            Tunnel tunnel = pair.openOn(relay);
             pair.client.getOutputStream().write(ascii("request frame"));
             pair.client.shutdownOutput();
             CompletableFuture<Void> origin = async(() -> {
@@ -156,7 +156,7 @@ class StreamRelayTest {
         AtomicInteger halfCloses = new AtomicInteger();
         AtomicLong writtenAtHalfClose = new AtomicLong(-1);
         try (Pair pair = Pair.open()) {
-            StreamTunnel[] tunnel = new StreamTunnel[1];
+            Tunnel[] tunnel = new Tunnel[1];
             Socket proxyUpstream = pair.proxyUpstream;
             StreamEndpoint upstream = new StreamEndpoint(proxyUpstream.getInputStream(), proxyUpstream.getOutputStream(),
                     ByteBuffer.allocate(0), () -> {
@@ -183,7 +183,7 @@ class StreamRelayTest {
             Socket proxyUpstream = pair.proxyUpstream;
             StreamEndpoint upstream = new StreamEndpoint(proxyUpstream.getInputStream(), proxyUpstream.getOutputStream(),
                     ByteBuffer.allocate(0), () -> { }, proxyUpstream);
-            StreamTunnel tunnel = opened(relay.open(StreamEndpoint.of(pair.proxyClient), upstream));
+            Tunnel tunnel = opened(relay.open(StreamEndpoint.of(pair.proxyClient), upstream));
             pair.client.getOutputStream().write(ascii("last words"));
             pair.client.shutdownOutput();
             assertEquals("last words", text(readFully(pair.upstream, 10)));
@@ -206,7 +206,7 @@ class StreamRelayTest {
         relay.close();
         relay = StreamRelay.start(executor);
         try (Pair pair = Pair.open()) {
-            StreamTunnel tunnel = pair.openOn(relay);
+            Tunnel tunnel = pair.openOn(relay);
             pair.client.getOutputStream().write(ascii("ping"));
             assertEquals("ping", text(readFully(pair.upstream, 4)));
             assertEquals(2, executor.running.get()); // each blocked in a read
@@ -228,7 +228,7 @@ class StreamRelayTest {
             tunnel.close(); // idempotent: the reason stays
             assertEquals(CloseReason.CLOSED_BY_CALLER, outcome(tunnel).reason());
             awaitTrue("both tasks to return", () -> executor.running.get() == 0);
-            assertEquals(0, relay.activeTunnels());
+            assertEquals(0, relay.stats().activeTunnels());
         } finally {
             executor.threads.shutdownNow();
         }
@@ -237,7 +237,7 @@ class StreamRelayTest {
     @Test
     void aClientResetEndsTheTunnelAndIsPassedOnAsAReset() throws IOException {
         try (Pair pair = Pair.open()) {
-            StreamTunnel tunnel = pair.openOn(relay);
+            Tunnel tunnel = pair.openOn(relay);
             pair.upstream.getOutputStream().write(ascii("hello"));
             assertEquals("hello", text(readFully(pair.client, 5)));
             pair.client.setSoLinger(true, 0);
@@ -253,7 +253,7 @@ class StreamRelayTest {
     @Test
     void anUpstreamResetEndsTheTunnelAndIsPassedOnAsAReset() throws IOException {
         try (Pair pair = Pair.open()) {
-            StreamTunnel tunnel = pair.openOn(relay);
+            Tunnel tunnel = pair.openOn(relay);
             pair.client.getOutputStream().write(ascii("hello"));
             assertEquals("hello", text(readFully(pair.upstream, 5)));
             pair.upstream.setSoLinger(true, 0);
@@ -267,13 +267,13 @@ class StreamRelayTest {
     @Test
     void refusesPastTheTunnelLimitLeavingTheEndpointsUntouchedAndAcceptsAgainOnceOneEnded() throws IOException {
         relay.close();
-        relay = StreamRelay.start(EXECUTOR, RelayOptions.standard().withMaxTunnels(1));
+        relay = StreamRelay.start(EXECUTOR, RelayOptions.builder().maxTunnels(1).build());
         try (Pair first = Pair.open(); Pair second = Pair.open()) {
-            StreamTunnel tunnel = first.openOn(relay);
-            StreamOpening refused = relay.open(StreamEndpoint.of(second.proxyClient, ByteBuffer.wrap(ascii("leftover"))),
+            Tunnel tunnel = first.openOn(relay);
+            Opening refused = relay.open(StreamEndpoint.of(second.proxyClient, ByteBuffer.wrap(ascii("leftover"))),
                     StreamEndpoint.of(second.proxyUpstream));
 
-            StreamOpening.Refused refusal = assertInstanceOf(StreamOpening.Refused.class, refused);
+            Opening.Refused refusal = assertInstanceOf(Opening.Refused.class, refused);
             assertEquals(RefusalReason.TUNNEL_LIMIT, refusal.reason());
             assertEquals("expected fewer than 1 running tunnels but 1 are running", refusal.detail());
             // Untouched: the leftover was not sent, and the caller can still use both sockets.
@@ -281,8 +281,8 @@ class StreamRelayTest {
             assertEquals("mine", text(readFully(second.upstream, 4)));
             tunnel.close();
             assertEquals(CloseReason.CLOSED_BY_CALLER, outcome(tunnel).reason());
-            assertEquals(0, relay.activeTunnels());
-            StreamTunnel again = second.openOn(relay);
+            assertEquals(0, relay.stats().activeTunnels());
+            Tunnel again = second.openOn(relay);
             second.client.getOutputStream().write(ascii("now"));
             assertEquals("now", text(readFully(second.upstream, 3)));
             again.close();
@@ -291,31 +291,15 @@ class StreamRelayTest {
     }
 
     @Test
-    void refusesATunnelWhoseTwoBuffersWouldExceedTheBudget() throws IOException {
-        relay.close();
-        relay = StreamRelay.start(EXECUTOR, RelayOptions.standard().withBufferSize(1024).withBufferBudgetBytes(3 * 1024));
+    void closingTheRelayEndsTunnelsAndRefusesNewOnes() throws IOException {
         try (Pair first = Pair.open(); Pair second = Pair.open()) {
-            StreamTunnel tunnel = first.openOn(relay);
-            StreamOpening.Refused refusal = assertInstanceOf(StreamOpening.Refused.class,
-                    relay.open(StreamEndpoint.of(second.proxyClient), StreamEndpoint.of(second.proxyUpstream)));
-
-            assertEquals(RefusalReason.BUFFER_BUDGET, refusal.reason());
-            assertEquals(503, refusal.reason().status());
-            tunnel.close();
-            outcome(tunnel);
-        }
-    }
-
-    @Test
-    void closingTheRelayEndsRunningTunnelsAndRefusesNewOnes() throws IOException {
-        try (Pair first = Pair.open(); Pair second = Pair.open()) {
-            StreamTunnel tunnel = first.openOn(relay);
+            Tunnel tunnel = first.openOn(relay);
             relay.close();
 
             assertEquals(CloseReason.SHUTDOWN, outcome(tunnel).reason());
             assertEof(first.client);
             assertEof(first.upstream);
-            StreamOpening.Refused refusal = assertInstanceOf(StreamOpening.Refused.class,
+            Opening.Refused refusal = assertInstanceOf(Opening.Refused.class,
                     relay.open(StreamEndpoint.of(second.proxyClient), StreamEndpoint.of(second.proxyUpstream)));
             assertEquals(RefusalReason.SHUT_DOWN, refusal.reason());
             relay.close(); // idempotent
@@ -327,13 +311,13 @@ class StreamRelayTest {
         try (StreamRelay rejecting = StreamRelay.start(task -> {
             throw new RejectedExecutionException("pool shut down");
         }); Pair pair = Pair.open()) {
-            StreamOpening.Refused refusal = assertInstanceOf(StreamOpening.Refused.class, rejecting.open(
+            Opening.Refused refusal = assertInstanceOf(Opening.Refused.class, rejecting.open(
                     StreamEndpoint.of(pair.proxyClient, ByteBuffer.wrap(ascii("leftover"))),
                     StreamEndpoint.of(pair.proxyUpstream)));
 
             assertEquals(RefusalReason.SHUT_DOWN, refusal.reason());
             assertTrue(refusal.detail().contains("pool shut down"), refusal.detail());
-            assertEquals(0, rejecting.activeTunnels());
+            assertEquals(0, rejecting.stats().activeTunnels());
             pair.proxyUpstream.getOutputStream().write(ascii("first"));
             assertEquals("first", text(readFully(pair.upstream, 5))); // the leftover was never written
         }
@@ -342,7 +326,7 @@ class StreamRelayTest {
     @Test
     void theCountersAndLastActivityMoveWhileTheTunnelRuns() throws IOException {
         try (Pair pair = Pair.open()) {
-            StreamTunnel tunnel = pair.openOn(relay);
+            Tunnel tunnel = pair.openOn(relay);
             assertEquals(tunnel.started(), tunnel.lastActivity());
             pair.client.getOutputStream().write(new byte[1000]);
             readFully(pair.upstream, 1000);
@@ -352,7 +336,7 @@ class StreamRelayTest {
             awaitTrue("the counters to include every byte",
                     () -> tunnel.bytesClientToUpstream() == 1000 && tunnel.bytesUpstreamToClient() == 24);
             assertTrue(tunnel.lastActivity().isAfter(tunnel.started()), tunnel::toString);
-            assertTrue(tunnel.toString().startsWith("StreamTunnel[clientToUpstream=1000, upstreamToClient=24, "),
+            assertTrue(tunnel.toString().startsWith("Tunnel[clientToUpstream=1000, upstreamToClient=24, "),
                     tunnel::toString);
             tunnel.close();
             TunnelOutcome outcome = outcome(tunnel);
@@ -368,7 +352,7 @@ class StreamRelayTest {
 
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> relay.open(one, one));
             assertEquals("expected two different endpoints but client and upstream share a stream", e.getMessage());
-            assertEquals(0, relay.activeTunnels());
+            assertEquals(0, relay.stats().activeTunnels());
         }
     }
 
@@ -452,7 +436,7 @@ class StreamRelayTest {
             return pair;
         }
 
-        StreamTunnel openOn(StreamRelay relay) {
+        Tunnel openOn(StreamRelay relay) {
             return opened(relay.open(StreamEndpoint.of(proxyClient), StreamEndpoint.of(proxyUpstream)));
         }
 
@@ -468,11 +452,11 @@ class StreamRelayTest {
         }
     }
 
-    static StreamTunnel opened(StreamOpening opening) {
-        return assertInstanceOf(StreamOpening.Opened.class, opening, () -> "refused: " + opening).tunnel();
+    static Tunnel opened(Opening opening) {
+        return assertInstanceOf(Opening.Opened.class, opening, () -> "refused: " + opening).tunnel();
     }
 
-    static TunnelOutcome outcome(StreamTunnel tunnel) {
+    static TunnelOutcome outcome(Tunnel tunnel) {
         try {
             return tunnel.outcome().toCompletableFuture().get(Pair.TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (Exception e) {

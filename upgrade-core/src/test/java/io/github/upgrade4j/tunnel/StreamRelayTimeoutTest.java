@@ -30,8 +30,8 @@ import org.junit.jupiter.api.Test;
  */
 class StreamRelayTimeoutTest {
     private static final Duration SHORT = Duration.ofMillis(300);
-    private static final RelayOptions NO_TIMEOUTS = RelayOptions.standard().withIdleTimeout(Duration.ZERO)
-            .withSendStallTimeout(Duration.ZERO).withHalfClosedTimeout(Duration.ZERO);
+    private static final RelayOptions NO_TIMEOUTS = RelayOptions.builder().idleTimeout(Duration.ZERO)
+            .sendStallTimeout(Duration.ZERO).halfClosedTimeout(Duration.ZERO).build();
     private StreamRelay relay;
 
     @AfterEach
@@ -43,9 +43,9 @@ class StreamRelayTimeoutTest {
 
     @Test
     void closesASilentTunnelWithAFinToBothSidesAfterTheIdleTimeout() throws IOException {
-        relay = StreamRelay.start(EXECUTOR, NO_TIMEOUTS.withIdleTimeout(SHORT));
+        relay = StreamRelay.start(EXECUTOR, NO_TIMEOUTS.toBuilder().idleTimeout(SHORT).build());
         try (Pair pair = Pair.open()) {
-            StreamTunnel tunnel = pair.openOn(relay);
+            Tunnel tunnel = pair.openOn(relay);
             pair.client.getOutputStream().write(ascii("hi"));
             assertEquals("hi", text(readFully(pair.upstream, 2)));
 
@@ -60,10 +60,10 @@ class StreamRelayTimeoutTest {
 
     @Test
     void aWriteHeldByAReaderThatIsSlowIsNotIdleAndEveryByteArrives() throws IOException {
-        relay = StreamRelay.start(EXECUTOR, NO_TIMEOUTS.withIdleTimeout(SHORT).withBufferSize(4096));
+        relay = StreamRelay.start(EXECUTOR, NO_TIMEOUTS.toBuilder().idleTimeout(SHORT).bufferSize(4096).build());
         byte[] upload = randomBytes(2 << 20, 21);
         try (Pair pair = Pair.open(64 * 1024)) {
-            StreamTunnel tunnel = pair.openOn(relay);
+            Tunnel tunnel = pair.openOn(relay);
             CompletableFuture<Void> sender = async(() -> {
                 pair.client.getOutputStream().write(upload);
                 pair.client.shutdownOutput();
@@ -87,9 +87,9 @@ class StreamRelayTimeoutTest {
 
     @Test
     void resetsTheSideThatStoppedReadingAfterTheSendStallTimeout() throws IOException {
-        relay = StreamRelay.start(EXECUTOR, NO_TIMEOUTS.withSendStallTimeout(SHORT).withBufferSize(4096));
+        relay = StreamRelay.start(EXECUTOR, NO_TIMEOUTS.toBuilder().sendStallTimeout(SHORT).bufferSize(4096).build());
         try (Pair pair = Pair.open(16 * 1024)) {
-            StreamTunnel tunnel = pair.openOn(relay);
+            Tunnel tunnel = pair.openOn(relay);
             async(() -> {
                 pair.client.getOutputStream().write(new byte[4 << 20]); // fails once the tunnel is gone
                 return null;
@@ -104,9 +104,9 @@ class StreamRelayTimeoutTest {
 
     @Test
     void closesAHalfClosedTunnelWhoseOtherSideStaysSilent() throws IOException {
-        relay = StreamRelay.start(EXECUTOR, NO_TIMEOUTS.withHalfClosedTimeout(SHORT));
+        relay = StreamRelay.start(EXECUTOR, NO_TIMEOUTS.toBuilder().halfClosedTimeout(SHORT).build());
         try (Pair pair = Pair.open()) {
-            StreamTunnel tunnel = pair.openOn(relay);
+            Tunnel tunnel = pair.openOn(relay);
             pair.client.shutdownOutput();
             assertEof(pair.upstream);
 
@@ -119,9 +119,9 @@ class StreamRelayTimeoutTest {
 
     @Test
     void closesATunnelAtItsMaximumLifetimeWhateverItsTraffic() throws IOException {
-        relay = StreamRelay.start(EXECUTOR, NO_TIMEOUTS.withMaxLifetime(SHORT));
+        relay = StreamRelay.start(EXECUTOR, NO_TIMEOUTS.toBuilder().maxLifetime(SHORT).build());
         try (Pair pair = Pair.open()) {
-            StreamTunnel tunnel = pair.openOn(relay);
+            Tunnel tunnel = pair.openOn(relay);
             CompletableFuture<Void> chatter = async(() -> { // keeps the tunnel busy until it is closed
                 byte[] ping = ascii("ping");
                 try {

@@ -92,7 +92,7 @@ class TunnelHalfCloseTest {
     void passesOnAFinThatArrivesRightBehindManyFullBuffers() throws IOException {
         // Regression: a FIN read by the last read a pump allows was once recorded but never passed on.
         relay.close();
-        relay = TunnelRelay.start(RelayOptions.standard().withBufferSize(1024));
+        relay = TunnelRelay.start(RelayOptions.builder().bufferSize(1024).build());
         for (int buffers = 12; buffers <= 20; buffers++) {
             byte[] bytes = randomBytes(buffers * 1024, buffers);
             try (Loopback pair = Loopback.open()) {
@@ -110,7 +110,7 @@ class TunnelHalfCloseTest {
     @Test
     void relaysALeftoverOfManyBuffersWithoutWaitingForTheSocket() throws IOException {
         relay.close();
-        relay = TunnelRelay.start(RelayOptions.standard().withBufferSize(1024));
+        relay = TunnelRelay.start(RelayOptions.builder().bufferSize(1024).build());
         byte[] leftover = randomBytes(40 * 1024 + 7, 15); // more buffers than one pump reads
         try (Loopback pair = Loopback.open()) {
             Tunnel tunnel = Loopback.opened(relay.open(pair.clientEndpoint(),

@@ -41,7 +41,7 @@ class TunnelLifecycleTest {
     @Test
     void drainsByRefusingNewTunnelsLettingRunningOnesFinishThenClosingTheRestWithAWebSocketClose1001()
             throws IOException {
-        relay = TunnelRelay.start(RelayOptions.standard().withCloseHook(CloseHook.webSocketGoingAway()));
+        relay = TunnelRelay.start(RelayOptions.builder().closeHook(CloseHook.webSocketGoingAway()).build());
         Duration grace = Duration.ofMillis(400);
         try (Loopback finishing = Loopback.open(); Loopback lingering = Loopback.open();
                 Loopback late = Loopback.open()) {
@@ -85,7 +85,7 @@ class TunnelLifecycleTest {
 
     @Test
     void allowsExactlyTheTunnelLimitAndRefusesTheNextBeforeAnyByteSoTheCallerCanAnswer503() throws IOException {
-        relay = TunnelRelay.start(RelayOptions.standard().withMaxTunnels(3));
+        relay = TunnelRelay.start(RelayOptions.builder().maxTunnels(3).build());
         List<Loopback> pairs = new ArrayList<>();
         try {
             List<Tunnel> tunnels = new ArrayList<>();
@@ -123,7 +123,7 @@ class TunnelLifecycleTest {
     }
 
     @Test
-    void closesRunningTunnelsWithShutdownAndRefusesNewOnesOnceClosed() throws IOException {
+    void closesTunnelsWithShutdownAndRefusesNewOnesOnceClosed() throws IOException {
         relay = TunnelRelay.start();
         try (Loopback running = Loopback.open(); Loopback late = Loopback.open()) {
             Tunnel tunnel = running.openOn(relay);
@@ -167,7 +167,7 @@ class TunnelLifecycleTest {
     @Test
     void survivesTwoThousandClosesFromOtherThreadsDuringIoWithoutLeakingBuffersOrDescriptors() throws IOException {
         long descriptorsBefore = Loopback.openFileDescriptors();
-        relay = TunnelRelay.start(RelayOptions.standard().withBufferSize(16 * 1024));
+        relay = TunnelRelay.start(RelayOptions.builder().bufferSize(16 * 1024).build());
         byte[] upstreamLeftover = randomBytes(48 * 1024, 51);
         byte[] clientBytes = randomBytes(64 * 1024, 52);
         for (int i = 0; i < 2000; i++) {

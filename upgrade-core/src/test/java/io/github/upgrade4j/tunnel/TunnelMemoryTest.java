@@ -50,7 +50,7 @@ class TunnelMemoryTest {
     }
 
     private void slowReaderKeepsMemoryBounded(boolean fromClient) throws IOException {
-        relay = TunnelRelay.start(RelayOptions.standard().withBufferSize(BUFFER));
+        relay = TunnelRelay.start(RelayOptions.builder().bufferSize(BUFFER).build());
         byte[] data = randomBytes(8 * 1024 * 1024, fromClient ? 41 : 42);
         try (Loopback pair = Loopback.open(32 * 1024)) {
             Tunnel tunnel = pair.openOn(relay);
@@ -114,7 +114,7 @@ class TunnelMemoryTest {
 
     @Test
     void refusesNewTunnelsWhenTheBudgetIsSpentWhileRunningOnesKeepGoing() throws IOException {
-        relay = TunnelRelay.start(RelayOptions.standard().withBufferSize(BUFFER).withBufferBudgetBytes(2 * BUFFER));
+        relay = TunnelRelay.start(RelayOptions.builder().bufferSize(BUFFER).bufferBudgetBytes(2 * BUFFER).build());
         byte[] upload = randomBytes(1024 * 1024, 44);
         try (Loopback stalled = Loopback.open(32 * 1024); Loopback refused = Loopback.open();
                 Loopback later = Loopback.open()) {
@@ -149,7 +149,7 @@ class TunnelMemoryTest {
 
     @Test
     void letsARunningDirectionWaitForABufferInsteadOfFailingWhenTheBudgetIsSpent() throws IOException {
-        relay = TunnelRelay.start(RelayOptions.standard().withBufferSize(BUFFER).withBufferBudgetBytes(2 * BUFFER));
+        relay = TunnelRelay.start(RelayOptions.builder().bufferSize(BUFFER).bufferBudgetBytes(2 * BUFFER).build());
         byte[] upload = randomBytes(1024 * 1024, 45);
         byte[] download = randomBytes(1024 * 1024, 46);
         try (Loopback a = Loopback.open(32 * 1024); Loopback b = Loopback.open(32 * 1024)) {

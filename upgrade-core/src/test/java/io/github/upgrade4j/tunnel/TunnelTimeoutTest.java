@@ -46,7 +46,7 @@ class TunnelTimeoutTest {
 
     @Test
     void closesASilentTunnelAtTheIdleTimeoutWithAFin() throws IOException {
-        start(RelayOptions.standard().withIdleTimeout(T));
+        start(RelayOptions.builder().idleTimeout(T).build());
         try (Loopback pair = Loopback.open()) {
             Tunnel tunnel = pair.openOn(relay);
             TunnelOutcome outcome = outcome(tunnel);
@@ -61,7 +61,7 @@ class TunnelTimeoutTest {
 
     @Test
     void keepsATunnelWithTrafficInOneDirectionOnlyOpenPastTheIdleTimeoutEitherWay() throws Exception {
-        start(RelayOptions.standard().withIdleTimeout(T));
+        start(RelayOptions.builder().idleTimeout(T).build());
         for (boolean fromClient : new boolean[] {true, false}) {
             try (Loopback pair = Loopback.open()) {
                 Tunnel tunnel = pair.openOn(relay);
@@ -82,7 +82,7 @@ class TunnelTimeoutTest {
 
     @Test
     void closesAtTheSendStallTimeoutWhenTheClientStopsReadingLongBeforeTheIdleTimeout() throws IOException {
-        start(RelayOptions.standard().withIdleTimeout(LONG).withSendStallTimeout(T).withBufferSize(16 * 1024));
+        start(RelayOptions.builder().idleTimeout(LONG).sendStallTimeout(T).bufferSize(16 * 1024).build());
         try (Loopback pair = Loopback.open(32 * 1024)) {
             Tunnel tunnel = pair.openOn(relay);
             CompletableFuture<Void> origin = async(() -> {
@@ -104,7 +104,7 @@ class TunnelTimeoutTest {
 
     @Test
     void doesNotCountADirectionParkedByBackpressureAsIdle() throws Exception {
-        start(RelayOptions.standard().withIdleTimeout(T).withSendStallTimeout(Duration.ZERO));
+        start(RelayOptions.builder().idleTimeout(T).sendStallTimeout(Duration.ZERO).build());
         byte[] download = randomBytes(2 * 1024 * 1024, 31);
         try (Loopback pair = Loopback.open(32 * 1024)) {
             Tunnel tunnel = pair.openOn(relay);
@@ -127,7 +127,7 @@ class TunnelTimeoutTest {
 
     @Test
     void closesAHalfClosedTunnelAtTheHalfClosedTimeoutLongBeforeTheIdleTimeout() throws IOException {
-        start(RelayOptions.standard().withIdleTimeout(LONG).withHalfClosedTimeout(T));
+        start(RelayOptions.builder().idleTimeout(LONG).halfClosedTimeout(T).build());
         try (Loopback pair = Loopback.open()) {
             Tunnel tunnel = pair.openOn(relay);
             pair.client.shutdownOutput();
@@ -142,7 +142,7 @@ class TunnelTimeoutTest {
 
     @Test
     void closesABusyTunnelAtItsMaximumLifetime() throws IOException {
-        start(RelayOptions.standard().withMaxLifetime(T));
+        start(RelayOptions.builder().maxLifetime(T).build());
         try (Loopback pair = Loopback.open()) {
             Tunnel tunnel = pair.openOn(relay);
             for (int i = 0; !tunnel.outcome().toCompletableFuture().isDone() && i < 100_000; i++) {

@@ -235,7 +235,7 @@ class TunnelTlsBytesTest {
     void throttlesATlsUpstreamThroughFlowControlWhenThePlainClientReadsSlowly() throws IOException {
         relay.close();
         int buffer = 32 * 1024;
-        relay = TunnelRelay.start(RelayOptions.standard().withBufferSize(buffer));
+        relay = TunnelRelay.start(RelayOptions.builder().bufferSize(buffer).build());
         byte[] data = randomBytes(8 * MIB, 78);
         try (Loopback pair = Loopback.open(32 * 1024)) {
             SSLSocket upstream = TlsFixture.serverOver(pair.upstream);
@@ -274,7 +274,7 @@ class TunnelTlsBytesTest {
     @Test
     void refusesATlsEndpointWhoseRecordsDoNotFitTheBuffersBeforeTouchingAnything() throws IOException {
         relay.close();
-        relay = TunnelRelay.start(RelayOptions.standard().withBufferSize(4096));
+        relay = TunnelRelay.start(RelayOptions.builder().bufferSize(4096).build());
         try (Loopback pair = Loopback.open()) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> relay.open(
                     Endpoint.tls(pair.proxyClient, TlsFixture.serverEngine()), pair.upstreamEndpoint()));
@@ -289,7 +289,7 @@ class TunnelTlsBytesTest {
     void refusesATlsTunnelWhenTheBudgetCannotHoldItsRecordBuffers() throws IOException {
         relay.close();
         int buffer = 32 * 1024;
-        relay = TunnelRelay.start(RelayOptions.standard().withBufferSize(buffer).withBufferBudgetBytes(3L * buffer));
+        relay = TunnelRelay.start(RelayOptions.builder().bufferSize(buffer).bufferBudgetBytes(3L * buffer).build());
         try (Loopback pair = Loopback.open()) {
             Opening.Refused refused = assertInstanceOf(Opening.Refused.class, relay.open(
                     Endpoint.tls(pair.proxyClient, TlsFixture.serverEngine()),

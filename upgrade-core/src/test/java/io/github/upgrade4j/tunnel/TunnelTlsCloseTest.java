@@ -179,7 +179,7 @@ class TunnelTlsCloseTest {
     @Test
     void closesAnIdleTlsTunnelWithACloseNotifyAtTheIdleTimeout() throws IOException {
         relay.close();
-        relay = TunnelRelay.start(RelayOptions.standard().withIdleTimeout(Duration.ofMillis(300)));
+        relay = TunnelRelay.start(RelayOptions.builder().idleTimeout(Duration.ofMillis(300)).build());
         try (Loopback pair = Loopback.open()) {
             SSLSocket client = TlsFixture.clientOver(pair.client);
             SSLSocket upstream = TlsFixture.serverOver(pair.upstream);
@@ -197,7 +197,7 @@ class TunnelTlsCloseTest {
     @Test
     void drainsATlsTunnelWithAWebSocketClose1001InsideTheTlsStreamThenACloseNotify() throws IOException {
         relay.close();
-        relay = TunnelRelay.start(RelayOptions.standard().withCloseHook(CloseHook.webSocketGoingAway()));
+        relay = TunnelRelay.start(RelayOptions.builder().closeHook(CloseHook.webSocketGoingAway()).build());
         try (Loopback pair = Loopback.open()) {
             SSLSocket client = TlsFixture.clientOver(pair.client);
             Tunnel tunnel = opened(relay.open(Endpoint.tls(pair.proxyClient, TlsFixture.serverEngine()),

@@ -43,7 +43,7 @@ class TunnelTlsFinAsEndTest {
 
     @BeforeEach
     void startRelay() {
-        relay = TunnelRelay.start(RelayOptions.standard().withTlsFinWithoutCloseNotifyAsEnd(true));
+        relay = TunnelRelay.start(RelayOptions.builder().tlsFinWithoutCloseNotifyAsEnd(true).build());
     }
 
     @AfterEach
