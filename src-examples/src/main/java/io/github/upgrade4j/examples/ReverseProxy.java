@@ -14,6 +14,7 @@ import io.github.upgrade4j.http.ResponseHead;
 import io.github.upgrade4j.tunnel.CloseHook;
 import io.github.upgrade4j.tunnel.Opening;
 import io.github.upgrade4j.tunnel.RelayOptions;
+import io.github.upgrade4j.tunnel.RelayPath;
 import io.github.upgrade4j.tunnel.TunnelRelay;
 import io.github.upgrade4j.upgrade.ProxyUpgrade;
 import io.github.upgrade4j.upgrade.UpgradeReason;
@@ -141,12 +142,24 @@ final class ReverseProxy implements AutoCloseable {
         proxy.acceptor.start();
         InetSocketAddress bound = proxy.address();
         log.println("listening on " + bound.getAddress().getHostAddress() + ":" + bound.getPort());
+        log.println("relay: " + describe(proxy.relay));
         if (config.tls().isPresent() || config.upstreamTls().isPresent()) {
             log.println("TLS: " + (config.tls().isPresent() ? "clients (wss, https)" : "no TLS for clients")
                     + "; " + (config.upstreamTls().isPresent() ? "TLS to the upstream" : "plain TCP to the upstream")
                     + "; ALPN http/1.1");
         }
         return proxy;
+    }
+
+    /** How the relay moves bytes, and why it copies where it could have spliced. */
+    private static String describe(TunnelRelay relay) {
+        if (relay.path() == RelayPath.SPLICE) {
+            return "splice (splice(2) moves plain bytes socket to socket; TLS connections are copied)";
+        }
+        if (relay.options().relayPath() == RelayPath.COPY) {
+            return "copy (as asked)";
+        }
+        return "copy (" + TunnelRelay.spliceUnavailable().orElse("splicing unavailable") + ")";
     }
 
     /** The address clients connect to. */

@@ -1,6 +1,7 @@
 package io.github.upgrade4j.examples;
 
 import io.github.upgrade4j.tunnel.RelayOptions;
+import io.github.upgrade4j.tunnel.RelayPath;
 import io.github.upgrade4j.tunnel.RelayStats;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -27,18 +28,20 @@ final class Servers {
                     [--handshake-timeout 10s] [--drain-grace 10s]
                     [--tls-keystore FILE.p12 --tls-password-file FILE]
                     [--upstream-tls [--upstream-truststore FILE.p12 [--upstream-truststore-password-file FILE]]]
-                    [--tls-fin-as-end]
+                    [--tls-fin-as-end] [--relay auto|copy|splice]
                                                    a reverse proxy that forwards WebSocket upgrades; with
                                                    --tls-keystore it listens with TLS (wss), with --upstream-tls
                                                    it speaks TLS to the upstream (default trust: the JDK's CAs);
                                                    --tls-fin-as-end: a TLS peer's FIN without close_notify ends
-                                                   its direction (as nginx) instead of resetting the tunnel
+                                                   its direction (as nginx) instead of resetting the tunnel;
+                                                   --relay: how tunnels move bytes (auto: splice(2) on Linux
+                                                   with Java 22+, else copy; splice fails to start elsewhere)
               echo-server --listen HOST:PORT       a WebSocket echo origin with a small web page at /
             """;
 
     private static final Set<String> PROXY_OPTIONS = Set.of("--listen", "--upstream", "--idle-timeout",
             "--max-tunnels", "--handshake-timeout", "--drain-grace", "--tls-keystore", "--tls-password-file",
-            "--upstream-truststore", "--upstream-truststore-password-file");
+            "--upstream-truststore", "--upstream-truststore-password-file", "--relay");
 
     private Servers() {}
 
@@ -56,14 +59,21 @@ final class Servers {
         return 0;
     }
 
-    /** The relay settings the options choose beyond {@code config}: {@code --tls-fin-as-end}. */
+    /** The relay settings the options choose beyond {@code config}: {@code --tls-fin-as-end}, {@code --relay}. */
     static RelayOptions proxyRelayOptions(Map<String, String> options, ReverseProxy.Config config) {
         boolean finAsEnd = options.containsKey("--tls-fin-as-end");
         if (finAsEnd && config.tls().isEmpty() && config.upstreamTls().isEmpty()) {
             throw new IllegalArgumentException("option --tls-fin-as-end needs --tls-keystore or --upstream-tls:"
                     + " without TLS there is no close_notify to miss");
         }
-        return RelayOptions.builder().tlsFinWithoutCloseNotifyAsEnd(finAsEnd).build();
+        String relay = options.getOrDefault("--relay", "auto");
+        RelayPath path = switch (relay) {
+            case "auto" -> RelayPath.AUTO;
+            case "copy" -> RelayPath.COPY;
+            case "splice" -> RelayPath.SPLICE;
+            default -> throw new IllegalArgumentException("expected --relay auto, copy or splice but was " + relay);
+        };
+        return RelayOptions.builder().tlsFinWithoutCloseNotifyAsEnd(finAsEnd).relayPath(path).build();
     }
 
     /** The relay's counts since start, on one line: opened, refused and ended by reason, bytes. */

@@ -788,7 +788,7 @@ class SoakIT {
                     outcomes.put(Integer.parseInt(m.group(1)), m.group(2) + "," + m.group(3) + "," + m.group(4));
                 } else if (text.contains(" -> 101 tunnel websocket")) {
                     switches.incrementAndGet();
-                } else if (!text.startsWith("listening on ") && unexpected.size() < 20) {
+                } else if (!text.startsWith("listening on ") && !text.startsWith("relay: ") && unexpected.size() < 20) {
                     unexpected.add(text);
                 }
             }

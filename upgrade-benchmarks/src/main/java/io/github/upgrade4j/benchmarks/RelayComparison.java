@@ -3,6 +3,7 @@ package io.github.upgrade4j.benchmarks;
 import io.github.upgrade4j.tunnel.Endpoint;
 import io.github.upgrade4j.tunnel.Opening;
 import io.github.upgrade4j.tunnel.RelayOptions;
+import io.github.upgrade4j.tunnel.RelayPath;
 import io.github.upgrade4j.tunnel.RelayStats;
 import io.github.upgrade4j.tunnel.TunnelRelay;
 import java.io.IOException;
@@ -44,11 +45,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * Needs about 16,100 file descriptors ({@code ulimit -n}). Run after {@code ./mvnw package}:
  *
  * <pre>{@code
- * java -cp upgrade-benchmarks/target/benchmarks.jar io.github.upgrade4j.benchmarks.RelayComparison [seconds [bufferKiB]]
+ * java --enable-native-access=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
+ *     -cp upgrade-benchmarks/target/benchmarks.jar io.github.upgrade4j.benchmarks.RelayComparison [seconds [bufferKiB [path]]]
  * }</pre>
  *
  * <p>{@code seconds} (default 3) is the measuring time of each throughput run, after one second of
- * warm-up; {@code bufferKiB} (default: {@link RelayOptions#standard()}'s 64) the relay's buffer size.
+ * warm-up; {@code bufferKiB} (default: {@link RelayOptions#standard()}'s 64) the relay's buffer size;
+ * {@code path} {@code auto} (default), {@code copy} or {@code splice} (the two flags above let Java 22+
+ * splice).
  */
 public final class RelayComparison {
     private static final int CHUNK = 64 * 1024;
@@ -63,12 +67,18 @@ public final class RelayComparison {
      */
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
-        RelayOptions options = args.length > 1
-                ? RelayOptions.builder().bufferSize(Integer.parseInt(args[1]) * 1024).build() : RelayOptions.standard();
-        System.out.printf(Locale.ROOT, "Java %s, %d cores, relay buffers of %d KiB, load average before: %s%n",
-                System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), options.bufferSize() / 1024,
-                loadAverage());
+        RelayOptions.Builder builder = RelayOptions.builder();
+        if (args.length > 1) {
+            builder.bufferSize(Integer.parseInt(args[1]) * 1024);
+        }
+        if (args.length > 2) {
+            builder.relayPath(RelayPath.valueOf(args[2].toUpperCase(Locale.ROOT)));
+        }
+        RelayOptions options = builder.build();
         try (TunnelRelay relay = TunnelRelay.start(options)) {
+            System.out.printf(Locale.ROOT, "Java %s, %d cores, relay buffers of %d KiB, path %s, load average before:"
+                    + " %s%n", System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
+                    options.bufferSize() / 1024, relay.path(), loadAverage());
             for (int tunnels : new int[] {1, 16}) {
                 double direct = bulk(tunnels, seconds, null);
                 double relayed = bulk(tunnels, seconds, relay);

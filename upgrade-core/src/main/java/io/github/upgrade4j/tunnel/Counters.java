@@ -27,6 +27,7 @@ final class Counters {
     private static final CloseReason[] ENDS = CloseReason.values();
 
     private final LongAdder opened = new LongAdder();
+    private final LongAdder spliced = new LongAdder();
     private final AtomicLongArray refused = new AtomicLongArray(REFUSALS.length);
     private final AtomicLongArray ended = new AtomicLongArray(ENDS.length);
     private final LongAdder bytesClientToUpstream = new LongAdder();
@@ -34,8 +35,11 @@ final class Counters {
     private final LongAdder clientTlsFinsWithoutCloseNotify = new LongAdder();
     private final LongAdder upstreamTlsFinsWithoutCloseNotify = new LongAdder();
 
-    /** A tunnel was opened: {@code open} is about to answer {@code Opened}. */
-    void opened() {
+    /** A tunnel was opened on {@code path}: {@code open} is about to answer {@code Opened}. */
+    void opened(RelayPath path) {
+        if (path == RelayPath.SPLICE) {
+            spliced.increment(); // first: no snapshot shows more tunnels spliced than opened
+        }
         opened.increment();
     }
 
@@ -71,7 +75,8 @@ final class Counters {
         for (RefusalReason reason : REFUSALS) {
             refusals.put(reason, refused.get(reason.ordinal()));
         }
-        return new RelayStats(activeTunnels, buffersBorrowed, pooledBytes, budgetBytes, opened.sum(), refusals, ends,
-                toUpstream, toClient, clientFins, upstreamFins);
+        long openedNow = opened.sum();
+        return new RelayStats(activeTunnels, buffersBorrowed, pooledBytes, budgetBytes, openedNow,
+                Math.min(spliced.sum(), openedNow), refusals, ends, toUpstream, toClient, clientFins, upstreamFins);
     }
 }

@@ -5,17 +5,19 @@ import java.nio.ByteBuffer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One direction of a tunnel: bytes read from {@link #source} and written to {@link #sink}, through at
- * most one borrowed buffer of plaintext. A TLS {@link Leg} adds its own record buffers, under the same
- * rules.
+ * One direction of a tunnel: bytes read from {@link #source} and written to {@link #sink}. On the copy
+ * path they pass through at most one borrowed buffer of plaintext (a TLS {@link Leg} adds its own
+ * record buffers, under the same rules); on the splice path through at most one borrowed kernel
+ * {@link Pipe}, socket to pipe to socket, without entering user space.
  *
  * <p>Invariants, holding whenever {@link #pump()} has returned:
  * <ul>
- *   <li>{@link #buffer} is non-null only while it holds bytes not yet written (or, toward a TLS leg,
- *       whose records are not yet written), and then the sink is full ({@link #blocked}) and the
- *       source is not read: TCP flow control throttles its sender;
- *   <li>an empty direction holds no buffer, so an idle tunnel holds none;
- *   <li>the leftover is relayed before any byte read from the source, exactly once;
+ *   <li>{@link #buffer} (or {@link #pipe}) is non-null only while it holds bytes not yet written (or,
+ *       toward a TLS leg, whose records are not yet written), and then the sink is full
+ *       ({@link #blocked}) and the source is not read: TCP flow control throttles its sender;
+ *   <li>an empty direction holds no buffer and no pipe, so an idle tunnel holds none;
+ *   <li>the leftover is relayed before any byte read from the source, exactly once, by copying: the
+ *       splice path starts once it is out;
  *   <li>after the source's EOF, the sink's output is shut down only once every byte is written.
  * </ul>
  *
@@ -23,8 +25,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class Direction implements Deadlines.Flow {
     /**
-     * Socket reads per pump before yielding to other tunnels; each reads up to a whole buffer. The
-     * source stays registered for OP_READ, so the level-triggered selector brings the rest.
+     * Socket reads (or splices) per pump before yielding to other tunnels; each moves up to a whole
+     * buffer. The source stays registered for OP_READ, so the level-triggered selector brings the rest.
      */
     private static final int MAX_ROUNDS = 16;
     private static final ByteBuffer NO_LEFTOVER = ByteBuffer.allocate(0);
@@ -37,6 +39,9 @@ final class Direction implements Deadlines.Flow {
 
     private ByteBuffer leftover;
     @Nullable ByteBuffer buffer;
+    private @Nullable Pipe pipe;
+    /** Whether bytes after the leftover go through pipes; cleared if the kernel cannot splice these sockets. */
+    private boolean spliced;
     /** Plaintext bytes written to the sink; written only by the loop thread, read by any. */
     volatile long bytes;
 
@@ -44,12 +49,14 @@ final class Direction implements Deadlines.Flow {
     boolean blocked;
     /** Last time a blocked write made progress (or blocked first), from {@link System#nanoTime()}. */
     long blockedSince;
-    /** No buffer could be borrowed within the budget; queued on the loop's waiters. */
+    /** No buffer or pipe could be borrowed within the budget; queued on the loop's waiters. */
     boolean waiting;
     /** The source sent its FIN (or its TLS {@code close_notify}). */
     boolean eof;
     /** The FIN was passed on: the sink's output is shut down. */
     boolean done;
+    /** A byte moved (or the FIN arrived) in the current {@link #pump()}. */
+    private boolean moved;
 
     Direction(Session session, Leg source, Leg sink, boolean fromClient, ByteBuffer leftover) {
         this.session = session;
@@ -57,6 +64,7 @@ final class Direction implements Deadlines.Flow {
         this.sink = sink;
         this.fromClient = fromClient;
         this.leftover = leftover.hasRemaining() ? leftover : NO_LEFTOVER;
+        this.spliced = session.path() == RelayPath.SPLICE;
     }
 
     @Override
@@ -86,13 +94,13 @@ final class Direction implements Deadlines.Flow {
 
     /** Whether the source should be watched for OP_READ. */
     boolean wantsRead() {
-        return !eof && buffer == null && !waiting;
+        return !eof && buffer == null && pipe == null && !waiting;
     }
 
     /**
-     * Moves bytes until the source has none ready, the sink is full, the budget has no buffer, or
-     * {@link #MAX_ROUNDS} reads were made (the level-triggered selector brings us back). May close the
-     * session; the caller checks {@link Session#closed} before touching it again.
+     * Moves bytes until the source has none ready, the sink is full, the budget has no buffer or pipe,
+     * or {@link #MAX_ROUNDS} reads were made (the level-triggered selector brings us back). May close
+     * the session; the caller checks {@link Session#closed} before touching it again.
      */
     void pump() {
         if (eof) {
@@ -102,80 +110,246 @@ final class Direction implements Deadlines.Flow {
             return; // the FIN was passed on when it was read
         }
         EventLoop loop = session.loop;
-        boolean moved = false;
+        moved = false;
         try {
-            ByteBuffer held = buffer;
-            if (held != null) {
-                int before = held.remaining();
-                boolean flushed = flush(held, loop);
-                moved = held.remaining() != before;
-                if (!flushed) {
-                    return;
-                }
+            if (flushHeld(loop) && copy(loop, false)) {
+                splice(loop);
             }
-            for (int reads = 0; reads < MAX_ROUNDS; ) { // leftover copies do not count: nothing would wake us
-                ByteBuffer b = buffer;
-                if (b == null) {
-                    b = loop.borrow();
-                    if (b == null) {
-                        waiting = true;
-                        loop.await(this);
-                        return;
-                    }
-                    buffer = b;
-                }
-                b.clear();
-                boolean shortRead;
-                if (leftover.hasRemaining()) {
-                    int n = Math.min(leftover.remaining(), b.remaining());
-                    b.put(0, leftover, leftover.position(), n).position(n);
-                    leftover.position(leftover.position() + n);
-                    if (!leftover.hasRemaining()) {
-                        leftover = NO_LEFTOVER;
-                    }
-                    shortRead = false;
-                } else {
-                    int n;
-                    try {
-                        n = source.read(b);
-                    } catch (IOException e) {
-                        session.fail(fromClient, e);
-                        return;
-                    }
-                    if (n <= 0) {
-                        release(loop);
-                        if (n < 0) { // the buffer was empty: every byte before the FIN is written
-                            eof = true;
-                            moved = true;
-                            session.sawFin(this);
-                            finish();
-                        } else if (source.starved) { // a TLS source found no buffer for its records
-                            waiting = true;
-                            loop.await(this);
-                        }
-                        return;
-                    }
-                    reads++;
-                    moved = true;
-                    shortRead = b.hasRemaining();
-                }
-                b.flip();
-                if (!flush(b, loop)) {
-                    return;
-                }
-                if (shortRead) {
-                    // The socket had less than a buffer: most likely it is drained now. Rather than
-                    // pay a read that says so, return the buffer; the selector says when more comes.
-                    release(loop);
-                    return;
-                }
-            }
-            release(loop);
         } finally {
             if (moved) {
                 session.lastActivityNanos = loop.now;
             }
         }
+    }
+
+    /** Writes what a held buffer or pipe still has; true when nothing is held any more. */
+    private boolean flushHeld(EventLoop loop) {
+        ByteBuffer held = buffer;
+        if (held != null) {
+            int before = held.remaining();
+            boolean flushed = flush(held, loop);
+            moved |= held.remaining() != before;
+            if (!flushed) {
+                return false;
+            }
+        }
+        Pipe p = pipe;
+        return p == null || drain(p, loop);
+    }
+
+    /**
+     * The copy path: the leftover first, then (unless the direction splices, or {@code once} asks for
+     * one buffer only) bytes read from the source into a borrowed buffer and written out of it. True
+     * when it stopped only because the leftover is out and the splice path takes over.
+     */
+    private boolean copy(EventLoop loop, boolean once) {
+        for (int reads = 0; reads < MAX_ROUNDS; ) { // leftover copies do not count: nothing would wake us
+            if (spliced && !once && !leftover.hasRemaining()) {
+                release(loop);
+                return true;
+            }
+            ByteBuffer b = buffer;
+            if (b == null) {
+                b = loop.borrow();
+                if (b == null) {
+                    park(loop);
+                    return false;
+                }
+                buffer = b;
+            }
+            b.clear();
+            boolean shortRead;
+            if (leftover.hasRemaining()) {
+                int n = Math.min(leftover.remaining(), b.remaining());
+                b.put(0, leftover, leftover.position(), n).position(n);
+                leftover.position(leftover.position() + n);
+                if (!leftover.hasRemaining()) {
+                    leftover = NO_LEFTOVER;
+                }
+                shortRead = false;
+            } else {
+                int n;
+                try {
+                    n = source.read(b);
+                } catch (IOException e) {
+                    session.fail(fromClient, e);
+                    return false;
+                }
+                if (n <= 0) {
+                    release(loop);
+                    if (n < 0) { // the buffer was empty: every byte before the FIN is written
+                        sawFin();
+                    } else if (source.starved) { // a TLS source found no buffer for its records
+                        park(loop);
+                    }
+                    return false;
+                }
+                reads++;
+                moved = true;
+                shortRead = b.hasRemaining();
+            }
+            b.flip();
+            if (!flush(b, loop)) {
+                return false;
+            }
+            if (shortRead || once) {
+                // The socket had less than a buffer: most likely it is drained now. Rather than
+                // pay a read that says so, return the buffer; the selector says when more comes.
+                release(loop);
+                return false;
+            }
+        }
+        release(loop);
+        return false;
+    }
+
+    /**
+     * The splice path: from the source socket into a borrowed pipe and out of it into the sink
+     * socket, each with {@code splice(2)}, until the source has nothing ready, the sink is full, or
+     * {@link #MAX_ROUNDS} splices were made. The pipe goes back as soon as it is empty.
+     */
+    private void splice(EventLoop loop) {
+        Syscalls kernel = kernel(loop);
+        int from = ((Leg.Plain) source).fd;
+        for (int reads = 0; reads < MAX_ROUNDS; reads++) {
+            Pipe p = pipe;
+            if (p == null) {
+                try {
+                    p = loop.borrowPipe();
+                } catch (IOException e) { // out of descriptors: this buffer's worth goes the copy way
+                    EventLoop.LOG.log(System.Logger.Level.DEBUG, "no pipe, copying instead: " + e.getMessage());
+                    copy(loop, true);
+                    return;
+                }
+                if (p == null) {
+                    park(loop);
+                    return;
+                }
+                pipe = p;
+            }
+            long n;
+            try {
+                n = kernel.splice(from, p.sink, p.capacity);
+            } catch (IOException e) {
+                releasePipe(loop);
+                if (e instanceof SyscallException s && s.isUnsupported()) {
+                    copyFromNowOn(e);
+                    copy(loop, false);
+                } else {
+                    session.fail(fromClient, e);
+                }
+                return;
+            }
+            if (n == Kernel.WOULD_BLOCK) {
+                releasePipe(loop);
+                return;
+            }
+            if (n == 0) { // the FIN, and the pipe is empty: every byte before it is written
+                releasePipe(loop);
+                sawFin();
+                return;
+            }
+            p.pending = n;
+            moved = true;
+            if (!drain(p, loop)) {
+                return; // blocked: the pipe stays and the source is not read until the sink takes more
+            }
+            if (!spliced) { // the sink cannot be spliced: its bytes went through a buffer, the rest follows
+                copy(loop, false);
+                return;
+            }
+            if (n < p.capacity) {
+                // The socket had less than a pipe's worth: most likely it is drained now. Rather than
+                // pay a splice that says so, return the pipe; the selector says when more comes.
+                releasePipe(loop);
+                return;
+            }
+        }
+        releasePipe(loop);
+    }
+
+    /** Splices what {@code p} holds into the sink; true when it is empty, false when blocked or the session closed. */
+    private boolean drain(Pipe p, EventLoop loop) {
+        long n;
+        try {
+            n = kernel(loop).splice(p.source, ((Leg.Plain) sink).fd, p.pending);
+        } catch (IOException e) {
+            if (e instanceof SyscallException s && s.isUnsupported()) {
+                return unspliceHeld(p, loop, e);
+            }
+            session.fail(!fromClient, e);
+            return false;
+        }
+        if (n > 0) {
+            p.pending -= n;
+            bytes += n; // single writer: the loop thread
+            moved = true;
+        }
+        if (p.pending > 0) {
+            blockedAfter(n > 0, loop);
+            return false;
+        }
+        blocked = false;
+        return true;
+    }
+
+    /**
+     * The kernel cannot splice into the sink: moves the bytes {@code p} holds into a buffer (read(2)
+     * from the pipe) and goes on copying, so nothing is lost or sent twice. True if the buffer was
+     * written out at once; it stays the direction's, for the copy path to reuse.
+     */
+    private boolean unspliceHeld(Pipe p, EventLoop loop, IOException why) {
+        copyFromNowOn(why);
+        ByteBuffer b = buffer != null ? buffer : loop.borrow();
+        if (b == null) {
+            session.fail(!fromClient, new IOException("could not move " + p.pending + " bytes out of a pipe that"
+                    + " cannot be spliced: no buffer within the budget", why));
+            return false;
+        }
+        buffer = b;
+        b.clear().limit((int) p.pending);
+        try {
+            while (b.hasRemaining() && kernel(loop).read(p.source, b) > 0) {
+                // a pipe holding p.pending bytes gives them all without blocking
+            }
+        } catch (IOException e) {
+            session.fail(fromClient, e);
+            return false;
+        }
+        p.pending -= b.position();
+        b.flip();
+        releasePipe(loop);
+        return flush(b, loop);
+    }
+
+    private void copyFromNowOn(IOException why) {
+        if (spliced) {
+            spliced = false;
+            EventLoop.LOG.log(System.Logger.Level.WARNING, "the kernel cannot splice this tunnel's sockets; it"
+                    + " copies from now on: " + why.getMessage());
+        }
+    }
+
+    private static Syscalls kernel(EventLoop loop) {
+        Syscalls kernel = loop.kernel;
+        if (kernel == null) {
+            throw new IllegalStateException("a spliced direction on a loop that does not splice");
+        }
+        return kernel;
+    }
+
+    /** The source ended: pass the FIN on. */
+    private void sawFin() {
+        eof = true;
+        moved = true;
+        session.sawFin(this);
+        finish();
+    }
+
+    /** No buffer or pipe within the budget: wait on the loop until one comes back. */
+    private void park(EventLoop loop) {
+        waiting = true;
+        loop.await(this);
     }
 
     /** Writes what {@code b} holds; true when all of it went, false when blocked or the session closed. */
@@ -193,18 +367,22 @@ final class Direction implements Deadlines.Flow {
         if (b.hasRemaining() || sink.holdsOutput()) {
             if (sink.starved) { // a TLS sink found no buffer for its records: wait for one, not for OP_WRITE
                 blocked = false;
-                waiting = true;
-                loop.await(this);
+                park(loop);
                 return false;
             }
-            if (!blocked || n > 0) {
-                blockedSince = loop.now;
-            }
-            blocked = true;
+            blockedAfter(n > 0, loop);
             return false;
         }
         blocked = false;
         return true;
+    }
+
+    /** A write left bytes behind: the stall clock starts, or restarts if it made progress. */
+    private void blockedAfter(boolean progress, EventLoop loop) {
+        if (!blocked || progress) {
+            blockedSince = loop.now;
+        }
+        blocked = true;
     }
 
     /** The source is at EOF and every byte is written: pass the FIN on. */
@@ -215,8 +393,7 @@ final class Direction implements Deadlines.Flow {
         try {
             if (!sink.shutdownOutput()) { // a TLS sink's close_notify waits for the socket or a buffer
                 if (sink.starved) {
-                    waiting = true;
-                    loop().await(this);
+                    park(session.loop);
                 }
                 return;
             }
@@ -228,7 +405,11 @@ final class Direction implements Deadlines.Flow {
         session.directionDone();
     }
 
-    /** Writes every held byte and then the closing bytes, each with one non-blocking write; for drains. */
+    /**
+     * Writes every held byte and then the closing bytes, each with one non-blocking write; for drains.
+     * The closing bytes go only after the buffer or pipe is empty, so they never cut into what was
+     * relayed.
+     */
     void writeClosing(ByteBuffer closing) {
         if (eof || done) {
             return; // the source ended the stream itself, or the FIN is already out
@@ -239,7 +420,18 @@ final class Direction implements Deadlines.Flow {
                 int n = sink.write(b);
                 bytes += n;
                 if (b.hasRemaining() || sink.holdsOutput()) {
-                    return; // never cut into the middle of what was relayed
+                    return;
+                }
+            }
+            Pipe p = pipe;
+            if (p != null) {
+                long n = kernel(session.loop).splice(p.source, ((Leg.Plain) sink).fd, p.pending);
+                if (n > 0) {
+                    p.pending -= n;
+                    bytes += n;
+                }
+                if (p.pending > 0) {
+                    return;
                 }
             }
             sink.write(closing); // the hook's bytes are not counted, toward a TLS leg either
@@ -248,16 +440,21 @@ final class Direction implements Deadlines.Flow {
         }
     }
 
-    private EventLoop loop() {
-        return session.loop;
-    }
-
-    /** Returns the buffer, if held, to the loop. */
+    /** Returns the buffer and the pipe, if held, to the loop; a pipe with bytes left in it is closed. */
     void release(EventLoop loop) {
         ByteBuffer b = buffer;
         if (b != null) {
             buffer = null;
             loop.giveBack(b);
+        }
+        releasePipe(loop);
+    }
+
+    private void releasePipe(EventLoop loop) {
+        Pipe p = pipe;
+        if (p != null && (p.pending == 0 || session.closed)) {
+            pipe = null;
+            loop.giveBackPipe(p);
         }
     }
 }

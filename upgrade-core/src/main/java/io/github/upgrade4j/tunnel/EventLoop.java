@@ -8,6 +8,7 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -15,7 +16,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One event-loop thread: a {@link Selector}, the tunnels whose two legs it serves, a small cache of
- * buffers, and a periodic sweep over the tunnels' deadlines.
+ * buffers (and, on the splice path, of empty pipes and the {@link Kernel} calls), and a periodic sweep
+ * over the tunnels' deadlines.
  *
  * <p>Timers cost no heap operation per byte: each tunnel stores its deadlines' inputs as plain longs
  * (last activity, when a write blocked, start), updated once per I/O event, and the sweep compares
@@ -23,7 +25,7 @@ import org.jspecify.annotations.Nullable;
  * comparisons each, well under a millisecond.
  *
  * <p>Other threads talk to the loop only through {@link #execute}, a queue drained on the loop.
- * {@link #load} and {@link #borrowed} are the only fields other threads read.
+ * {@link #load}, {@link #borrowed} and {@link #borrowedPipes} are the only fields other threads read.
  */
 final class EventLoop implements Runnable {
     static final System.Logger LOG = System.getLogger(TunnelRelay.class.getName());
@@ -45,11 +47,17 @@ final class EventLoop implements Runnable {
     final AtomicInteger load = new AtomicInteger();
     /** Buffers borrowed by this loop's tunnels; written by the loop only. */
     volatile int borrowed;
+    /** Pipes borrowed by this loop's tunnels; written by the loop only. */
+    volatile int borrowedPipes;
+    /** The splice path's system calls, confined to this loop; null when the relay copies. */
+    final @Nullable Syscalls kernel;
 
     private Session[] sessions = new Session[16];
     private int sessionCount;
     private final ByteBuffer[] cache = new ByteBuffer[CACHE];
     private int cached;
+    private final Pipe[] pipeCache = new Pipe[CACHE];
+    private int cachedPipes;
     private final ArrayDeque<Direction> waiters = new ArrayDeque<>();
     /** Tunnels with decrypted-but-unread TLS records: pumped after the next select, which then does not wait. */
     private final ArrayDeque<Session> again = new ArrayDeque<>();
@@ -63,9 +71,10 @@ final class EventLoop implements Runnable {
     volatile boolean stopping;
     private volatile boolean terminated;
 
-    EventLoop(TunnelRelay relay, RelayOptions options, Deadlines deadlines, BufferPool pool, int number)
-            throws IOException {
+    EventLoop(TunnelRelay relay, RelayOptions options, Deadlines deadlines, BufferPool pool,
+            @Nullable Syscalls kernel, int number) throws IOException {
         this.relay = relay;
+        this.kernel = kernel;
         this.options = options;
         this.deadlines = deadlines;
         this.pool = pool;
@@ -195,10 +204,14 @@ final class EventLoop implements Runnable {
                 }
             }
         }
-        if (pool.wanted()) { // a loop, maybe this one, waits: let it have this loop's spare buffers
+        if (pool.wanted()) { // a loop, maybe this one, waits: let it have this loop's spare buffers and pipes
             while (cached > 0) {
                 pool.give(cache[--cached]);
                 cache[cached] = null;
+            }
+            while (cachedPipes > 0) {
+                pool.givePipe(pipeCache[--cachedPipes]);
+                pipeCache[cachedPipes] = null;
             }
         }
         if (!waiters.isEmpty()) {
@@ -261,6 +274,10 @@ final class EventLoop implements Runnable {
         Arrays.fill(cache, null);
         cached = 0;
         borrowed = 0;
+        while (cachedPipes > 0) { // every session has ended and closed the pipes it held
+            pool.close(pipeCache[--cachedPipes]);
+            pipeCache[cachedPipes] = null;
+        }
     }
 
     SelectionKey register(SocketChannel channel, Session session) throws ClosedChannelException {
@@ -318,6 +335,40 @@ final class EventLoop implements Runnable {
             cache[cached++] = b;
         } else {
             pool.give(b);
+        }
+    }
+
+    /**
+     * A pipe for bytes in flight: from this loop's cache, the shared pool, or new within the budget;
+     * null when the budget is spent.
+     *
+     * @throws IOException if the kernel refused a new pipe (out of descriptors): the caller copies
+     */
+    @Nullable Pipe borrowPipe() throws IOException {
+        Pipe p;
+        if (cachedPipes > 0) {
+            p = pipeCache[--cachedPipes];
+            pipeCache[cachedPipes] = null;
+        } else {
+            p = pool.takePipe(Objects.requireNonNull(kernel, "kernel"));
+            if (p == null) {
+                return null;
+            }
+        }
+        borrowedPipes = borrowedPipes + 1; // single writer
+        return p;
+    }
+
+    /** Takes a pipe back: kept if empty, closed if bytes are left in it (its tunnel ended). */
+    void giveBackPipe(Pipe p) {
+        borrowedPipes = borrowedPipes - 1;
+        returned = true;
+        if (p.pending != 0 || stopping) {
+            pool.close(p);
+        } else if (cachedPipes < CACHE && !pool.wanted()) {
+            pipeCache[cachedPipes++] = p;
+        } else {
+            pool.givePipe(p);
         }
     }
 

@@ -25,10 +25,23 @@ abstract class Leg {
         this.channel = channel;
     }
 
-    /** The leg for {@code endpoint}, the client's when {@code clientSide}. */
+    /**
+     * The leg for {@code endpoint}, the client's when {@code clientSide}. A plain leg of a relay that
+     * splices knows its channel's descriptor, unless the channel is not the JDK's own.
+     */
     static Leg of(Session session, Endpoint endpoint, boolean clientSide) {
         return endpoint.engine().<Leg>map(engine -> new TlsLeg(session, endpoint.channel(), clientSide, engine,
-                endpoint.encryptedLeftover())).orElseGet(() -> new Plain(endpoint.channel()));
+                endpoint.encryptedLeftover())).orElseGet(() -> new Plain(endpoint.channel(),
+                session.loop.kernel == null ? -1 : descriptor(endpoint.channel())));
+    }
+
+    private static int descriptor(SocketChannel channel) {
+        try {
+            return Kernel.fd(channel);
+        } catch (IOException e) {
+            EventLoop.LOG.log(System.Logger.Level.DEBUG, "this tunnel copies: " + e.getMessage());
+            return -1;
+        }
     }
 
     /** On the loop, once the channel is registered: a TLS leg starts its handshake if nobody did. */
@@ -101,8 +114,15 @@ abstract class Leg {
 
     /** A leg without TLS: every call is the channel's own. */
     static final class Plain extends Leg {
-        Plain(SocketChannel channel) {
+        /**
+         * The channel's descriptor, for {@code splice(2)}; -1 unless the relay splices. Valid until the
+         * loop's selector deregisters the closed channel, after which the session never uses it.
+         */
+        final int fd;
+
+        Plain(SocketChannel channel, int fd) {
             super(channel);
+            this.fd = fd;
         }
 
         @Override

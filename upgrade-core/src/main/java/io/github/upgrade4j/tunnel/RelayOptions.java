@@ -41,6 +41,7 @@ public final class RelayOptions {
     private final boolean keepAlive;
     private final CloseHook closeHook;
     private final boolean tlsFinWithoutCloseNotifyAsEnd;
+    private final RelayPath relayPath;
 
     private RelayOptions(Builder b) {
         this.loops = b.loops;
@@ -55,13 +56,14 @@ public final class RelayOptions {
         this.keepAlive = b.keepAlive;
         this.closeHook = b.closeHook;
         this.tlsFinWithoutCloseNotifyAsEnd = b.tlsFinWithoutCloseNotifyAsEnd;
+        this.relayPath = b.relayPath;
     }
 
     /**
      * The defaults: one loop per available processor, 64 KiB buffers, a 64 MiB budget, 10,000
      * tunnels, idle and send-stall timeouts of 60 s, half-closed timeout of 30 s, no lifetime limit,
      * {@code TCP_NODELAY} on, {@code SO_KEEPALIVE} off, no close hook, a TLS peer's FIN without
-     * {@code close_notify} passed on as a reset.
+     * {@code close_notify} passed on as a reset, and {@link RelayPath#AUTO}.
      */
     public static RelayOptions standard() {
         return STANDARD;
@@ -83,10 +85,11 @@ public final class RelayOptions {
     }
 
     /**
-     * Bytes of each direct buffer, and so the most one direction has in flight inside the relay. Default 64 KiB: on loopback and fast links a read or write of
+     * Bytes of each direct buffer (and each pipe, on the splice path), and so the most one direction
+     * has in flight inside the relay. Default 64 KiB: on loopback and fast links a read or write of
      * 64 KiB moves as much as the kernel usually has ready (loopback segments are 64 KiB), so bulk
      * transfers need 16 times fewer system calls than with nginx's 4 KiB. An idle tunnel holds no
-     * buffer, so the size costs memory only while bytes are in flight, and
+     * buffer and no pipe, so the size costs memory only while bytes are in flight, and
      * {@link #bufferBudgetBytes()} caps that. A tunnel with a TLS leg needs buffers that hold a whole
      * TLS record (about 16 KiB, {@link javax.net.ssl.SSLSession#getPacketBufferSize()}).
      */
@@ -95,7 +98,7 @@ public final class RelayOptions {
     }
 
     /**
-     * The most memory the relay's buffers may take, pooled and borrowed together; at least
+     * The most memory the relay's buffers and pipes may take, pooled and borrowed together; at least
      * two buffers. When fewer than two could be borrowed, new tunnels are refused with
      * {@link RefusalReason#BUFFER_BUDGET} while running ones keep going: a running direction that
      * finds none waits (reading nothing) until one is returned. Default 64 MiB: 512 tunnels moving
@@ -191,6 +194,15 @@ public final class RelayOptions {
         return tlsFinWithoutCloseNotifyAsEnd;
     }
 
+    /**
+     * How a {@link TunnelRelay} moves bytes: {@link RelayPath#AUTO} (the default) splices in the kernel
+     * where it can and copies elsewhere; {@link RelayPath#COPY} always copies; {@link RelayPath#SPLICE}
+     * splices plain tunnels or fails to start. A {@link StreamRelay} always copies.
+     */
+    public RelayPath relayPath() {
+        return relayPath;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof RelayOptions other && loops == other.loops && bufferSize == other.bufferSize
@@ -198,13 +210,15 @@ public final class RelayOptions {
                 && idleTimeout.equals(other.idleTimeout) && sendStallTimeout.equals(other.sendStallTimeout)
                 && halfClosedTimeout.equals(other.halfClosedTimeout) && maxLifetime.equals(other.maxLifetime)
                 && tcpNoDelay == other.tcpNoDelay && keepAlive == other.keepAlive && closeHook.equals(other.closeHook)
-                && tlsFinWithoutCloseNotifyAsEnd == other.tlsFinWithoutCloseNotifyAsEnd;
+                && tlsFinWithoutCloseNotifyAsEnd == other.tlsFinWithoutCloseNotifyAsEnd
+                && relayPath == other.relayPath;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(loops, bufferSize, bufferBudgetBytes, maxTunnels, idleTimeout, sendStallTimeout,
-                halfClosedTimeout, maxLifetime, tcpNoDelay, keepAlive, closeHook, tlsFinWithoutCloseNotifyAsEnd);
+                halfClosedTimeout, maxLifetime, tcpNoDelay, keepAlive, closeHook, tlsFinWithoutCloseNotifyAsEnd,
+                relayPath);
     }
 
     @Override
@@ -214,7 +228,7 @@ public final class RelayOptions {
                 + ", sendStallTimeout=" + sendStallTimeout + ", halfClosedTimeout=" + halfClosedTimeout
                 + ", maxLifetime=" + maxLifetime + ", tcpNoDelay=" + tcpNoDelay + ", keepAlive=" + keepAlive
                 + ", closeHook=" + closeHook + ", tlsFinWithoutCloseNotifyAsEnd=" + tlsFinWithoutCloseNotifyAsEnd
-                + "]";
+                + ", relayPath=" + relayPath + "]";
     }
 
     /**
@@ -234,6 +248,7 @@ public final class RelayOptions {
         private boolean keepAlive;
         private CloseHook closeHook = CloseHook.none();
         private boolean tlsFinWithoutCloseNotifyAsEnd;
+        private RelayPath relayPath = RelayPath.AUTO;
 
         private Builder() {}
 
@@ -250,6 +265,7 @@ public final class RelayOptions {
             keepAlive = o.keepAlive;
             closeHook = o.closeHook;
             tlsFinWithoutCloseNotifyAsEnd = o.tlsFinWithoutCloseNotifyAsEnd;
+            relayPath = o.relayPath;
         }
 
         /** See {@link RelayOptions#loops()}; from 1 to 1,024. */
@@ -321,6 +337,12 @@ public final class RelayOptions {
         /** See {@link RelayOptions#tlsFinWithoutCloseNotifyAsEnd()}. */
         public Builder tlsFinWithoutCloseNotifyAsEnd(boolean tlsFinWithoutCloseNotifyAsEnd) {
             this.tlsFinWithoutCloseNotifyAsEnd = tlsFinWithoutCloseNotifyAsEnd;
+            return this;
+        }
+
+        /** See {@link RelayOptions#relayPath()}. */
+        public Builder relayPath(RelayPath relayPath) {
+            this.relayPath = Objects.requireNonNull(relayPath, "relayPath");
             return this;
         }
 

@@ -34,13 +34,18 @@ import java.util.Objects;
  *
  * @param activeTunnels tunnels opened and not yet ended
  * @param buffersBorrowed buffers holding bytes in flight right now: of a {@link TunnelRelay}, direct
- *     buffers (at most two per tunnel, and up to two more per TLS leg for its records); of a
+ *     buffers and, on the splice path, pipes (at most two per tunnel, and up to two more buffers per
+ *     TLS leg for its records); of a
  *     {@link StreamRelay}, the heap buffers of bursts in flight (not the small read arrays each
  *     running tunnel holds)
- * @param pooledBytes buffer memory made earlier and now idle in the pool, ready to be borrowed
+ * @param pooledBytes buffer memory made earlier and now idle in the pool, ready to be borrowed, with the
+ *     pipes of the splice path counted at one buffer's size each (each pooled pipe also holds two file
+ *     descriptors; a relay never has more than {@code budgetBytes / bufferSize} buffers and pipes)
  * @param budgetBytes {@link RelayOptions#bufferBudgetBytes()}: the cap on pooled plus borrowed bytes
  * @param tunnelsOpened tunnels opened since the relay started: each {@code open} that answered
  *     {@code Opened}
+ * @param tunnelsSpliced of those, the tunnels opened on the splice path ({@link Tunnel#path()} is
+ *     {@link RelayPath#SPLICE}); the others copy
  * @param refusedByReason refusals since the relay started, by reason: each {@code open} that answered
  *     {@code Refused} (an {@code open} that threw for a programming error is not counted)
  * @param endedByReason tunnels ended since the relay started, by the {@link TunnelOutcome#reason()}
@@ -58,17 +63,22 @@ import java.util.Objects;
  *     on its own: a tunnel where both sides ended so counts once in each
  */
 public record RelayStats(int activeTunnels, int buffersBorrowed, long pooledBytes, long budgetBytes,
-        long tunnelsOpened, Map<RefusalReason, Long> refusedByReason, Map<CloseReason, Long> endedByReason,
+        long tunnelsOpened, long tunnelsSpliced, Map<RefusalReason, Long> refusedByReason,
+        Map<CloseReason, Long> endedByReason,
         long bytesClientToUpstream, long bytesUpstreamToClient, long clientTlsFinsWithoutCloseNotify,
         long upstreamTlsFinsWithoutCloseNotify) {
     /**
      * Copies both maps, with 0 for every constant they lack.
      *
-     * @throws IllegalArgumentException if a counter is negative
+     * @throws IllegalArgumentException if a counter is negative, or more tunnels spliced than opened
      */
     public RelayStats {
         refusedByReason = complete(RefusalReason.class, refusedByReason, "refusedByReason");
         endedByReason = complete(CloseReason.class, endedByReason, "endedByReason");
+        if (tunnelsSpliced < 0 || tunnelsSpliced > tunnelsOpened) {
+            throw new IllegalArgumentException("expected between 0 and " + tunnelsOpened
+                    + " (tunnelsOpened) tunnels spliced but was " + tunnelsSpliced);
+        }
         if (tunnelsOpened < 0 || bytesClientToUpstream < 0 || bytesUpstreamToClient < 0
                 || clientTlsFinsWithoutCloseNotify < 0 || upstreamTlsFinsWithoutCloseNotify < 0) {
             throw new IllegalArgumentException("expected non-negative counters but were " + tunnelsOpened + ", "

@@ -34,6 +34,8 @@ final class Session implements Tunnel {
     final Leg upstreamLeg;
     /** Whether either leg speaks TLS. */
     private final boolean tls;
+    /** How the bytes travel: {@link RelayPath#SPLICE} when the relay splices and both legs are plain. */
+    private final RelayPath path;
     final Direction toUpstream;
     final Direction toClient;
     final Instant started;
@@ -58,6 +60,8 @@ final class Session implements Tunnel {
         this.clientLeg = Leg.of(this, client, true);
         this.upstreamLeg = Leg.of(this, upstream, false);
         this.tls = client.engine().isPresent() || upstream.engine().isPresent();
+        this.path = clientLeg instanceof Leg.Plain c && c.fd >= 0 && upstreamLeg instanceof Leg.Plain u && u.fd >= 0
+                ? RelayPath.SPLICE : RelayPath.COPY;
         this.toUpstream = new Direction(this, clientLeg, upstreamLeg, true, client.leftover());
         this.toClient = new Direction(this, upstreamLeg, clientLeg, false, upstream.leftover());
         this.started = Instant.now();
@@ -86,6 +90,11 @@ final class Session implements Tunnel {
     }
 
     @Override
+    public RelayPath path() {
+        return path;
+    }
+
+    @Override
     public void close() {
         loop.execute(() -> {
             if (!loop.stopping) {
@@ -102,7 +111,7 @@ final class Session implements Tunnel {
     @Override
     public String toString() {
         return "Tunnel[clientToUpstream=" + bytesClientToUpstream() + ", upstreamToClient=" + bytesUpstreamToClient()
-                + ", started=" + started() + ", lastActivity=" + lastActivity() + "]";
+                + ", path=" + path + ", started=" + started() + ", lastActivity=" + lastActivity() + "]";
     }
 
     /** On the loop: makes the channels non-blocking, registers them and starts relaying the leftovers. */
@@ -363,7 +372,7 @@ final class Session implements Tunnel {
         loop.remove(this);
         TunnelOutcome result = new TunnelOutcome(reason, toUpstream.bytes, toClient.bytes,
                 Duration.ofNanos(System.nanoTime() - startNanos), Optional.ofNullable(cause),
-                finWithoutCloseNotify(clientLeg), finWithoutCloseNotify(upstreamLeg));
+                finWithoutCloseNotify(clientLeg), finWithoutCloseNotify(upstreamLeg), path);
         // Counted, and counted down, before the outcome completes, so whoever sees the outcome sees the
         // counts too; a drain completes after the last outcome. The closed flag makes this run once.
         loop.relay.admission().counters.ended(result);

@@ -195,7 +195,7 @@ public final class StreamRelay implements AutoCloseable {
         }
         // Counted before the second task exists, without which the tunnel cannot end: no snapshot shows
         // it ended but not opened.
-        admission.counters.opened();
+        admission.counters.opened(RelayPath.COPY);
         try {
             executor.execute(session.toClient);
         } catch (RejectedExecutionException e) {

@@ -80,6 +80,11 @@ final class StreamSession implements Tunnel {
         return started.plusNanos(lastActivityNanos - startNanos);
     }
 
+    @Override
+    public RelayPath path() {
+        return RelayPath.COPY;
+    }
+
     /**
      * Ends the tunnel with {@link CloseReason#CLOSED_BY_CALLER}: runs both endpoints' close actions on
      * the calling thread, which makes the relay's blocked reads and writes fail, so its two tasks
@@ -98,7 +103,7 @@ final class StreamSession implements Tunnel {
     @Override
     public String toString() {
         return "Tunnel[clientToUpstream=" + bytesClientToUpstream() + ", upstreamToClient=" + bytesUpstreamToClient()
-                + ", started=" + started() + ", lastActivity=" + lastActivity() + "]";
+                + ", path=" + path() + ", started=" + started() + ", lastActivity=" + lastActivity() + "]";
     }
 
     boolean isEnded() {

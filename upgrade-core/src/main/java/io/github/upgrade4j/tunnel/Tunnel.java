@@ -33,6 +33,12 @@ public sealed interface Tunnel permits Session, StreamSession {
     Instant lastActivity();
 
     /**
+     * How the tunnel's bytes travel: {@link RelayPath#COPY} or {@link RelayPath#SPLICE}, fixed when it
+     * opened; never {@link RelayPath#AUTO}. A {@link StreamRelay}'s tunnels always copy.
+     */
+    RelayPath path();
+
+    /**
      * Closes the tunnel soon, with {@link CloseReason#CLOSED_BY_CALLER}, unless it has already ended;
      * returns at once and is idempotent. Both sides get a FIN (a reset if bytes were still queued in
      * the kernel toward the relay), and bytes in flight inside the relay are dropped.

@@ -31,15 +31,25 @@ import java.util.Optional;
  *     {@code close_notify}, and when such a FIN was passed on as a reset (the reason is then
  *     {@link CloseReason#CLIENT_RESET} and the cause says why)
  * @param upstreamTlsFinWithoutCloseNotify the same for the upstream's TLS stream
+ * @param path how the tunnel's bytes travelled: {@link RelayPath#COPY} or {@link RelayPath#SPLICE}
  */
 public record TunnelOutcome(CloseReason reason, long bytesClientToUpstream, long bytesUpstreamToClient,
         Duration duration, Optional<IOException> cause, boolean clientTlsFinWithoutCloseNotify,
-        boolean upstreamTlsFinWithoutCloseNotify) {
-    /** Checks for nulls and negative figures. */
+        boolean upstreamTlsFinWithoutCloseNotify, RelayPath path) {
+    /**
+     * Checks for nulls and negative figures.
+     *
+     * @throws IllegalArgumentException if a count or the duration is negative, or the path is
+     *     {@link RelayPath#AUTO}, which is a choice and not a path
+     */
     public TunnelOutcome {
         Objects.requireNonNull(reason, "reason");
         Objects.requireNonNull(duration, "duration");
         Objects.requireNonNull(cause, "cause");
+        Objects.requireNonNull(path, "path");
+        if (path == RelayPath.AUTO) {
+            throw new IllegalArgumentException("expected the path a tunnel took, COPY or SPLICE, but was AUTO");
+        }
         if (bytesClientToUpstream < 0 || bytesUpstreamToClient < 0 || duration.isNegative()) {
             throw new IllegalArgumentException("expected non-negative byte counts and duration but were "
                     + bytesClientToUpstream + ", " + bytesUpstreamToClient + " and " + duration);
@@ -47,12 +57,11 @@ public record TunnelOutcome(CloseReason reason, long bytesClientToUpstream, long
     }
 
     /**
-     * An outcome in which no TLS stream ended with a FIN accepted in place of a {@code close_notify}:
-     * every outcome of a relay with {@link RelayOptions#tlsFinWithoutCloseNotifyAsEnd()} off, and of a
-     * {@link StreamRelay}.
+     * An outcome of a tunnel that copied its bytes and in which no TLS stream ended with a FIN accepted
+     * in place of a {@code close_notify}: every outcome of a {@link StreamRelay}, for one.
      */
     public TunnelOutcome(CloseReason reason, long bytesClientToUpstream, long bytesUpstreamToClient,
             Duration duration, Optional<IOException> cause) {
-        this(reason, bytesClientToUpstream, bytesUpstreamToClient, duration, cause, false, false);
+        this(reason, bytesClientToUpstream, bytesUpstreamToClient, duration, cause, false, false, RelayPath.COPY);
     }
 }

@@ -5,7 +5,10 @@ import java.io.UncheckedIOException;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.UnaryOperator;
 
 /**
  * Relays upgraded connections: once a proxy has switched protocols (a 101, or a 2xx to CONNECT) it
@@ -29,7 +32,9 @@ import java.util.concurrent.CompletableFuture;
  * direction: while it is not written, the source is not read and TCP flow control throttles its
  * sender (a TLS leg adds at most one buffer of records each way, see {@link Endpoint}). Buffers are
  * direct and pooled, borrowed only while bytes are in flight, so an idle tunnel holds none, and all
- * of them together stay within {@link RelayOptions#bufferBudgetBytes()}. A FIN from one side is
+ * of them together stay within {@link RelayOptions#bufferBudgetBytes()}. On the splice path
+ * ({@link #path()}) a kernel pipe holding at most a buffer's size takes the buffer's place, under the
+ * same rules and the same budget. A FIN from one side is
  * passed on as {@code shutdownOutput} to the other once every byte before it is written, and the
  * tunnel lives until both directions are done: no queued byte is dropped. A reset is passed on as a
  * reset (SO_LINGER 0), never disguised as a FIN. On a TLS leg the same holds with
@@ -53,22 +58,29 @@ import java.util.concurrent.CompletableFuture;
  * a slow reader; it makes the writer wait.
  */
 public final class TunnelRelay implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(TunnelRelay.class.getName());
+    /** The fallback is logged once per process, not once per relay. */
+    private static final AtomicBoolean COPY_LOGGED = new AtomicBoolean();
+
     private final RelayOptions options;
+    private final RelayPath path;
     private final BufferPool pool;
     private final EventLoop[] loops;
     private final Admission admission;
     private final Object lock = new Object();
     private int nextLoop;
 
-    private TunnelRelay(RelayOptions options) {
+    private TunnelRelay(RelayOptions options, UnaryOperator<Syscalls> syscalls) {
         this.options = options;
+        this.path = choosePath(options.relayPath());
         this.admission = new Admission(options.maxTunnels());
         this.pool = new BufferPool(options.bufferSize(), options.bufferBudgetBytes(), true);
         this.loops = new EventLoop[options.loops()];
         Deadlines deadlines = Deadlines.of(options);
         try {
             for (int i = 0; i < loops.length; i++) {
-                loops[i] = new EventLoop(this, options, deadlines, pool, i);
+                loops[i] = new EventLoop(this, options, deadlines, pool,
+                        path == RelayPath.SPLICE ? syscalls.apply(Kernel.open()) : null, i);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("could not open a selector", e);
@@ -84,17 +96,61 @@ public final class TunnelRelay implements AutoCloseable {
     }
 
     /**
-     * Starts a relay: its event-loop threads run until {@link #close()}.
+     * Starts a relay: its event-loop threads run until {@link #close()}. With
+     * {@link RelayPath#AUTO} it splices where it can and otherwise copies, logging once per process
+     * (at INFO, through {@link System.Logger}) why it copies.
      *
      * @throws java.io.UncheckedIOException if a selector cannot be opened
+     * @throws IllegalStateException if the options ask for {@link RelayPath#SPLICE} and this JVM cannot
+     *     splice; the message says why (the OS, the Java version, or the flags it needs)
      */
     public static TunnelRelay start(RelayOptions options) {
-        return new TunnelRelay(Objects.requireNonNull(options, "options"));
+        return new TunnelRelay(Objects.requireNonNull(options, "options"), UnaryOperator.identity());
+    }
+
+    /** For tests: a relay whose loops make their system calls through what {@code syscalls} wraps. */
+    static TunnelRelay start(RelayOptions options, UnaryOperator<Syscalls> syscalls) {
+        return new TunnelRelay(options, syscalls);
+    }
+
+    private static RelayPath choosePath(RelayPath wanted) {
+        if (wanted == RelayPath.COPY) {
+            return RelayPath.COPY;
+        }
+        String why = Kernel.unavailable();
+        if (why == null) {
+            return RelayPath.SPLICE;
+        }
+        if (wanted == RelayPath.SPLICE) {
+            throw new IllegalStateException("expected to splice (RelayPath.SPLICE) but " + why);
+        }
+        if (COPY_LOGGED.compareAndSet(false, true)) {
+            LOG.log(System.Logger.Level.INFO, "upgrade4j tunnels copy their bytes through user space: " + why);
+        }
+        return RelayPath.COPY;
+    }
+
+    /**
+     * Why this JVM cannot splice ({@link RelayPath#SPLICE}): the operating system, the Java version, or
+     * the access flags it needs, in words that say what to change; empty where it can.
+     */
+    public static Optional<String> spliceUnavailable() {
+        return Optional.ofNullable(Kernel.unavailable());
     }
 
     /** The options this relay was started with. */
     public RelayOptions options() {
         return options;
+    }
+
+    /**
+     * How this relay moves the bytes of a plain tunnel: {@link RelayPath#SPLICE} or
+     * {@link RelayPath#COPY}, decided at start from {@link RelayOptions#relayPath()} and what the JVM
+     * allows; never {@link RelayPath#AUTO}. A tunnel with a TLS leg copies either way
+     * ({@link Tunnel#path()}).
+     */
+    public RelayPath path() {
+        return path;
     }
 
     /**
@@ -124,7 +180,7 @@ public final class TunnelRelay implements AutoCloseable {
             return refused;
         }
         long free = pool.budget() - (long) borrowed() * pool.bufferSize();
-        int needed = 2 + tlsLegs; // a buffer each way, and one for a TLS leg's records
+        int needed = 2 + tlsLegs; // a buffer (or pipe) each way, and one for a TLS leg's records
         if (free < (long) needed * pool.bufferSize()) {
             return admission.unclaim(RefusalReason.BUFFER_BUDGET, "expected room for " + needed + " buffers of "
                     + pool.bufferSize() + " bytes but " + free + " of the " + pool.budget()
@@ -133,7 +189,8 @@ public final class TunnelRelay implements AutoCloseable {
         EventLoop loop = leastLoaded();
         loop.load.incrementAndGet();
         Session session = new Session(loop, client, upstream);
-        admission.counters.opened(); // before the tunnel can end, so that no snapshot shows it ended but not opened
+        // Before the tunnel can end, so that no snapshot shows it ended but not opened.
+        admission.counters.opened(session.path());
         loop.execute(session::register);
         return new Opening.Opened(session);
     }
@@ -175,12 +232,18 @@ public final class TunnelRelay implements AutoCloseable {
         return best;
     }
 
+    /** Buffers and pipes borrowed now: each holds at most one buffer's size of the budget. */
     private int borrowed() {
         int sum = 0;
         for (EventLoop loop : loops) {
-            sum += loop.borrowed;
+            sum += loop.borrowed + loop.borrowedPipes;
         }
         return sum;
+    }
+
+    /** Pipes made and not yet closed, borrowed or pooled; two descriptors each. */
+    int pipesOpen() {
+        return pool.pipesOpen();
     }
 
     /** The relay's admission, for its sessions: counters and places. */
@@ -197,9 +260,9 @@ public final class TunnelRelay implements AutoCloseable {
      * keep their values after {@link #close()}.
      */
     public RelayStats stats() {
-        int borrowedBuffers = borrowed();
-        long pooled = Math.max(0, pool.allocatedBytes() - (long) borrowedBuffers * pool.bufferSize());
-        return admission.counters.snapshot(admission.active(), borrowedBuffers, pooled, pool.budget());
+        int inFlight = borrowed();
+        long pooled = Math.max(0, pool.allocatedBytes() - (long) inFlight * pool.bufferSize());
+        return admission.counters.snapshot(admission.active(), inFlight, pooled, pool.budget());
     }
 
     /**
@@ -274,7 +337,7 @@ public final class TunnelRelay implements AutoCloseable {
     @Override
     public String toString() {
         RelayStats stats = stats();
-        return "TunnelRelay[loops=" + loops.length + ", active=" + stats.activeTunnels() + ", buffersBorrowed="
+        return "TunnelRelay[path=" + path + ", loops=" + loops.length + ", active=" + stats.activeTunnels() + ", buffersBorrowed="
                 + stats.buffersBorrowed() + ", opened=" + stats.tunnelsOpened() + ", refused="
                 + stats.tunnelsRefused() + ", state=" + admission.stateName() + "]";
     }

@@ -1,8 +1,8 @@
 /**
  * The relay of upgraded connections: after a 101 (RFC 9110 §15.2.2, §7.8) or a 2xx to CONNECT
- * (RFC 9110 §9.3.6) a proxy stops speaking HTTP and copies bytes both ways until both sides are
- * done, over NIO event loops and pooled direct buffers, with half-close, resets passed on as resets,
- * timeouts, a tunnel limit, counters, outcomes and graceful drain.
+ * (RFC 9110 §9.3.6) a proxy stops speaking HTTP and relays bytes both ways until both sides are
+ * done, over NIO event loops and pooled direct buffers or kernel pipes, with half-close, resets passed
+ * on as resets, timeouts, a tunnel limit, counters, outcomes and graceful drain.
  *
  * <p>{@link io.github.upgrade4j.tunnel.TunnelRelay} is the engine: {@code open} takes two
  * {@link io.github.upgrade4j.tunnel.Endpoint}s (a channel plus the bytes already read past the head)
@@ -11,6 +11,12 @@
  * leaves them with the caller. Every tunnel ends with one {@link io.github.upgrade4j.tunnel.TunnelOutcome}
  * naming its {@link io.github.upgrade4j.tunnel.CloseReason}. The settings are in
  * {@link io.github.upgrade4j.tunnel.RelayOptions}, one set for both relays.
+ *
+ * <p>On Linux with Java 22 or newer the relay splices plain tunnels in the kernel
+ * ({@code splice(2)} through pooled pipes, {@link io.github.upgrade4j.tunnel.RelayPath#SPLICE}): no
+ * relayed byte enters user space. Elsewhere, and for tunnels with a TLS leg, every byte is copied once
+ * into a pooled direct buffer and once out of it ({@link io.github.upgrade4j.tunnel.RelayPath#COPY}),
+ * and on a TLS leg once more by the engine's encryption or decryption.
  *
  * <p>{@code stats()} of either relay answers a {@link io.github.upgrade4j.tunnel.RelayStats}: the load
  * now (running tunnels, buffers) and counters since the relay started, for a metrics exporter: tunnels
@@ -31,9 +37,7 @@
  * {@link io.github.upgrade4j.tunnel.StreamEndpoint}s relayed on a caller's executor, with the same
  * {@code Opening}, {@code Tunnel}, counters, timeouts, drain and outcome type.
  *
- * <p>The package does not parse or judge heads, configure TLS, or splice in the kernel; every relayed
- * byte is copied once into a direct buffer and once out of it, and on a TLS leg once more by the
- * engine's encryption or decryption.
+ * <p>The package does not parse or judge heads, or configure TLS.
  */
 @NullMarked
 package io.github.upgrade4j.tunnel;

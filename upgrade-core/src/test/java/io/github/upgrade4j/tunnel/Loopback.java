@@ -112,9 +112,14 @@ final class Loopback implements AutoCloseable {
         return Endpoint.of(proxyUpstream);
     }
 
-    /** Opens a tunnel over this pair with no leftovers and returns it, failing the test on a refusal. */
+    /**
+     * Opens a tunnel over this pair with no leftovers and returns it, failing the test on a refusal or
+     * if the plain tunnel does not take the relay's path.
+     */
     Tunnel openOn(TunnelRelay relay) {
-        return opened(relay.open(clientEndpoint(), upstreamEndpoint()));
+        Tunnel tunnel = opened(relay.open(clientEndpoint(), upstreamEndpoint()));
+        assertEquals(relay.path(), tunnel.path(), "the path of a plain tunnel");
+        return tunnel;
     }
 
     static Tunnel opened(Opening opening) {

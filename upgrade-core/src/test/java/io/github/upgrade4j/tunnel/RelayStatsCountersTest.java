@@ -33,13 +33,21 @@ import java.util.concurrent.atomic.LongAdder;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * {@link TunnelRelay#stats()}'s counters since the relay started: every opened tunnel, every refusal
  * by its reason, every end by its reason exactly once whatever ended it, and byte totals that are
  * exactly the sums of the outcomes' counts. Each test waits on outcomes, never on time.
  */
+@ParameterizedClass(name = "{0}")
+@MethodSource("io.github.upgrade4j.tunnel.RelayPaths#tested")
 class RelayStatsCountersTest {
+    @Parameter
+    RelayPath path;
+
     private TunnelRelay relay;
 
     @AfterEach
@@ -51,7 +59,7 @@ class RelayStatsCountersTest {
 
     @Test
     void startsWithEveryReasonAtZeroInDeclarationOrderSoEverySeriesCanBeExported() {
-        relay = TunnelRelay.start();
+        relay = TunnelRelay.start(RelayOptions.builder().relayPath(path).build());
         RelayStats stats = relay.stats();
 
         assertEquals(List.of(RefusalReason.values()), List.copyOf(stats.refusedByReason().keySet()));
@@ -62,7 +70,7 @@ class RelayStatsCountersTest {
         for (CloseReason reason : CloseReason.values()) {
             assertEquals(0, stats.ended(reason), reason.name());
         }
-        assertEquals(new RelayStats(0, 0, 0, relay.options().bufferBudgetBytes(), 0, Map.of(), Map.of(), 0, 0, 0, 0),
+        assertEquals(new RelayStats(0, 0, 0, relay.options().bufferBudgetBytes(), 0, 0, Map.of(), Map.of(), 0, 0, 0, 0),
                 stats);
         assertEquals(0, stats.tunnelsRefused());
         assertEquals(0, stats.tunnelsEnded());
@@ -70,7 +78,7 @@ class RelayStatsCountersTest {
 
     @Test
     void countsEachOpenedTunnelAndEachRefusalAtTheTunnelLimitUnderThatReason() throws IOException {
-        relay = TunnelRelay.start(RelayOptions.builder().maxTunnels(2).build());
+        relay = TunnelRelay.start(RelayOptions.builder().relayPath(path).maxTunnels(2).build());
         try (Loopback a = Loopback.open(); Loopback b = Loopback.open(); Loopback c = Loopback.open()) {
             Tunnel first = a.openOn(relay);
             b.openOn(relay);
@@ -103,7 +111,7 @@ class RelayStatsCountersTest {
     @Test
     void countsARefusalForTheBufferBudgetAndEachRefusalOfADrainingOrClosedRelayAsShutDown() throws IOException {
         int bufferSize = RelayOptions.standard().bufferSize();
-        relay = TunnelRelay.start(RelayOptions.builder().bufferBudgetBytes(2L * bufferSize).build());
+        relay = TunnelRelay.start(RelayOptions.builder().relayPath(path).bufferBudgetBytes(2L * bufferSize).build());
         try (Loopback pair = Loopback.open()) {
             // A TLS leg needs a third buffer for its records: more than this budget can ever hold.
             Opening tls = relay.open(Endpoint.tls(pair.proxyClient, TlsFixture.serverEngine()), pair.upstreamEndpoint());
@@ -127,7 +135,7 @@ class RelayStatsCountersTest {
 
     @Test
     void countsEndsByFinResetCallerAndDrainUnderTheirReasonsWithExactlyTheOutcomesBytes() throws IOException {
-        relay = TunnelRelay.start();
+        relay = TunnelRelay.start(RelayOptions.builder().relayPath(path).build());
         List<TunnelOutcome> outcomes = new ArrayList<>();
         try (Loopback fin = Loopback.open(); Loopback reset = Loopback.open(); Loopback caller = Loopback.open();
                 Loopback drained = Loopback.open()) {
@@ -174,7 +182,7 @@ class RelayStatsCountersTest {
 
     @Test
     void countsAnIdleTimeoutUnderItsReasonWithTheBytesMovedBeforeTheSilence() throws IOException {
-        relay = TunnelRelay.start(RelayOptions.builder().idleTimeout(Duration.ofMillis(300)).build());
+        relay = TunnelRelay.start(RelayOptions.builder().relayPath(path).idleTimeout(Duration.ofMillis(300)).build());
         try (Loopback pair = Loopback.open()) {
             Tunnel tunnel = pair.openOn(relay);
             write(pair.client, randomBytes(10, 6));
@@ -192,7 +200,7 @@ class RelayStatsCountersTest {
 
     @Test
     void countsTheTunnelsThatClosingTheRelayEndsAsShutdownAndKeepsTheCountersAfterward() throws IOException {
-        relay = TunnelRelay.start();
+        relay = TunnelRelay.start(RelayOptions.builder().relayPath(path).build());
         try (Loopback a = Loopback.open(); Loopback b = Loopback.open()) {
             Tunnel first = a.openOn(relay);
             Tunnel second = b.openOn(relay);
@@ -213,7 +221,7 @@ class RelayStatsCountersTest {
 
     @Test
     void countsAFailedTlsHandshakeAsAnIoError() throws IOException {
-        relay = TunnelRelay.start();
+        relay = TunnelRelay.start(RelayOptions.builder().relayPath(path).build());
         try (Loopback pair = Loopback.open()) {
             Tunnel tunnel = opened(relay.open(Endpoint.tls(pair.proxyClient, TlsFixture.serverEngine()),
                     pair.upstreamEndpoint()));
@@ -230,7 +238,7 @@ class RelayStatsCountersTest {
 
     @Test
     void countsATlsClientsFinWithoutCloseNotifyAcceptedAsItsEndOnTheClientSideOnly() throws IOException {
-        relay = TunnelRelay.start(RelayOptions.builder().tlsFinWithoutCloseNotifyAsEnd(true).build());
+        relay = TunnelRelay.start(RelayOptions.builder().relayPath(path).tlsFinWithoutCloseNotifyAsEnd(true).build());
         byte[] upload = randomBytes(20_000, 8);
         try (Loopback pair = Loopback.open()) {
             SSLSocket client = TlsFixture.clientOver(pair.client);
@@ -259,7 +267,7 @@ class RelayStatsCountersTest {
 
     @Test
     void aSnapshotIsUnmodifiableAndDoesNotMoveWithTheRelay() throws IOException {
-        relay = TunnelRelay.start();
+        relay = TunnelRelay.start(RelayOptions.builder().relayPath(path).build());
         RelayStats before = relay.stats();
         assertThrows(UnsupportedOperationException.class,
                 () -> before.refusedByReason().put(RefusalReason.TUNNEL_LIMIT, 1L));
@@ -280,7 +288,7 @@ class RelayStatsCountersTest {
 
     @Test
     void countsTwoHundredTunnelsOpenedRefusedAndEndedFromFourThreadsExactly() {
-        relay = TunnelRelay.start(RelayOptions.builder().maxTunnels(3).build()); // four threads: some refusals
+        relay = TunnelRelay.start(RelayOptions.builder().relayPath(path).maxTunnels(3).build()); // four threads: some refusals
         int threads = 4;
         int perThread = 50;
         LongAdder refusals = new LongAdder();
@@ -316,7 +324,7 @@ class RelayStatsCountersTest {
 
     @Test
     void countsEveryTunnelOpenedWhileTheRelayClosesOnceAsOpenedAndOnceAsEnded() {
-        relay = TunnelRelay.start();
+        relay = TunnelRelay.start(RelayOptions.builder().relayPath(path).build());
         ConcurrentLinkedQueue<Loopback> pairs = new ConcurrentLinkedQueue<>();
         ConcurrentLinkedQueue<Tunnel> tunnels = new ConcurrentLinkedQueue<>();
         LongAdder refusals = new LongAdder();
@@ -367,7 +375,7 @@ class RelayStatsCountersTest {
         refusals.put(RefusalReason.TUNNEL_LIMIT, 2L);
         Map<CloseReason, Long> ends = new java.util.HashMap<>();
         ends.put(CloseReason.IDLE_TIMEOUT, 3L);
-        RelayStats stats = new RelayStats(1, 2, 0, 1024, 6, refusals, ends, 10, 20, 0, 0);
+        RelayStats stats = new RelayStats(1, 2, 0, 1024, 6, 0, refusals, ends, 10, 20, 0, 0);
         refusals.put(RefusalReason.TUNNEL_LIMIT, 99L);
         ends.clear();
 
@@ -377,12 +385,12 @@ class RelayStatsCountersTest {
         assertEquals(List.of(CloseReason.values()), List.copyOf(stats.endedByReason().keySet()));
         assertEquals(2, stats.tunnelsRefused());
         assertEquals(3, stats.tunnelsEnded());
-        assertEquals(stats, new RelayStats(1, 2, 0, 1024, 6, Map.of(RefusalReason.TUNNEL_LIMIT, 2L),
+        assertEquals(stats, new RelayStats(1, 2, 0, 1024, 6, 0, Map.of(RefusalReason.TUNNEL_LIMIT, 2L),
                 Map.of(CloseReason.IDLE_TIMEOUT, 3L, CloseReason.SHUTDOWN, 0L), 10, 20, 0, 0));
-        assertThrows(IllegalArgumentException.class, () -> new RelayStats(0, 0, 0, 0, 0,
+        assertThrows(IllegalArgumentException.class, () -> new RelayStats(0, 0, 0, 0, 0, 0,
                 Map.of(RefusalReason.SHUT_DOWN, -1L), Map.of(), 0, 0, 0, 0));
-        assertThrows(IllegalArgumentException.class, () -> new RelayStats(0, 0, 0, 0, -1, Map.of(), Map.of(), 0, 0, 0, 0));
-        assertThrows(NullPointerException.class, () -> new RelayStats(0, 0, 0, 0, 0, Map.of(), null, 0, 0, 0, 0));
+        assertThrows(IllegalArgumentException.class, () -> new RelayStats(0, 0, 0, 0, -1, 0, Map.of(), Map.of(), 0, 0, 0, 0));
+        assertThrows(NullPointerException.class, () -> new RelayStats(0, 0, 0, 0, 0, 0, Map.of(), null, 0, 0, 0, 0));
     }
 
     /**

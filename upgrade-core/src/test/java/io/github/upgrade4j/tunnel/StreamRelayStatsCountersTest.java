@@ -47,7 +47,7 @@ class StreamRelayStatsCountersTest {
     void startsWithEveryReasonAtZeroAndAnIdleTunnelBorrowsNoBuffer() throws IOException {
         relay = StreamRelay.start(EXECUTOR);
         long budget = relay.options().bufferBudgetBytes();
-        assertEquals(new RelayStats(0, 0, 0, budget, 0, Map.of(), Map.of(), 0, 0, 0, 0), relay.stats());
+        assertEquals(new RelayStats(0, 0, 0, budget, 0, 0, Map.of(), Map.of(), 0, 0, 0, 0), relay.stats());
         assertEquals(List.of(RefusalReason.values()), List.copyOf(relay.stats().refusedByReason().keySet()));
         assertEquals(List.of(CloseReason.values()), List.copyOf(relay.stats().endedByReason().keySet()));
 

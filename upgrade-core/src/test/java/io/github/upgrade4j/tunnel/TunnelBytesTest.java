@@ -30,14 +30,22 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Scenarios 1, 2, 3, 7, 31 and 33 of tunnel-anchors.md §B: bytes arrive once, in order, counted, fast. */
+@ParameterizedClass(name = "{0}")
+@MethodSource("io.github.upgrade4j.tunnel.RelayPaths#tested")
 class TunnelBytesTest {
+    @Parameter
+    RelayPath path;
+
     private TunnelRelay relay;
 
     @BeforeEach
     void startRelay() {
-        relay = TunnelRelay.start();
+        relay = TunnelRelay.start(RelayOptions.builder().relayPath(path).build());
     }
 
     @AfterEach

@@ -20,14 +20,22 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Scenarios 8, 9, 10 and 12 of tunnel-anchors.md §B: a FIN is passed on and nothing queued is dropped. */
+@ParameterizedClass(name = "{0}")
+@MethodSource("io.github.upgrade4j.tunnel.RelayPaths#tested")
 class TunnelHalfCloseTest {
+    @Parameter
+    RelayPath path;
+
     private TunnelRelay relay;
 
     @BeforeEach
     void startRelay() {
-        relay = TunnelRelay.start();
+        relay = TunnelRelay.start(RelayOptions.builder().relayPath(path).build());
     }
 
     @AfterEach
@@ -92,7 +100,7 @@ class TunnelHalfCloseTest {
     void passesOnAFinThatArrivesRightBehindManyFullBuffers() throws IOException {
         // Regression: a FIN read by the last read a pump allows was once recorded but never passed on.
         relay.close();
-        relay = TunnelRelay.start(RelayOptions.builder().bufferSize(1024).build());
+        relay = TunnelRelay.start(RelayOptions.builder().relayPath(path).bufferSize(1024).build());
         for (int buffers = 12; buffers <= 20; buffers++) {
             byte[] bytes = randomBytes(buffers * 1024, buffers);
             try (Loopback pair = Loopback.open()) {
@@ -110,7 +118,7 @@ class TunnelHalfCloseTest {
     @Test
     void relaysALeftoverOfManyBuffersWithoutWaitingForTheSocket() throws IOException {
         relay.close();
-        relay = TunnelRelay.start(RelayOptions.builder().bufferSize(1024).build());
+        relay = TunnelRelay.start(RelayOptions.builder().relayPath(path).bufferSize(1024).build());
         byte[] leftover = randomBytes(40 * 1024 + 7, 15); // more buffers than one pump reads
         try (Loopback pair = Loopback.open()) {
             Tunnel tunnel = Loopback.opened(relay.open(pair.clientEndpoint(),
@@ -126,7 +134,7 @@ class TunnelHalfCloseTest {
     void closesOnceAndCleanlyWhenBothSidesHalfCloseAtOnceTwoThousandTimes() throws IOException {
         relay.close();
         long descriptorsBefore = Loopback.openFileDescriptors();
-        relay = TunnelRelay.start();
+        relay = TunnelRelay.start(RelayOptions.builder().relayPath(path).build());
         for (int i = 0; i < 2000; i++) {
             try (Loopback pair = Loopback.open()) {
                 Tunnel tunnel = pair.openOn(relay);

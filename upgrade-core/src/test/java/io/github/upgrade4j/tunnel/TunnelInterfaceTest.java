@@ -13,16 +13,24 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Both kinds of tunnel through the one {@link Tunnel} interface: code written against the interface
  * (here: move bytes, read the counters, close, read the outcome) works the same on a selector tunnel
  * and on a stream tunnel.
  */
+@ParameterizedClass(name = "{0}")
+@MethodSource("io.github.upgrade4j.tunnel.RelayPaths#tested")
 class TunnelInterfaceTest {
+    @Parameter
+    RelayPath path;
+
     @Test
     void aSelectorTunnelAndAStreamTunnelBehaveAlikeThroughTheInterface() throws Exception {
-        TunnelRelay selectors = TunnelRelay.start();
+        TunnelRelay selectors = TunnelRelay.start(RelayOptions.builder().relayPath(path).build());
         StreamRelay streams = StreamRelay.start(StreamRelayTest.EXECUTOR);
         try (Loopback first = Loopback.open(); StreamRelayTest.Pair second = StreamRelayTest.Pair.open()) {
             Tunnel selector = Loopback.opened(selectors.open(Endpoint.of(first.proxyClient),

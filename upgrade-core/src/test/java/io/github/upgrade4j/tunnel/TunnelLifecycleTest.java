@@ -26,9 +26,17 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Scenarios 28, 30, 32 and 37 of tunnel-anchors.md §B: drain, limit, close reasons, concurrent close. */
+@ParameterizedClass(name = "{0}")
+@MethodSource("io.github.upgrade4j.tunnel.RelayPaths#tested")
 class TunnelLifecycleTest {
+    @Parameter
+    RelayPath path;
+
     private TunnelRelay relay;
 
     @AfterEach
@@ -41,7 +49,7 @@ class TunnelLifecycleTest {
     @Test
     void drainsByRefusingNewTunnelsLettingRunningOnesFinishThenClosingTheRestWithAWebSocketClose1001()
             throws IOException {
-        relay = TunnelRelay.start(RelayOptions.builder().closeHook(CloseHook.webSocketGoingAway()).build());
+        relay = TunnelRelay.start(RelayOptions.builder().relayPath(path).closeHook(CloseHook.webSocketGoingAway()).build());
         Duration grace = Duration.ofMillis(400);
         try (Loopback finishing = Loopback.open(); Loopback lingering = Loopback.open();
                 Loopback late = Loopback.open()) {
@@ -85,7 +93,7 @@ class TunnelLifecycleTest {
 
     @Test
     void allowsExactlyTheTunnelLimitAndRefusesTheNextBeforeAnyByteSoTheCallerCanAnswer503() throws IOException {
-        relay = TunnelRelay.start(RelayOptions.builder().maxTunnels(3).build());
+        relay = TunnelRelay.start(RelayOptions.builder().relayPath(path).maxTunnels(3).build());
         List<Loopback> pairs = new ArrayList<>();
         try {
             List<Tunnel> tunnels = new ArrayList<>();
@@ -124,7 +132,7 @@ class TunnelLifecycleTest {
 
     @Test
     void closesTunnelsWithShutdownAndRefusesNewOnesOnceClosed() throws IOException {
-        relay = TunnelRelay.start();
+        relay = TunnelRelay.start(RelayOptions.builder().relayPath(path).build());
         try (Loopback running = Loopback.open(); Loopback late = Loopback.open()) {
             Tunnel tunnel = running.openOn(relay);
             relay.close();
@@ -150,7 +158,7 @@ class TunnelLifecycleTest {
         for (RefusalReason reason : RefusalReason.values()) {
             assertFalse(reason.description().isBlank(), reason.name());
         }
-        relay = TunnelRelay.start();
+        relay = TunnelRelay.start(RelayOptions.builder().relayPath(path).build());
         try (Loopback pair = Loopback.open()) {
             Tunnel tunnel = pair.openOn(relay);
             long before = System.nanoTime();
@@ -167,7 +175,7 @@ class TunnelLifecycleTest {
     @Test
     void survivesTwoThousandClosesFromOtherThreadsDuringIoWithoutLeakingBuffersOrDescriptors() throws IOException {
         long descriptorsBefore = Loopback.openFileDescriptors();
-        relay = TunnelRelay.start(RelayOptions.builder().bufferSize(16 * 1024).build());
+        relay = TunnelRelay.start(RelayOptions.builder().relayPath(path).bufferSize(16 * 1024).build());
         byte[] upstreamLeftover = randomBytes(48 * 1024, 51);
         byte[] clientBytes = randomBytes(64 * 1024, 52);
         for (int i = 0; i < 2000; i++) {
@@ -209,7 +217,7 @@ class TunnelLifecycleTest {
 
     @Test
     void refusesChannelsThatAreNotConnectedOrTheSame() throws IOException {
-        relay = TunnelRelay.start();
+        relay = TunnelRelay.start(RelayOptions.builder().relayPath(path).build());
         try (Loopback pair = Loopback.open(); SocketChannel unconnected = SocketChannel.open()) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> relay.open(Endpoint.of(unconnected), pair.upstreamEndpoint()));

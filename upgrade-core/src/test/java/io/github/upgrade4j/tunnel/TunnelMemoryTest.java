@@ -26,9 +26,17 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Scenarios 23, 24, 26 and 27 of tunnel-anchors.md §B: backpressure, buffers back in the pool, the budget. */
+@ParameterizedClass(name = "{0}")
+@MethodSource("io.github.upgrade4j.tunnel.RelayPaths#tested")
 class TunnelMemoryTest {
+    @Parameter
+    RelayPath path;
+
     private static final int BUFFER = 16 * 1024;
     private TunnelRelay relay;
 
@@ -50,7 +58,7 @@ class TunnelMemoryTest {
     }
 
     private void slowReaderKeepsMemoryBounded(boolean fromClient) throws IOException {
-        relay = TunnelRelay.start(RelayOptions.builder().bufferSize(BUFFER).build());
+        relay = TunnelRelay.start(RelayOptions.builder().relayPath(path).bufferSize(BUFFER).build());
         byte[] data = randomBytes(8 * 1024 * 1024, fromClient ? 41 : 42);
         try (Loopback pair = Loopback.open(32 * 1024)) {
             Tunnel tunnel = pair.openOn(relay);
@@ -92,7 +100,7 @@ class TunnelMemoryTest {
 
     @Test
     void returnsBuffersToThePoolRightAfterABurst() throws IOException {
-        relay = TunnelRelay.start();
+        relay = TunnelRelay.start(RelayOptions.builder().relayPath(path).build());
         byte[] burst = randomBytes(10 * 1024 * 1024, 43);
         try (Loopback pair = Loopback.open()) {
             Tunnel tunnel = pair.openOn(relay);
@@ -114,7 +122,7 @@ class TunnelMemoryTest {
 
     @Test
     void refusesNewTunnelsWhenTheBudgetIsSpentWhileRunningOnesKeepGoing() throws IOException {
-        relay = TunnelRelay.start(RelayOptions.builder().bufferSize(BUFFER).bufferBudgetBytes(2 * BUFFER).build());
+        relay = TunnelRelay.start(RelayOptions.builder().relayPath(path).bufferSize(BUFFER).bufferBudgetBytes(2 * BUFFER).build());
         byte[] upload = randomBytes(1024 * 1024, 44);
         try (Loopback stalled = Loopback.open(32 * 1024); Loopback refused = Loopback.open();
                 Loopback later = Loopback.open()) {
@@ -149,7 +157,7 @@ class TunnelMemoryTest {
 
     @Test
     void letsARunningDirectionWaitForABufferInsteadOfFailingWhenTheBudgetIsSpent() throws IOException {
-        relay = TunnelRelay.start(RelayOptions.builder().bufferSize(BUFFER).bufferBudgetBytes(2 * BUFFER).build());
+        relay = TunnelRelay.start(RelayOptions.builder().relayPath(path).bufferSize(BUFFER).bufferBudgetBytes(2 * BUFFER).build());
         byte[] upload = randomBytes(1024 * 1024, 45);
         byte[] download = randomBytes(1024 * 1024, 46);
         try (Loopback a = Loopback.open(32 * 1024); Loopback b = Loopback.open(32 * 1024)) {

@@ -19,14 +19,22 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Scenarios 13, 14 and 15 of tunnel-anchors.md §B: a reset is passed on as a reset, promptly. */
+@ParameterizedClass(name = "{0}")
+@MethodSource("io.github.upgrade4j.tunnel.RelayPaths#tested")
 class TunnelResetTest {
+    @Parameter
+    RelayPath path;
+
     private TunnelRelay relay;
 
     @BeforeEach
     void startRelay() {
-        relay = TunnelRelay.start();
+        relay = TunnelRelay.start(RelayOptions.builder().relayPath(path).build());
     }
 
     @AfterEach

@@ -22,12 +22,20 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Scenarios 17, 18, 19 and 20 of tunnel-anchors.md §B, plus the half-closed and lifetime timeouts:
  * each timeout fires for its own reason and no other.
  */
+@ParameterizedClass(name = "{0}")
+@MethodSource("io.github.upgrade4j.tunnel.RelayPaths#tested")
 class TunnelTimeoutTest {
+    @Parameter
+    RelayPath path;
+
     private static final Duration T = Duration.ofMillis(300);
     private static final Duration LONG = Duration.ofSeconds(60);
     private TunnelRelay relay;
@@ -40,7 +48,7 @@ class TunnelTimeoutTest {
     }
 
     private TunnelRelay start(RelayOptions options) {
-        relay = TunnelRelay.start(options);
+        relay = TunnelRelay.start(options.toBuilder().relayPath(path).build());
         return relay;
     }
 

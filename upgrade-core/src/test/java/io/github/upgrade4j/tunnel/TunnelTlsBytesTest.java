@@ -33,19 +33,27 @@ import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * TLS on either leg: bytes arrive once, in order, counted as plaintext, through engines the relay
  * handshakes itself or receives handshaken with bytes read past the head; memory stays bounded. The
  * outer peers are JDK {@link SSLSocket}s, an implementation independent of the relay's engine loop.
  */
+@ParameterizedClass(name = "{0}")
+@MethodSource("io.github.upgrade4j.tunnel.RelayPaths#tested")
 class TunnelTlsBytesTest {
+    @Parameter
+    RelayPath path;
+
     private static final int MIB = 1024 * 1024;
     private TunnelRelay relay;
 
     @BeforeEach
     void startRelay() {
-        relay = TunnelRelay.start();
+        relay = TunnelRelay.start(RelayOptions.builder().relayPath(path).build());
     }
 
     @AfterEach
@@ -235,7 +243,7 @@ class TunnelTlsBytesTest {
     void throttlesATlsUpstreamThroughFlowControlWhenThePlainClientReadsSlowly() throws IOException {
         relay.close();
         int buffer = 32 * 1024;
-        relay = TunnelRelay.start(RelayOptions.builder().bufferSize(buffer).build());
+        relay = TunnelRelay.start(RelayOptions.builder().relayPath(path).bufferSize(buffer).build());
         byte[] data = randomBytes(8 * MIB, 78);
         try (Loopback pair = Loopback.open(32 * 1024)) {
             SSLSocket upstream = TlsFixture.serverOver(pair.upstream);
@@ -274,7 +282,7 @@ class TunnelTlsBytesTest {
     @Test
     void refusesATlsEndpointWhoseRecordsDoNotFitTheBuffersBeforeTouchingAnything() throws IOException {
         relay.close();
-        relay = TunnelRelay.start(RelayOptions.builder().bufferSize(4096).build());
+        relay = TunnelRelay.start(RelayOptions.builder().relayPath(path).bufferSize(4096).build());
         try (Loopback pair = Loopback.open()) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> relay.open(
                     Endpoint.tls(pair.proxyClient, TlsFixture.serverEngine()), pair.upstreamEndpoint()));
@@ -289,7 +297,7 @@ class TunnelTlsBytesTest {
     void refusesATlsTunnelWhenTheBudgetCannotHoldItsRecordBuffers() throws IOException {
         relay.close();
         int buffer = 32 * 1024;
-        relay = TunnelRelay.start(RelayOptions.builder().bufferSize(buffer).bufferBudgetBytes(3L * buffer).build());
+        relay = TunnelRelay.start(RelayOptions.builder().relayPath(path).bufferSize(buffer).bufferBudgetBytes(3L * buffer).build());
         try (Loopback pair = Loopback.open()) {
             Opening.Refused refused = assertInstanceOf(Opening.Refused.class, relay.open(
                     Endpoint.tls(pair.proxyClient, TlsFixture.serverEngine()),

@@ -33,6 +33,9 @@ import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * How TLS legs end: {@code close_notify} is the TLS half-close and is passed on as a FIN (and a FIN as
@@ -40,13 +43,18 @@ import org.junit.jupiter.api.Test;
  * reset in the middle of a record are passed on as resets; timeouts, drains and failed handshakes end
  * with the same outcomes as on plain legs; every buffer goes back to the pool.
  */
+@ParameterizedClass(name = "{0}")
+@MethodSource("io.github.upgrade4j.tunnel.RelayPaths#tested")
 class TunnelTlsCloseTest {
+    @Parameter
+    RelayPath path;
+
     private static final int MIB = 1024 * 1024;
     private TunnelRelay relay;
 
     @BeforeEach
     void startRelay() {
-        relay = TunnelRelay.start();
+        relay = TunnelRelay.start(RelayOptions.builder().relayPath(path).build());
     }
 
     @AfterEach
@@ -179,7 +187,7 @@ class TunnelTlsCloseTest {
     @Test
     void closesAnIdleTlsTunnelWithACloseNotifyAtTheIdleTimeout() throws IOException {
         relay.close();
-        relay = TunnelRelay.start(RelayOptions.builder().idleTimeout(Duration.ofMillis(300)).build());
+        relay = TunnelRelay.start(RelayOptions.builder().relayPath(path).idleTimeout(Duration.ofMillis(300)).build());
         try (Loopback pair = Loopback.open()) {
             SSLSocket client = TlsFixture.clientOver(pair.client);
             SSLSocket upstream = TlsFixture.serverOver(pair.upstream);
@@ -197,7 +205,7 @@ class TunnelTlsCloseTest {
     @Test
     void drainsATlsTunnelWithAWebSocketClose1001InsideTheTlsStreamThenACloseNotify() throws IOException {
         relay.close();
-        relay = TunnelRelay.start(RelayOptions.builder().closeHook(CloseHook.webSocketGoingAway()).build());
+        relay = TunnelRelay.start(RelayOptions.builder().relayPath(path).closeHook(CloseHook.webSocketGoingAway()).build());
         try (Loopback pair = Loopback.open()) {
             SSLSocket client = TlsFixture.clientOver(pair.client);
             Tunnel tunnel = opened(relay.open(Endpoint.tls(pair.proxyClient, TlsFixture.serverEngine()),

@@ -26,6 +26,9 @@ import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * {@link RelayOptions#tlsFinWithoutCloseNotifyAsEnd()}: with it on, a TLS peer's FIN without
@@ -37,13 +40,18 @@ import org.junit.jupiter.api.Test;
  * <p>A peer "sends a FIN without close_notify" by shutting down the output of the TCP socket under its
  * TLS socket or engine: it can still read, so the half-close can be followed to its end.
  */
+@ParameterizedClass(name = "{0}")
+@MethodSource("io.github.upgrade4j.tunnel.RelayPaths#tested")
 class TunnelTlsFinAsEndTest {
+    @Parameter
+    RelayPath path;
+
     private static final int MIB = 1024 * 1024;
     private TunnelRelay relay;
 
     @BeforeEach
     void startRelay() {
-        relay = TunnelRelay.start(RelayOptions.builder().tlsFinWithoutCloseNotifyAsEnd(true).build());
+        relay = TunnelRelay.start(RelayOptions.builder().relayPath(path).tlsFinWithoutCloseNotifyAsEnd(true).build());
     }
 
     @AfterEach
@@ -207,7 +215,7 @@ class TunnelTlsFinAsEndTest {
     @Test
     void stillPassesAFinWithoutCloseNotifyOnAsAResetByDefault() throws IOException {
         relay.close();
-        relay = TunnelRelay.start();
+        relay = TunnelRelay.start(RelayOptions.builder().relayPath(path).build());
         try (Loopback pair = Loopback.open()) {
             SSLSocket client = TlsFixture.clientOver(pair.client);
             Tunnel tunnel = opened(relay.open(Endpoint.tls(pair.proxyClient, TlsFixture.serverEngine()),

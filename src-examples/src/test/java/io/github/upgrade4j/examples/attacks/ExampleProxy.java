@@ -42,12 +42,27 @@ public final class ExampleProxy implements AutoCloseable {
      * {@code options} (e.g. {@code "--max-tunnels", "3"}) after those, so they can override them.
      */
     public static ExampleProxy start(InetSocketAddress upstream, String... options) throws IOException {
+        return start(List.of("-jar", JAR.toString()), upstream, options);
+    }
+
+    /**
+     * Like {@link #start}, launched as a library user on the class path launches it: {@code java -cp
+     * upgrade-examples.jar io.github.upgrade4j.examples.Main proxy ...}, without the JVM flags the
+     * jar's manifest grants to {@code java -jar} (native access, {@code sun.nio.ch} opened).
+     */
+    public static ExampleProxy startOnClassPath(InetSocketAddress upstream, String... options) throws IOException {
+        return start(List.of("-cp", JAR.toString(), "io.github.upgrade4j.examples.Main"), upstream, options);
+    }
+
+    private static ExampleProxy start(List<String> launch, InetSocketAddress upstream, String... options)
+            throws IOException {
         if (!Files.isRegularFile(JAR)) {
             fail("expected " + JAR.toAbsolutePath() + ": the attack suite drives the jar built in the package phase;"
                     + " run it with ./mvnw verify");
         }
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", JAR.toString(), "proxy", "--listen", "127.0.0.1:0",
+        List<String> command = new ArrayList<>(List.of(java()));
+        command.addAll(launch);
+        command.addAll(List.of("proxy", "--listen", "127.0.0.1:0",
                 "--upstream", upstream.getAddress().getHostAddress() + ":" + upstream.getPort(),
                 "--handshake-timeout", "5s", "--drain-grace", "0"));
         command.addAll(List.of(options));
@@ -59,6 +74,16 @@ public final class ExampleProxy implements AutoCloseable {
             fail("the example proxy did not start listening within 30 s; its output:\n" + proxy.output(), e);
         }
         return proxy;
+    }
+
+    /** The {@code java} of the JDK running the tests. */
+    public static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** The jar the package phase built. */
+    public static Path jar() {
+        return JAR;
     }
 
     private void read() {
