@@ -6,10 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -26,7 +23,7 @@ import org.jspecify.annotations.Nullable;
  * read, write, shutdown, close) happens on the loop thread, so a close requested from another thread
  * can never race an I/O call or touch a file descriptor number the kernel has reused.
  */
-final class Session implements Tunnel {
+final class Session extends BaseTunnel {
     private static final int ALL = SelectionKey.OP_READ | SelectionKey.OP_WRITE;
 
     final EventLoop loop;
@@ -38,11 +35,6 @@ final class Session implements Tunnel {
     private final RelayPath path;
     final Direction toUpstream;
     final Direction toClient;
-    final Instant started;
-    final long startNanos;
-    /** Last time a byte moved either way, or a FIN arrived; from {@link System#nanoTime()}. */
-    volatile long lastActivityNanos;
-    final CompletableFuture<TunnelOutcome> outcome = new CompletableFuture<>();
 
     private @Nullable SelectionKey clientKey;
     private @Nullable SelectionKey upstreamKey;
@@ -64,9 +56,6 @@ final class Session implements Tunnel {
                 ? RelayPath.SPLICE : RelayPath.COPY;
         this.toUpstream = new Direction(this, clientLeg, upstreamLeg, true, client.leftover());
         this.toClient = new Direction(this, upstreamLeg, clientLeg, false, upstream.leftover());
-        this.started = Instant.now();
-        this.startNanos = System.nanoTime();
-        this.lastActivityNanos = startNanos;
     }
 
     @Override
@@ -77,16 +66,6 @@ final class Session implements Tunnel {
     @Override
     public long bytesUpstreamToClient() {
         return toClient.bytes;
-    }
-
-    @Override
-    public Instant started() {
-        return started;
-    }
-
-    @Override
-    public Instant lastActivity() {
-        return started.plusNanos(lastActivityNanos - startNanos);
     }
 
     @Override
@@ -101,17 +80,6 @@ final class Session implements Tunnel {
                 end(CloseReason.CLOSED_BY_CALLER, null, Abort.NONE);
             }
         });
-    }
-
-    @Override
-    public CompletionStage<TunnelOutcome> outcome() {
-        return outcome.minimalCompletionStage();
-    }
-
-    @Override
-    public String toString() {
-        return "Tunnel[clientToUpstream=" + bytesClientToUpstream() + ", upstreamToClient=" + bytesUpstreamToClient()
-                + ", path=" + path + ", started=" + started() + ", lastActivity=" + lastActivity() + "]";
     }
 
     /** On the loop: makes the channels non-blocking, registers them and starts relaying the leftovers. */
@@ -377,7 +345,7 @@ final class Session implements Tunnel {
         // counts too; a drain completes after the last outcome. The closed flag makes this run once.
         loop.relay.admission().counters.ended(result);
         boolean lastOfDrain = loop.ended();
-        outcome.complete(result);
+        outcome.finish(result);
         if (lastOfDrain) {
             loop.relay.admission().finishDrain();
         }

@@ -4,10 +4,7 @@ import java.io.IOException;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -25,17 +22,12 @@ import org.jspecify.annotations.Nullable;
  * are free again. No lock is held while a stream is read or closed; a pump holds its own write lock
  * while it writes.
  */
-final class StreamSession implements Tunnel {
+final class StreamSession extends BaseTunnel {
     final StreamRelay relay;
     private final StreamEndpoint client;
     private final StreamEndpoint upstream;
     final StreamPump toUpstream;
     final StreamPump toClient;
-    private final Instant started;
-    private final long startNanos;
-    /** Last time a byte moved either way, or an input ended; from {@link System#nanoTime()}. */
-    private volatile long lastActivityNanos;
-    private final CompletableFuture<TunnelOutcome> outcome = new CompletableFuture<>();
 
     private final AtomicReference<@Nullable Ending> ending = new AtomicReference<>();
     private final AtomicReference<@Nullable StreamPump> firstEnd = new AtomicReference<>();
@@ -55,9 +47,6 @@ final class StreamSession implements Tunnel {
         this.upstream = upstream;
         this.toUpstream = new StreamPump(this, client, upstream, true);
         this.toClient = new StreamPump(this, upstream, client, false);
-        this.started = Instant.now();
-        this.startNanos = System.nanoTime();
-        this.lastActivityNanos = startNanos;
     }
 
     @Override
@@ -68,16 +57,6 @@ final class StreamSession implements Tunnel {
     @Override
     public long bytesUpstreamToClient() {
         return toClient.bytes;
-    }
-
-    @Override
-    public Instant started() {
-        return started;
-    }
-
-    @Override
-    public Instant lastActivity() {
-        return started.plusNanos(lastActivityNanos - startNanos);
     }
 
     @Override
@@ -93,17 +72,6 @@ final class StreamSession implements Tunnel {
     @Override
     public void close() {
         end(CloseReason.CLOSED_BY_CALLER, null, Abort.NONE);
-    }
-
-    @Override
-    public CompletionStage<TunnelOutcome> outcome() {
-        return outcome.minimalCompletionStage();
-    }
-
-    @Override
-    public String toString() {
-        return "Tunnel[clientToUpstream=" + bytesClientToUpstream() + ", upstreamToClient=" + bytesUpstreamToClient()
-                + ", path=" + path() + ", started=" + started() + ", lastActivity=" + lastActivity() + "]";
     }
 
     boolean isEnded() {
@@ -241,7 +209,7 @@ final class StreamSession implements Tunnel {
         Admission admission = relay.admission();
         admission.counters.ended(result);
         boolean lastOfDrain = admission.ended();
-        outcome.complete(result);
+        outcome.finish(result);
         if (lastOfDrain) {
             admission.finishDrain();
         }

@@ -19,7 +19,7 @@ import java.util.concurrent.CompletionStage;
  * does not let a caller write into the tunnel or read from it. The relay's implementations are the
  * only ones: the interface is sealed so that methods can be added to it.
  */
-public sealed interface Tunnel permits Session, StreamSession {
+public sealed interface Tunnel permits BaseTunnel {
     /** Bytes written to the upstream so far, the client's leftover included; plaintext on a TLS leg. */
     long bytesClientToUpstream();
 

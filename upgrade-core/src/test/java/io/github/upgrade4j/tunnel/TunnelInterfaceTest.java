@@ -3,6 +3,8 @@ package io.github.upgrade4j.tunnel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -11,6 +13,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.Parameter;
@@ -63,7 +66,15 @@ class TunnelInterfaceTest {
         Loopback.awaitTrue("both counts", () -> tunnel.bytesClientToUpstream() == 4
                 && tunnel.bytesUpstreamToClient() == 5);
         assertFalse(tunnel.lastActivity().isBefore(opened));
-        assertFalse(tunnel.outcome().toCompletableFuture().isDone());
+        CompletableFuture<TunnelOutcome> future = tunnel.outcome().toCompletableFuture();
+        assertFalse(future.isDone());
+        // Only the relay completes an outcome; what callers derive from it is theirs.
+        assertThrows(UnsupportedOperationException.class, () -> future.complete(null));
+        assertThrows(UnsupportedOperationException.class, () -> future.cancel(true));
+        assertThrows(UnsupportedOperationException.class, () -> future.orTimeout(1, TimeUnit.MILLISECONDS));
+        CompletableFuture<String> derived = future.thenApply(o -> o.reason().name());
+        assertTrue(derived.complete("mine"), "a derived stage is an ordinary future");
+        assertSame(future, tunnel.outcome(), "one outcome per tunnel");
 
         tunnel.close();
         tunnel.close(); // idempotent

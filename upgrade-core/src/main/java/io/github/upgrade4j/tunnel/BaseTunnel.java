@@ -1,0 +1,54 @@
+package io.github.upgrade4j.tunnel;
+
+import java.time.Instant;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * What both engines' tunnels ({@link Session}, {@link StreamSession}) keep alike: when the tunnel
+ * started and last moved, its {@link Outcome}, and the {@link Tunnel} methods that read them. Kept
+ * small on purpose, since an idle tunnel's memory is the sum of such fields: the start is two longs,
+ * not an {@link Instant}.
+ *
+ * <p>{@link #lastActivityNanos} and the outcome may be read from any thread; the engine writes them.
+ */
+abstract sealed class BaseTunnel implements Tunnel permits Session, StreamSession {
+    /** When the tunnel opened, in nanoseconds since the epoch. */
+    private final long startEpochNanos;
+    /** When the tunnel opened, from {@link System#nanoTime()}. */
+    final long startNanos;
+    /** Last time a byte moved either way, or an end of stream arrived; from {@link System#nanoTime()}. */
+    volatile long lastActivityNanos;
+    final Outcome outcome = new Outcome();
+
+    BaseTunnel() {
+        Instant now = Instant.now();
+        this.startEpochNanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        this.startNanos = System.nanoTime();
+        this.lastActivityNanos = startNanos;
+    }
+
+    @Override
+    public final Instant started() {
+        return Instant.ofEpochSecond(0, startEpochNanos);
+    }
+
+    @Override
+    public final Instant lastActivity() {
+        return Instant.ofEpochSecond(0, startEpochNanos + (lastActivityNanos - startNanos));
+    }
+
+    /**
+     * {@inheritDoc} The stage is a {@code CompletableFuture} that the relay alone completes: calling
+     * {@code complete}, {@code cancel} or the like on it throws {@link UnsupportedOperationException}.
+     */
+    @Override
+    public final CompletionStage<TunnelOutcome> outcome() {
+        return outcome;
+    }
+
+    @Override
+    public final String toString() {
+        return "Tunnel[clientToUpstream=" + bytesClientToUpstream() + ", upstreamToClient=" + bytesUpstreamToClient()
+                + ", path=" + path() + ", started=" + started() + ", lastActivity=" + lastActivity() + "]";
+    }
+}
