@@ -28,20 +28,22 @@ final class Servers {
                     [--handshake-timeout 10s] [--drain-grace 10s]
                     [--tls-keystore FILE.p12 --tls-password-file FILE]
                     [--upstream-tls [--upstream-truststore FILE.p12 [--upstream-truststore-password-file FILE]]]
-                    [--tls-fin-as-end] [--relay auto|copy|splice]
+                    [--tls-fin-as-end] [--relay auto|copy|splice] [--buffer-size 64k]
                                                    a reverse proxy that forwards WebSocket upgrades; with
                                                    --tls-keystore it listens with TLS (wss), with --upstream-tls
                                                    it speaks TLS to the upstream (default trust: the JDK's CAs);
                                                    --tls-fin-as-end: a TLS peer's FIN without close_notify ends
                                                    its direction (as nginx) instead of resetting the tunnel;
                                                    --relay: how tunnels move bytes (auto: splice(2) on Linux
-                                                   with Java 22+, else copy; splice fails to start elsewhere)
+                                                   with Java 22+, else copy; splice fails to start elsewhere);
+                                                   --buffer-size: the most one direction of a tunnel has in
+                                                   flight in the relay (buffer or pipe; default 256k)
               echo-server --listen HOST:PORT       a WebSocket echo origin with a small web page at /
             """;
 
     private static final Set<String> PROXY_OPTIONS = Set.of("--listen", "--upstream", "--idle-timeout",
             "--max-tunnels", "--handshake-timeout", "--drain-grace", "--tls-keystore", "--tls-password-file",
-            "--upstream-truststore", "--upstream-truststore-password-file", "--relay");
+            "--upstream-truststore", "--upstream-truststore-password-file", "--relay", "--buffer-size");
 
     private Servers() {}
 
@@ -59,7 +61,10 @@ final class Servers {
         return 0;
     }
 
-    /** The relay settings the options choose beyond {@code config}: {@code --tls-fin-as-end}, {@code --relay}. */
+    /**
+     * The relay settings the options choose beyond {@code config}: {@code --tls-fin-as-end},
+     * {@code --relay}, {@code --buffer-size}.
+     */
     static RelayOptions proxyRelayOptions(Map<String, String> options, ReverseProxy.Config config) {
         boolean finAsEnd = options.containsKey("--tls-fin-as-end");
         if (finAsEnd && config.tls().isEmpty() && config.upstreamTls().isEmpty()) {
@@ -73,7 +78,24 @@ final class Servers {
             case "splice" -> RelayPath.SPLICE;
             default -> throw new IllegalArgumentException("expected --relay auto, copy or splice but was " + relay);
         };
-        return RelayOptions.builder().tlsFinWithoutCloseNotifyAsEnd(finAsEnd).relayPath(path).build();
+        RelayOptions.Builder relayOptions = RelayOptions.builder().tlsFinWithoutCloseNotifyAsEnd(finAsEnd).relayPath(path);
+        String bufferSize = options.get("--buffer-size");
+        if (bufferSize != null) {
+            relayOptions.bufferSize(size(bufferSize));
+        }
+        return relayOptions.build();
+    }
+
+    /** {@code 65536}, {@code 64k} or {@code 1m}: bytes. */
+    static int size(String text) {
+        String digits = text.toLowerCase(java.util.Locale.ROOT);
+        int unit = digits.endsWith("k") ? 1024 : digits.endsWith("m") ? 1024 * 1024 : 1;
+        try {
+            return Math.multiplyExact(Integer.parseInt(unit == 1 ? digits : digits.substring(0, digits.length() - 1)),
+                    unit);
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw new IllegalArgumentException("expected a size like 65536, 64k or 1m but was '" + text + "'");
+        }
     }
 
     /** The relay's counts since start, on one line: opened, refused and ended by reason, bytes. */

@@ -122,7 +122,7 @@ final class ServletProxy implements AutoCloseable {
             return thread;
         });
         // Each running tunnel holds two small read arrays for its life (StreamRelay's javadoc): the budget
-        // grows with the tunnel limit, so that the limit is the only one, and keeps 64 MiB for bursts.
+        // grows with the tunnel limit, so that the limit is the only one, and keeps the standard budget for bursts.
         RelayOptions standard = RelayOptions.standard();
         this.relay = StreamRelay.start(tunnelThreads, standard.toBuilder()
                 .idleTimeout(config.idleTimeout())

@@ -42,6 +42,8 @@ final class BufferPool {
     private final ArrayDeque<ByteBuffer> shared = new ArrayDeque<>();
     /** Empty pipes; guarded by {@code this}. */
     private final ArrayDeque<Pipe> pipes = new ArrayDeque<>();
+    /** Whether the JVM's refusal of a buffer was logged: once per pool. */
+    private volatile boolean outOfMemoryLogged;
     /** Pipes made and not yet closed, pooled or borrowed. */
     private final AtomicInteger pipesOpen = new AtomicInteger();
 
@@ -74,7 +76,19 @@ final class BufferPool {
         if (!reserve(false)) {
             return null;
         }
-        return direct ? ByteBuffer.allocateDirect(bufferSize) : ByteBuffer.allocate(bufferSize);
+        try {
+            return direct ? ByteBuffer.allocateDirect(bufferSize) : ByteBuffer.allocate(bufferSize);
+        } catch (OutOfMemoryError e) { // the JVM's direct-memory limit (or the heap) before the budget
+            allocated.addAndGet(-bufferSize);
+            if (!outOfMemoryLogged) {
+                outOfMemoryLogged = true;
+                System.getLogger(BufferPool.class.getName()).log(System.Logger.Level.WARNING, "the JVM refused a "
+                        + bufferSize + "-byte relay buffer with " + allocated.get() + " bytes of them made (" + e
+                        .getMessage() + "); directions wait and new tunnels are refused as when the budget is spent:"
+                        + " lower RelayOptions.bufferBudgetBytes() or raise -XX:MaxDirectMemorySize");
+            }
+            return null;
+        }
     }
 
     /**

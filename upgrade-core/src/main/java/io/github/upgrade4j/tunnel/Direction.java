@@ -10,6 +10,11 @@ import org.jspecify.annotations.Nullable;
  * record buffers, under the same rules); on the splice path through at most one borrowed kernel
  * {@link Pipe}, socket to pipe to socket, without entering user space.
  *
+ * <p>On a spliced tunnel a direction still copies small transfers: a pipe costs two system calls and
+ * page references per transfer where a copy of a few bytes costs less, so chat-like traffic keeps the
+ * copy path's latency. A read that brings at least {@link #SPLICE_AT} bytes at once (a bulk transfer
+ * is under way) switches the direction to splicing; a splice that moves fewer switches it back.
+ *
  * <p>Invariants, holding whenever {@link #pump()} has returned:
  * <ul>
  *   <li>{@link #buffer} (or {@link #pipe}) is non-null only while it holds bytes not yet written (or,
@@ -25,10 +30,13 @@ import org.jspecify.annotations.Nullable;
  */
 final class Direction implements Deadlines.Flow {
     /**
-     * Socket reads (or splices) per pump before yielding to other tunnels; each moves up to a whole
-     * buffer. The source stays registered for OP_READ, so the level-triggered selector brings the rest.
+     * Bytes a pump moves at most before yielding to the loop's other tunnels: as many socket reads (or
+     * splices) of a whole buffer as fit, at least one. The source stays registered for OP_READ, so the
+     * level-triggered selector brings the rest.
      */
-    private static final int MAX_ROUNDS = 16;
+    private static final int BYTES_PER_PUMP = 1024 * 1024;
+    /** Bytes moved at once from which splicing beats copying; see the class comment. */
+    private static final int SPLICE_AT = 16 * 1024;
     private static final ByteBuffer NO_LEFTOVER = ByteBuffer.allocate(0);
 
     final Session session;
@@ -40,8 +48,14 @@ final class Direction implements Deadlines.Flow {
     private ByteBuffer leftover;
     @Nullable ByteBuffer buffer;
     private @Nullable Pipe pipe;
-    /** Whether bytes after the leftover go through pipes; cleared if the kernel cannot splice these sockets. */
+    /** Whether bytes after the leftover may go through pipes; cleared if the kernel cannot splice these sockets. */
     private boolean spliced;
+    /** Whether a bulk transfer is under way and the next bytes go through a pipe. */
+    private boolean splicing;
+    /** {@link #SPLICE_AT}, or half a buffer where buffers are smaller. */
+    private final int spliceAt;
+    /** Reads per pump: {@link #BYTES_PER_PUMP} in buffers, at least one. */
+    private final int rounds;
     /** Plaintext bytes written to the sink; written only by the loop thread, read by any. */
     volatile long bytes;
 
@@ -65,6 +79,8 @@ final class Direction implements Deadlines.Flow {
         this.fromClient = fromClient;
         this.leftover = leftover.hasRemaining() ? leftover : NO_LEFTOVER;
         this.spliced = session.path() == RelayPath.SPLICE;
+        this.spliceAt = Math.min(SPLICE_AT, session.loop.options.bufferSize() / 2);
+        this.rounds = Math.max(1, BYTES_PER_PUMP / session.loop.options.bufferSize());
     }
 
     @Override
@@ -99,7 +115,7 @@ final class Direction implements Deadlines.Flow {
 
     /**
      * Moves bytes until the source has none ready, the sink is full, the budget has no buffer or pipe,
-     * or {@link #MAX_ROUNDS} reads were made (the level-triggered selector brings us back). May close
+     * or {@link #BYTES_PER_PUMP} reads were made (the level-triggered selector brings us back). May close
      * the session; the caller checks {@link Session#closed} before touching it again.
      */
     void pump() {
@@ -138,13 +154,13 @@ final class Direction implements Deadlines.Flow {
     }
 
     /**
-     * The copy path: the leftover first, then (unless the direction splices, or {@code once} asks for
-     * one buffer only) bytes read from the source into a borrowed buffer and written out of it. True
-     * when it stopped only because the leftover is out and the splice path takes over.
+     * The copy path: the leftover first, then (until a bulk transfer makes the direction splice, or
+     * {@code once} asks for one buffer only) bytes read from the source into a borrowed buffer and
+     * written out of it. True when it stopped only because the splice path takes over.
      */
     private boolean copy(EventLoop loop, boolean once) {
-        for (int reads = 0; reads < MAX_ROUNDS; ) { // leftover copies do not count: nothing would wake us
-            if (spliced && !once && !leftover.hasRemaining()) {
+        for (int reads = 0; reads < rounds; ) { // leftover copies do not count: nothing would wake us
+            if (splicing && !once && !leftover.hasRemaining()) {
                 release(loop);
                 return true;
             }
@@ -187,6 +203,7 @@ final class Direction implements Deadlines.Flow {
                 reads++;
                 moved = true;
                 shortRead = b.hasRemaining();
+                splicing = spliced && n >= spliceAt; // a bulk transfer: the next bytes go through a pipe
             }
             b.flip();
             if (!flush(b, loop)) {
@@ -206,12 +223,12 @@ final class Direction implements Deadlines.Flow {
     /**
      * The splice path: from the source socket into a borrowed pipe and out of it into the sink
      * socket, each with {@code splice(2)}, until the source has nothing ready, the sink is full, or
-     * {@link #MAX_ROUNDS} splices were made. The pipe goes back as soon as it is empty.
+     * {@link #BYTES_PER_PUMP} splices were made. The pipe goes back as soon as it is empty.
      */
     private void splice(EventLoop loop) {
         Syscalls kernel = kernel(loop);
         int from = ((Leg.Plain) source).fd;
-        for (int reads = 0; reads < MAX_ROUNDS; reads++) {
+        for (int reads = 0; reads < rounds; reads++) {
             Pipe p = pipe;
             if (p == null) {
                 try {
@@ -251,6 +268,7 @@ final class Direction implements Deadlines.Flow {
             }
             p.pending = n;
             moved = true;
+            splicing = n >= spliceAt; // a small transfer: copying is cheaper from the next bytes on
             if (!drain(p, loop)) {
                 return; // blocked: the pipe stays and the source is not read until the sink takes more
             }
@@ -323,6 +341,7 @@ final class Direction implements Deadlines.Flow {
     }
 
     private void copyFromNowOn(IOException why) {
+        splicing = false;
         if (spliced) {
             spliced = false;
             EventLoop.LOG.log(System.Logger.Level.WARNING, "the kernel cannot splice this tunnel's sockets; it"

@@ -20,8 +20,13 @@ final class Kernel implements Syscalls {
 
     /** Why splicing cannot run in this JVM, or null if it can; decided once. */
     static @Nullable String unavailable() {
-        return "Java " + Runtime.version().feature() + " has no foreign function API; the splice path needs"
-                + " Java 22 or newer";
+        int feature = Runtime.version().feature();
+        if (feature >= 22) { // this class, not META-INF/versions/22's: the JAR was not read as multi-release
+            return "this is Java " + feature + ", but the Java 22 classes of upgrade-core's multi-release JAR were"
+                    + " not loaded: a shaded or repackaged JAR needs 'Multi-Release: true' in its manifest and its"
+                    + " META-INF/versions/22 entries, and a class directory is never read as multi-release";
+        }
+        return "Java " + feature + " has no foreign function API; the splice path needs Java 22 or newer";
     }
 
     /** The system calls for one event loop (never on this version). */

@@ -19,8 +19,8 @@ class RelayOptionsTest {
         RelayOptions options = RelayOptions.standard();
 
         assertEquals(Runtime.getRuntime().availableProcessors(), options.loops());
-        assertEquals(64 * 1024, options.bufferSize());
-        assertEquals(64L * 1024 * 1024, options.bufferBudgetBytes());
+        assertEquals(256 * 1024, options.bufferSize());
+        assertEquals(256L * 1024 * 1024, options.bufferBudgetBytes());
         assertEquals(10_000, options.maxTunnels());
         assertEquals(Duration.ofSeconds(60), options.idleTimeout());
         assertEquals(Duration.ofSeconds(60), options.sendStallTimeout());
@@ -89,7 +89,7 @@ class RelayOptionsTest {
         assertMessage("expected loops in [1, 1024] but was 0", () -> standard.toBuilder().loops(0).build());
         assertMessage("expected bufferSize in [1024, 16777216] but was 100",
                 () -> standard.toBuilder().bufferSize(100).build());
-        assertMessage("expected bufferBudgetBytes >= 2 * bufferSize (131072) but was 1000",
+        assertMessage("expected bufferBudgetBytes >= 2 * bufferSize (524288) but was 1000",
                 () -> standard.toBuilder().bufferBudgetBytes(1000).build());
         assertMessage("expected maxTunnels >= 1 but was 0", () -> standard.toBuilder().maxTunnels(0).build());
         assertMessage("expected idleTimeout >= 0 (0 = off) but was PT-1S",

@@ -147,7 +147,7 @@ class StreamRelayDrainTest {
 
     @Test
     void theStandardOptionsFitTheirWholeTunnelLimitAndOpensGoPastFiveHundredAndTwelve() throws IOException {
-        StreamRelay.start(StreamRelayTest.EXECUTOR).close(); // 10,000 tunnels' arrays fit the 64 MiB budget
+        StreamRelay.start(StreamRelayTest.EXECUTOR).close(); // 10,000 tunnels' arrays fit the standard budget
         relay = StreamRelay.start(StreamRelayTest.EXECUTOR, RelayOptions.builder().maxTunnels(520).build());
         List<Pair> pairs = new ArrayList<>();
         try {

@@ -222,6 +222,37 @@ class TunnelInFlightTest {
         }
     }
 
+    private static final byte[] BURST = randomBytes(256 * 1024, 13);
+
+    @Test
+    void smallTransfersAreCopiedAndBulkOnesSplicedOnTheSplicePath() throws IOException {
+        start(RelayOptions.builder());
+        try (Loopback pair = Loopback.open()) {
+            Tunnel tunnel = pair.openOn(relay);
+            byte[] message = randomBytes(64, 14);
+            for (int i = 0; i < 200; i++) { // chat-like: 64 B each way, one at a time
+                write(pair.client, message);
+                assertArrayEquals(message, readFully(pair.upstream, 64));
+                write(pair.upstream, message);
+                assertArrayEquals(message, readFully(pair.client, 64));
+            }
+            assertEquals(0, relay.pipesOpen(), "64 B messages go through a buffer, not a pipe");
+
+            byte[] bulk = randomBytes(8 << 20, 15);
+            CompletableFuture<Void> sending = async(() -> {
+                write(pair.client, bulk);
+                return null;
+            });
+            assertEquals(sha256(bulk), sha256(readFully(pair.upstream, bulk.length)));
+            await(sending);
+            assertEquals(path == RelayPath.SPLICE, relay.pipesOpen() > 0, "a bulk transfer is spliced on that path");
+            write(pair.upstream, message); // and small ones are fine again afterwards
+            assertArrayEquals(message, readFully(pair.client, 64));
+            tunnel.close();
+            assertEquals(200 * 64 + bulk.length, outcome(tunnel).bytesClientToUpstream());
+        }
+    }
+
     @Test
     void descriptorsAreBackToWhereTheyWereAfterTenThousandTunnels() throws IOException {
         long before = Loopback.openFileDescriptors();
@@ -240,6 +271,10 @@ class TunnelInFlightTest {
             for (int i = 0; i < pairs.size(); i++) {
                 Loopback pair = pairs.get(i);
                 assertEquals(i, pair.upstream.getInputStream().read());
+                if (i % 10 == 0) { // a burst, which the splice path moves through a pipe
+                    write(pair.upstream, BURST);
+                    readFully(pair.client, BURST.length);
+                }
                 switch (i % 3) {
                     case 0 -> tunnels.get(tunnels.size() - 100 + i).close();
                     case 1 -> {

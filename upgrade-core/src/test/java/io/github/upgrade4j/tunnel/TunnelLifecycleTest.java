@@ -66,6 +66,7 @@ class TunnelLifecycleTest {
             write(finishing.client, new byte[] {9}); // still relayed during the grace period
             assertArrayEquals(new byte[] {9}, readFully(finishing.upstream, 1));
             finishing.client.shutdownOutput();
+            assertEof(finishing.upstream); // the client's FIN was passed on before the upstream sends its own
             finishing.upstream.shutdownOutput();
             assertEquals(CloseReason.CLIENT_FIN_FIRST, outcome(finishes).reason());
 
