@@ -4,12 +4,16 @@
 # first. Installs nginx and haproxy with apt-get when they are missing (needs root).
 #
 #   upgrade-benchmarks/scripts/compare.sh [--rounds N] [--quick] [--seconds S] [--idle-tunnels N]
-#                                         [--targets ours,nginx,nginx-64k,haproxy,direct,
-#                                                    ours-tls,nginx-tls,nginx-64k-tls,haproxy-tls]
+#                                         [--targets ours-splice,ours-copy,nginx,nginx-64k,haproxy,
+#                                                    haproxy-splice,direct,ours-tls,nginx-tls,nginx-64k-tls,
+#                                                    haproxy-tls]
 #                                         [--round-trips N] [--examples-jar PATH] [--no-plots]
 #
-# The -tls targets are the same proxies listening with TLS (wss) on one certificate made at start-up,
-# reached with TLS 1.3 and TLS_AES_128_GCM_SHA256 only, and compared with ours-tls.
+# ours-splice and ours-copy are the example proxy with --relay splice and --relay copy; ours-splice
+# needs Java 22+ (JAVA_HOME), and is left out with a note on an older Java. haproxy-splice is HAProxy
+# with option splice-request and splice-response. The -tls targets are the same proxies listening with
+# TLS (wss) on one certificate made at start-up, reached with TLS 1.3 and TLS_AES_128_GCM_SHA256 only,
+# and compared with ours-tls.
 #
 # Writes upgrade-benchmarks/results/comparison.json (every round's figures) and comparison.txt (the
 # printed table) and, unless --no-plots, renders the PNGs in
@@ -32,7 +36,7 @@ while [ $# -gt 0 ]; do
     --idle-tunnels) idle="$2"; shift 2 ;;
     --examples-jar) examples_jar="$2"; shift 2 ;;
     --rounds|--seconds|--targets|--round-trips) args+=("$1" "$2"); shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
 done

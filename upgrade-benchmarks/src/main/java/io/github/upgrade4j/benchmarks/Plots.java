@@ -36,13 +36,20 @@ public final class Plots {
     private static final Color[] COLORS = {
         new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c), new Color(0xd62728), new Color(0x7f7f7f),
         new Color(0x9467bd)};
-    private static final Map<String, Color> TARGET_COLORS = Map.of("ours", COLORS[0], "nginx", COLORS[1],
-            "nginx-64k", COLORS[2], "haproxy", COLORS[3], "direct", COLORS[4], "relay", COLORS[0]);
+    private static final Map<String, Color> TARGET_COLORS = Map.of("ours", COLORS[0], "ours-splice", COLORS[0],
+            "ours-copy", new Color(0x17becf), "nginx", COLORS[1], "nginx-64k", COLORS[2], "haproxy", COLORS[3],
+            "haproxy-splice", new Color(0x8c564b), "direct", COLORS[4], "splice", COLORS[0]);
+
+    /** The {@code path} parameter of the relay benchmarks. */
+    private static final List<String> RELAY_PATHS = List.of("splice", "copy", "direct");
 
     private Plots() {}
 
     /** A target's colour: its own for a plain target, a paler shade of its plain twin's for a {@code -tls} one. */
     private static Color color(String target) {
+        if (target.equals("copy")) {
+            return TARGET_COLORS.get("ours-copy");
+        }
         if (!target.endsWith("-tls")) {
             return TARGET_COLORS.getOrDefault(target, COLORS[5]);
         }
@@ -199,26 +206,25 @@ public final class Plots {
                     "bytes per write", "MB/s");
             chart.getStyler().setLabelsVisible(true);
             chart.getStyler().setYAxisDecimalPattern("#,##0");
-            int color = 0;
-            for (String path : List.of("relay", "direct")) {
+            for (String path : RELAY_PATHS) {
                 List<Double> mbps = new ArrayList<>();
                 for (String size : sizes) {
                     Score s = find(throughput, "RelayThroughputBenchmark.write", Map.of("size", size, "path", path));
                     mbps.add(s == null ? 0 : s.score() * Double.parseDouble(size) / 1e6);
                 }
-                chart.addSeries(path, labels, mbps).setFillColor(color++ == 0 ? COLORS[0] : COLORS[4]);
+                chart.addSeries(path, labels, mbps).setFillColor(color(path));
             }
             charts.add(chart);
         }
         if (!roundTrip.isEmpty()) {
             Map<String, Double> values = new LinkedHashMap<>();
-            for (String path : List.of("relay", "direct")) {
+            for (String path : RELAY_PATHS) {
                 Score s = find(roundTrip, roundTrip.get(0).benchmark(), Map.of("path", path));
                 if (s != null) {
                     values.put(path, s.score());
                 }
             }
-            CategoryChart chart = perTarget(List.of("relay", "direct"), values,
+            CategoryChart chart = perTarget(RELAY_PATHS, values,
                     "In-process relay: 64 B round trip, us (lower is better)", "us", "0.0", 1);
             chart.getStyler().setLegendVisible(true);
             charts.add(chart);
@@ -252,7 +258,7 @@ public final class Plots {
             Map<String, Object> test = (Map<String, Object>) item;
             Map<String, Double> byTarget = new LinkedHashMap<>();
             ((Map<String, Object>) test.get("values")).forEach((target, values) -> byTarget.put(target,
-                    ProxyComparison.median(((List<Object>) values).stream().map(v -> (Double) v).toList())));
+                    ComparisonTable.median(((List<Object>) values).stream().map(v -> (Double) v).toList())));
             medians.put((String) test.get("id"), byTarget);
         }
         double rounds = number(root.get("rounds"));
@@ -277,9 +283,9 @@ public final class Plots {
         List<CategoryChart> charts = new ArrayList<>();
         charts.add(perTarget(targets, medians.get("rtt-64"), "64 B round trip, median us (lower is better)", "us",
                 "0.0", 1));
-        charts.add(perTarget(targets, medians.get("idle-rss"),
-                "RSS per idle tunnel, KiB (" + fmt(number(root.get("idleTunnels"))) + " tunnels; lower is better)", "KiB",
-                "0.0", 1024));
+        charts.add(perTarget(targets, medians.containsKey("idle-total") ? medians.get("idle-total") : medians.get("idle-rss"),
+                "Memory per idle tunnel, KiB (" + fmt(number(root.get("idleTunnels"))) + " tunnels; lower is better)",
+                "KiB", "0.0", 1024));
         charts.add(perTarget(targets, medians.get("cpu-bulk-1-up"),
                 "Proxy CPU per GB relayed, 1 tunnel upload, ms (lower is better)", "ms", "0", 1));
         charts.add(perTarget(targets, medians.get("cpu-rtt-64"), "Proxy CPU per 64 B round trip, us (lower is better)",

@@ -50,7 +50,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * }</pre>
  *
  * <p>{@code seconds} (default 3) is the measuring time of each throughput run, after one second of
- * warm-up; {@code bufferKiB} (default: {@link RelayOptions#standard()}'s 64) the relay's buffer size;
+ * warm-up; {@code bufferKiB} (default: {@link RelayOptions#standard()}'s 256) the relay's buffer size;
  * {@code path} {@code auto} (default), {@code copy} or {@code splice} (the two flags above let Java 22+
  * splice).
  */

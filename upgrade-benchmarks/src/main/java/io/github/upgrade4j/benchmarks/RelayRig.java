@@ -3,6 +3,8 @@ package io.github.upgrade4j.benchmarks;
 import io.github.upgrade4j.tunnel.Endpoint;
 import io.github.upgrade4j.tunnel.Opening;
 import io.github.upgrade4j.tunnel.Tunnel;
+import io.github.upgrade4j.tunnel.RelayOptions;
+import io.github.upgrade4j.tunnel.RelayPath;
 import io.github.upgrade4j.tunnel.TunnelRelay;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -65,9 +67,20 @@ final class RelayRig implements AutoCloseable {
         }
     }
 
-    /** A rig of the kind named {@code "direct"} or {@code "relay"}; {@code relay} is used for the latter. */
+    /** A rig of the kind named {@code "direct"}, or through {@code relay} for any other name. */
     static RelayRig of(String path, TunnelRelay relay) {
         return path.equals("direct") ? direct() : relayed(relay);
+    }
+
+    /**
+     * The relay a benchmark's {@code path} parameter names: {@code splice} or {@code copy} (and a
+     * copying relay, unused, for {@code direct}). Splicing needs Java 22+ and the fork's flags
+     * ({@code --enable-native-access=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED}, which the
+     * relay benchmarks' {@code @Fork} passes); where it cannot run the benchmark fails saying why.
+     */
+    static TunnelRelay relayFor(String path) {
+        RelayPath relayPath = path.equals("splice") ? RelayPath.SPLICE : RelayPath.COPY;
+        return TunnelRelay.start(RelayOptions.builder().relayPath(relayPath).build());
     }
 
     private static ServerSocketChannel listen() throws IOException {

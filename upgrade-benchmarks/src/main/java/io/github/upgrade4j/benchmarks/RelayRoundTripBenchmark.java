@@ -26,18 +26,22 @@ import org.openjdk.jmh.annotations.Warmup;
  * <pre>{@code
  * java -jar upgrade-benchmarks/target/benchmarks.jar RelayRoundTripBenchmark
  * }</pre>
+ *
+ * <p>{@code path=splice} needs Java 22 or newer (the fork gets the flags it needs); on an older Java
+ * add {@code -p path=copy,direct}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 3, time = 2)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--add-opens",
+    "java.base/sun.nio.ch=ALL-UNNAMED"})
 public class RelayRoundTripBenchmark {
     private static final int SIZE = 64;
 
-    /** Through the relay, or a direct connection. */
-    @Param({"relay", "direct"})
+    /** Through the relay on the splice path (Java 22+) or the copy path, or a direct connection. */
+    @Param({"splice", "copy", "direct"})
     public String path;
 
     private TunnelRelay relay;
@@ -45,10 +49,10 @@ public class RelayRoundTripBenchmark {
     private final ByteBuffer message = ByteBuffer.allocateDirect(SIZE);
     private final ByteBuffer echo = ByteBuffer.allocateDirect(SIZE);
 
-    /** Starts the relay (for {@code path=relay}), connects the rig and starts the echoing server. */
+    /** Starts the relay (for {@code path} other than {@code direct}), connects the rig and starts the echoing server. */
     @Setup(Level.Trial)
     public void setUp() {
-        relay = TunnelRelay.start();
+        relay = RelayRig.relayFor(path);
         rig = RelayRig.of(path, relay);
         rig.echoServer(SIZE);
     }

@@ -30,30 +30,34 @@ import org.openjdk.jmh.annotations.Warmup;
  * <pre>{@code
  * java -jar upgrade-benchmarks/target/benchmarks.jar RelayThroughputBenchmark
  * }</pre>
+ *
+ * <p>{@code path=splice} needs Java 22 or newer (the fork gets the flags it needs); on an older Java
+ * add {@code -p path=copy,direct}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 3, time = 2)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--add-opens",
+    "java.base/sun.nio.ch=ALL-UNNAMED"})
 public class RelayThroughputBenchmark {
     /** Bytes per write from the client. */
     @Param({"64", "4096", "65536", "1048576"})
     public int size;
 
-    /** Through the relay, or a direct connection. */
-    @Param({"relay", "direct"})
+    /** Through the relay on the splice path (Java 22+) or the copy path, or a direct connection. */
+    @Param({"splice", "copy", "direct"})
     public String path;
 
     private TunnelRelay relay;
     private RelayRig rig;
     private ByteBuffer chunk;
 
-    /** Starts the relay (for {@code path=relay}), connects the rig and starts the draining reader. */
+    /** Starts the relay (for {@code path} other than {@code direct}), connects the rig and starts the draining reader. */
     @Setup(Level.Trial)
     public void setUp() {
-        relay = TunnelRelay.start();
+        relay = RelayRig.relayFor(path);
         rig = RelayRig.of(path, relay);
         rig.drainServer();
         byte[] bytes = new byte[size];

@@ -48,7 +48,7 @@ public final class UpgradeUpstream {
             System.err.println("usage: UpgradeUpstream --listen HOST:PORT");
             System.exit(2);
         }
-        InetSocketAddress listen = ProxyComparison.address(args[1]);
+        InetSocketAddress listen = Proxies.address(args[1]);
         ServerSocketChannel server = ServerSocketChannel.open().bind(listen, 4096);
         InetSocketAddress bound = (InetSocketAddress) server.getLocalAddress();
         System.out.println("listening on " + bound.getAddress().getHostAddress() + ":" + bound.getPort());

@@ -1,0 +1,356 @@
+package io.github.upgrade4j.benchmarks;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import javax.net.ssl.SSLSocketFactory;
+
+/**
+ * The processes of a {@link ProxyComparison}: the origin, and each proxy configured as its users
+ * configure it, on 127.0.0.1 with free ports. Every process started here is a child stopped by its pid
+ * ({@link #stopAll()}), never by name; configurations and logs go to the work directory.
+ *
+ * <p>The targets:
+ * <ul>
+ *   <li>{@code ours-splice}, {@code ours-copy}: {@code java -jar upgrade-examples.jar proxy} with
+ *       {@code --relay splice} or {@code --relay copy} (JVM defaults; the splice path needs Java 22+,
+ *       which the JAR's manifest enables without flags);
+ *   <li>{@code nginx}: the classic WebSocket configuration with default buffers; {@code nginx-64k}: the
+ *       same with {@code proxy_buffer_size 64k}, the buffer of each direction of an upgraded connection;
+ *   <li>{@code haproxy}: {@code mode http} with {@code timeout tunnel}; {@code haproxy-splice}: the
+ *       same with {@code option splice-request} and {@code option splice-response}, which make HAProxy
+ *       splice every transfer it can;
+ *   <li>{@code direct}: the client connected to the origin itself;
+ *   <li>the {@code -tls} targets: the same proxies listening with TLS ({@code wss}) on one certificate
+ *       ({@link TlsMaterial}), TLS 1.3 with {@code TLS_AES_128_GCM_SHA256} only.
+ * </ul>
+ *
+ * <p>A JVM target started for the idle-memory measurement ({@code forMemory}) gets a fixed heap touched
+ * at start ({@code -Xms512m -Xmx512m -XX:+AlwaysPreTouch}), so that the growth of its resident set is
+ * native memory only, and its heap is measured after a full GC.
+ */
+final class Proxies {
+    static final InetAddress LOCALHOST = InetAddress.getLoopbackAddress();
+    private static final Pattern LISTENING = Pattern.compile("listening on (\\S+):(\\d+)");
+    static final List<String> MEMORY_HEAP = List.of("-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch");
+
+    /** One thing to connect to: a proxy (with its process) or the origin itself. */
+    record Target(String id, InetSocketAddress address, Process process, boolean jvm, SSLSocketFactory tls) {
+        /** A new connection to this target: TLS for the {@code -tls} targets, plain for the others. */
+        ClientLink connect() throws IOException {
+            return tls == null ? ClientLink.plain(address) : ClientLink.tls(tls, address);
+        }
+    }
+
+    private final Path work;
+    private final Path examplesJar;
+    private final int idleTunnels;
+    private final List<Process> started = new ArrayList<>();
+    private InetSocketAddress origin;
+    private TlsMaterial tls;
+
+    Proxies(Path work, Path examplesJar, int idleTunnels) {
+        this.work = work;
+        this.examplesJar = examplesJar;
+        this.idleTunnels = idleTunnels;
+    }
+
+    /** Whether target {@code id} listens with TLS ({@code wss}); its figures are compared with the other TLS targets'. */
+    static boolean isTls(String id) {
+        return id.endsWith("-tls");
+    }
+
+    /** Makes the certificate the TLS targets share; returns where its PEM is. */
+    Path createTls() throws Exception {
+        tls = TlsMaterial.create(work.resolve("tls").toAbsolutePath());
+        return tls.certificatePem();
+    }
+
+    /** Starts the origin every target relays to. */
+    Target startOrigin() throws Exception {
+        String classpath = Path.of(UpgradeUpstream.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                .toString();
+        Process process = launch("upstream", List.of(java(), "-Xss256k", "-cp", classpath,
+                UpgradeUpstream.class.getName(), "--listen", "127.0.0.1:0"));
+        Target target = new Target("origin", listeningAddress(process, "upstream"), process, true, null);
+        origin = target.address();
+        return target;
+    }
+
+    /** Starts target {@code id} in front of the origin; {@code instance} names its log and configuration. */
+    Target start(String id, String instance, boolean forMemory) throws Exception {
+        String kind = isTls(id) ? id.substring(0, id.length() - 4) : id;
+        return switch (kind) {
+            case "ours", "ours-splice", "ours-copy" -> startOurs(id, kind, instance, forMemory);
+            case "nginx" -> startNginx(id, instance, false);
+            case "nginx-64k" -> startNginx(id, instance, true);
+            case "haproxy" -> startHaproxy(id, instance, false);
+            case "haproxy-splice" -> startHaproxy(id, instance, true);
+            case "direct" -> new Target("direct", origin, null, false, null);
+            default -> throw new IllegalArgumentException("unknown target " + id);
+        };
+    }
+
+    private Target startOurs(String id, String kind, String instance, boolean forMemory) throws Exception {
+        if (!Files.isRegularFile(examplesJar)) {
+            throw new IllegalStateException("no " + examplesJar + ": build it with ./mvnw -B -ntp -DskipTests package");
+        }
+        List<String> command = new ArrayList<>(List.of(java()));
+        if (forMemory) {
+            command.addAll(MEMORY_HEAP);
+        }
+        command.addAll(List.of("-jar", examplesJar.toString(), "proxy",
+                "--listen", "127.0.0.1:0", "--upstream", hostPort(origin), "--idle-timeout", "1h",
+                "--max-tunnels", Integer.toString(Math.max(10_000, idleTunnels + 100)), "--drain-grace", "1s"));
+        if (!kind.equals("ours")) {
+            command.addAll(List.of("--relay", kind.substring("ours-".length())));
+        }
+        if (isTls(id)) {
+            command.addAll(List.of("--tls-keystore", tls().keystore().toString(), "--tls-password-file",
+                    tls().passwordFile().toString()));
+        }
+        Process process = launch(instance, command);
+        return new Target(id, listeningAddress(process, instance), process, true, clientsFor(id));
+    }
+
+    private Target startNginx(String id, String instance, boolean big) throws Exception {
+        Path prefix = work.resolve(instance).toAbsolutePath();
+        Files.createDirectories(prefix.resolve("logs"));
+        Files.createDirectories(prefix.resolve("tmp"));
+        int port = freePort();
+        // 64 KiB for each direction of an upgraded connection; proxy_buffers only so that nginx accepts
+        // the busy-buffers size that follows from it (it is not used for upgraded connections).
+        String buffers = big ? "            proxy_buffer_size 64k;\n            proxy_buffers 4 64k;\n" : "";
+        // TLS 1.3 with AES-128-GCM only, on the certificate every TLS target presents.
+        String ssl = !isTls(id) ? "" : """
+                        ssl_certificate %s;
+                        ssl_certificate_key %s;
+                        ssl_protocols TLSv1.3;
+                        ssl_conf_command Ciphersuites %s;
+                """.formatted(tls().certificatePem(), tls().keyPem(), ClientLink.TLS_CIPHER_SUITE);
+        String config = """
+                # The classic WebSocket reverse-proxy configuration; written by ProxyComparison.
+                worker_processes auto;
+                worker_rlimit_nofile %d;
+                daemon off;
+                pid %s/nginx.pid;
+                error_log %s/logs/error.log warn;
+                events {
+                    worker_connections %d;
+                }
+                http {
+                    access_log %s/logs/access.log;
+                    client_body_temp_path %s/tmp/body;
+                    proxy_temp_path %s/tmp/proxy;
+                    fastcgi_temp_path %s/tmp/fastcgi;
+                    uwsgi_temp_path %s/tmp/uwsgi;
+                    scgi_temp_path %s/tmp/scgi;
+                    map $http_upgrade $connection_upgrade {
+                        default upgrade;
+                        ''      close;
+                    }
+                    upstream origin {
+                        server %s;
+                    }
+                    server {
+                        listen 127.0.0.1:%d%s;
+                %s        location / {
+                            proxy_pass http://origin;
+                            proxy_http_version 1.1;
+                            proxy_set_header Upgrade $http_upgrade;
+                            proxy_set_header Connection $connection_upgrade;
+                            proxy_set_header Host $host;
+                            proxy_read_timeout 1h;
+                            proxy_send_timeout 1h;
+                %s        }
+                    }
+                }
+                """.formatted(fileLimit(), prefix, prefix, 2 * idleTunnels + 1024, prefix, prefix, prefix, prefix,
+                prefix, prefix, hostPort(origin), port, isTls(id) ? " ssl" : "", ssl, buffers);
+        Path file = prefix.resolve("nginx.conf");
+        Files.writeString(file, config);
+        List<String> command = List.of("nginx", "-p", prefix + "/", "-c", file.toString(), "-e",
+                prefix.resolve("logs/error.log").toString());
+        check(instance, command, "-t");
+        Process process = launch(instance, command);
+        InetSocketAddress address = new InetSocketAddress(LOCALHOST, port);
+        awaitPort(process, instance, address);
+        return new Target(id, address, process, false, clientsFor(id));
+    }
+
+    private Target startHaproxy(String id, String instance, boolean splice) throws Exception {
+        Path dir = work.resolve(instance).toAbsolutePath();
+        Files.createDirectories(dir);
+        int port = freePort();
+        int maxconn = 2 * idleTunnels + 1024;
+        // splice-request/-response: splice every transfer the kernel allows, not only the large ones
+        // splice-auto guesses; HAProxy's own advice for forwarding bulk data between sockets.
+        String options = splice ? "    option splice-request\n    option splice-response\n" : "";
+        String config = """
+                # HAProxy in HTTP mode in front of the origin; written by ProxyComparison.
+                global
+                    maxconn %d
+
+                defaults
+                    mode http
+                    maxconn %d
+                    timeout connect 5s
+                    timeout client 30s
+                    timeout server 30s
+                    timeout tunnel 1h
+                %s
+                frontend proxy
+                    bind 127.0.0.1:%d%s
+                    default_backend origin
+
+                backend origin
+                    server origin %s
+                """.formatted(maxconn, maxconn, options, port, !isTls(id) ? "" : " ssl crt " + tls().combinedPem()
+                        + " ssl-min-ver TLSv1.3 ciphersuites " + ClientLink.TLS_CIPHER_SUITE + " alpn http/1.1",
+                        hostPort(origin));
+        Path file = dir.resolve("haproxy.cfg");
+        Files.writeString(file, config);
+        check(instance, List.of("haproxy", "-f", file.toString()), "-c");
+        Process process = launch(instance, List.of("haproxy", "-db", "-f", file.toString()));
+        InetSocketAddress address = new InetSocketAddress(LOCALHOST, port);
+        awaitPort(process, instance, address);
+        return new Target(id, address, process, false, clientsFor(id));
+    }
+
+    private TlsMaterial tls() {
+        if (tls == null) {
+            throw new IllegalStateException("no TLS material: no TLS target was asked for");
+        }
+        return tls;
+    }
+
+    private SSLSocketFactory clientsFor(String id) {
+        return isTls(id) ? tls().clients() : null;
+    }
+
+    static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private Process launch(String name, List<String> command) throws IOException {
+        Path log = work.resolve(name + ".log");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        synchronized (started) {
+            started.add(process);
+        }
+        System.out.printf(Locale.ROOT, "started %s: pid %d, log %s%n", name, process.pid(), log);
+        return process;
+    }
+
+    /** Stops every process started, newest first, each by its pid. */
+    void stopAll() {
+        List<Process> processes;
+        synchronized (started) {
+            processes = new ArrayList<>(started);
+        }
+        Collections.reverse(processes);
+        processes.forEach(this::stop);
+    }
+
+    /** Stops one process started here by its pid: SIGTERM, then SIGKILL after 10 s; nginx's workers too. */
+    void stop(Process process) {
+        synchronized (started) {
+            if (!started.remove(process)) {
+                return;
+            }
+        }
+        List<ProcessHandle> children = process.descendants().collect(Collectors.toList());
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (ProcessHandle child : children) { // nginx's workers, should the master have died first
+            if (child.isAlive()) {
+                child.destroyForcibly();
+            }
+        }
+        System.out.printf(Locale.ROOT, "stopped pid %d%n", process.pid());
+    }
+
+    /** Runs {@code command} with {@code flag} added (a configuration check) and fails with its output if it fails. */
+    private static void check(String name, List<String> command, String flag) throws Exception {
+        List<String> checking = new ArrayList<>(command);
+        checking.add(flag);
+        Process process = new ProcessBuilder(checking).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (process.waitFor() != 0) {
+            throw new IllegalStateException(name + " rejected its configuration:\n" + output);
+        }
+    }
+
+    private int fileLimit() {
+        return 2 * idleTunnels + 2048;
+    }
+
+    private InetSocketAddress listeningAddress(Process process, String name) throws Exception {
+        Path log = work.resolve(name + ".log");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(log)) {
+                Matcher matcher = LISTENING.matcher(Files.readString(log, StandardCharsets.ISO_8859_1));
+                if (matcher.find()) {
+                    return new InetSocketAddress(matcher.group(1), Integer.parseInt(matcher.group(2)));
+                }
+            }
+            if (!process.isAlive()) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        throw new IllegalStateException(name + " did not print 'listening on HOST:PORT'; see " + log + ":\n"
+                + (Files.exists(log) ? Files.readString(log, StandardCharsets.ISO_8859_1) : ""));
+    }
+
+    private void awaitPort(Process process, String name, InetSocketAddress address) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (System.nanoTime() < deadline && process.isAlive()) {
+            try {
+                new Socket(address.getAddress(), address.getPort()).close();
+                return;
+            } catch (IOException e) {
+                Thread.sleep(50);
+            }
+        }
+        Path log = work.resolve(name + ".log");
+        throw new IllegalStateException(name + " is not accepting on " + address + "; see " + log + ":\n"
+                + (Files.exists(log) ? Files.readString(log, StandardCharsets.ISO_8859_1) : ""));
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, LOCALHOST)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    static InetSocketAddress address(String text) {
+        int colon = text.lastIndexOf(':');
+        return new InetSocketAddress(text.substring(0, colon), Integer.parseInt(text.substring(colon + 1)));
+    }
+
+    static String hostPort(InetSocketAddress address) {
+        return address.getAddress().getHostAddress() + ":" + address.getPort();
+    }
+}
