@@ -13,7 +13,8 @@ import org.jspecify.annotations.Nullable;
  * <p>On a spliced tunnel a direction still copies small transfers: a pipe costs two system calls and
  * page references per transfer where a copy of a few bytes costs less, so chat-like traffic keeps the
  * copy path's latency. A read that brings at least {@link #SPLICE_AT} bytes at once (a bulk transfer
- * is under way) switches the direction to splicing; a splice that moves fewer switches it back.
+ * is under way) switches the direction to splicing ({@link SpliceRounds}); a splice that moves fewer
+ * switches it back.
  *
  * <p>Invariants, holding whenever {@link #pump()} has returned:
  * <ul>
@@ -47,15 +48,15 @@ final class Direction implements Deadlines.Flow {
 
     private ByteBuffer leftover;
     @Nullable ByteBuffer buffer;
-    private @Nullable Pipe pipe;
+    @Nullable Pipe pipe;
     /** Whether bytes after the leftover may go through pipes; cleared if the kernel cannot splice these sockets. */
-    private boolean spliced;
+    boolean spliced;
     /** Whether a bulk transfer is under way and the next bytes go through a pipe. */
-    private boolean splicing;
+    boolean splicing;
     /** {@link #SPLICE_AT}, or half a buffer where buffers are smaller. */
-    private final int spliceAt;
+    final int spliceAt;
     /** Reads per pump: {@link #BYTES_PER_PUMP} in buffers, at least one. */
-    private final int rounds;
+    final int rounds;
     /** Plaintext bytes written to the sink; written only by the loop thread, read by any. */
     volatile long bytes;
 
@@ -70,7 +71,7 @@ final class Direction implements Deadlines.Flow {
     /** The FIN was passed on: the sink's output is shut down. */
     boolean done;
     /** A byte moved (or the FIN arrived) in the current {@link #pump()}. */
-    private boolean moved;
+    boolean moved;
 
     Direction(Session session, Leg source, Leg sink, boolean fromClient, ByteBuffer leftover) {
         this.session = session;
@@ -129,7 +130,7 @@ final class Direction implements Deadlines.Flow {
         moved = false;
         try {
             if (flushHeld(loop) && copy(loop, false)) {
-                splice(loop);
+                SpliceRounds.pump(this, loop);
             }
         } finally {
             if (moved) {
@@ -150,7 +151,7 @@ final class Direction implements Deadlines.Flow {
             }
         }
         Pipe p = pipe;
-        return p == null || drain(p, loop);
+        return p == null || SpliceRounds.drain(this, p, loop);
     }
 
     /**
@@ -158,7 +159,7 @@ final class Direction implements Deadlines.Flow {
      * {@code once} asks for one buffer only) bytes read from the source into a borrowed buffer and
      * written out of it. True when it stopped only because the splice path takes over.
      */
-    private boolean copy(EventLoop loop, boolean once) {
+    boolean copy(EventLoop loop, boolean once) {
         for (int reads = 0; reads < rounds; ) { // leftover copies do not count: nothing would wake us
             if (splicing && !once && !leftover.hasRemaining()) {
                 release(loop);
@@ -220,127 +221,7 @@ final class Direction implements Deadlines.Flow {
         return false;
     }
 
-    /**
-     * The splice path: from the source socket into a borrowed pipe and out of it into the sink
-     * socket, each with {@code splice(2)}, until the source has nothing ready, the sink is full, or
-     * {@link #BYTES_PER_PUMP} splices were made. The pipe goes back as soon as it is empty.
-     */
-    private void splice(EventLoop loop) {
-        Syscalls kernel = kernel(loop);
-        int from = ((Leg.Plain) source).fd;
-        for (int reads = 0; reads < rounds; reads++) {
-            Pipe p = pipe;
-            if (p == null) {
-                try {
-                    p = loop.borrowPipe();
-                } catch (IOException e) { // out of descriptors: this buffer's worth goes the copy way
-                    EventLoop.LOG.log(System.Logger.Level.DEBUG, "no pipe, copying instead: " + e.getMessage());
-                    copy(loop, true);
-                    return;
-                }
-                if (p == null) {
-                    park(loop);
-                    return;
-                }
-                pipe = p;
-            }
-            long n;
-            try {
-                n = kernel.splice(from, p.sink, p.capacity);
-            } catch (IOException e) {
-                releasePipe(loop);
-                if (e instanceof SyscallException s && s.isUnsupported()) {
-                    copyFromNowOn(e);
-                    copy(loop, false);
-                } else {
-                    session.fail(fromClient, e);
-                }
-                return;
-            }
-            if (n == Kernel.WOULD_BLOCK) {
-                releasePipe(loop);
-                return;
-            }
-            if (n == 0) { // the FIN, and the pipe is empty: every byte before it is written
-                releasePipe(loop);
-                sawFin();
-                return;
-            }
-            p.pending = n;
-            moved = true;
-            splicing = n >= spliceAt; // a small transfer: copying is cheaper from the next bytes on
-            if (!drain(p, loop)) {
-                return; // blocked: the pipe stays and the source is not read until the sink takes more
-            }
-            if (!spliced) { // the sink cannot be spliced: its bytes went through a buffer, the rest follows
-                copy(loop, false);
-                return;
-            }
-            if (n < p.capacity) {
-                // The socket had less than a pipe's worth: most likely it is drained now. Rather than
-                // pay a splice that says so, return the pipe; the selector says when more comes.
-                releasePipe(loop);
-                return;
-            }
-        }
-        releasePipe(loop);
-    }
-
-    /** Splices what {@code p} holds into the sink; true when it is empty, false when blocked or the session closed. */
-    private boolean drain(Pipe p, EventLoop loop) {
-        long n;
-        try {
-            n = kernel(loop).splice(p.source, ((Leg.Plain) sink).fd, p.pending);
-        } catch (IOException e) {
-            if (e instanceof SyscallException s && s.isUnsupported()) {
-                return unspliceHeld(p, loop, e);
-            }
-            session.fail(!fromClient, e);
-            return false;
-        }
-        if (n > 0) {
-            p.pending -= n;
-            bytes += n; // single writer: the loop thread
-            moved = true;
-        }
-        if (p.pending > 0) {
-            blockedAfter(n > 0, loop);
-            return false;
-        }
-        blocked = false;
-        return true;
-    }
-
-    /**
-     * The kernel cannot splice into the sink: moves the bytes {@code p} holds into a buffer (read(2)
-     * from the pipe) and goes on copying, so nothing is lost or sent twice. True if the buffer was
-     * written out at once; it stays the direction's, for the copy path to reuse.
-     */
-    private boolean unspliceHeld(Pipe p, EventLoop loop, IOException why) {
-        copyFromNowOn(why);
-        ByteBuffer b = buffer != null ? buffer : loop.borrow();
-        if (b == null) {
-            session.fail(!fromClient, new IOException("could not move " + p.pending + " bytes out of a pipe that"
-                    + " cannot be spliced: no buffer within the budget", why));
-            return false;
-        }
-        buffer = b;
-        b.clear().limit((int) p.pending);
-        try {
-            while (b.hasRemaining() && kernel(loop).read(p.source, b) > 0) {
-                // a pipe holding p.pending bytes gives them all without blocking
-            }
-        } catch (IOException e) {
-            session.fail(fromClient, e);
-            return false;
-        }
-        p.pending -= b.position();
-        b.flip();
-        releasePipe(loop);
-        return flush(b, loop);
-    }
-
-    private void copyFromNowOn(IOException why) {
+    void copyFromNowOn(IOException why) {
         splicing = false;
         if (spliced) {
             spliced = false;
@@ -349,16 +230,8 @@ final class Direction implements Deadlines.Flow {
         }
     }
 
-    private static Syscalls kernel(EventLoop loop) {
-        Syscalls kernel = loop.kernel;
-        if (kernel == null) {
-            throw new IllegalStateException("a spliced direction on a loop that does not splice");
-        }
-        return kernel;
-    }
-
     /** The source ended: pass the FIN on. */
-    private void sawFin() {
+    void sawFin() {
         eof = true;
         moved = true;
         session.sawFin(this);
@@ -366,13 +239,13 @@ final class Direction implements Deadlines.Flow {
     }
 
     /** No buffer or pipe within the budget: wait on the loop until one comes back. */
-    private void park(EventLoop loop) {
+    void park(EventLoop loop) {
         waiting = true;
         loop.await(this);
     }
 
     /** Writes what {@code b} holds; true when all of it went, false when blocked or the session closed. */
-    private boolean flush(ByteBuffer b, EventLoop loop) {
+    boolean flush(ByteBuffer b, EventLoop loop) {
         int n;
         try {
             n = sink.write(b);
@@ -397,7 +270,7 @@ final class Direction implements Deadlines.Flow {
     }
 
     /** A write left bytes behind: the stall clock starts, or restarts if it made progress. */
-    private void blockedAfter(boolean progress, EventLoop loop) {
+    void blockedAfter(boolean progress, EventLoop loop) {
         if (!blocked || progress) {
             blockedSince = loop.now;
         }
@@ -443,15 +316,8 @@ final class Direction implements Deadlines.Flow {
                 }
             }
             Pipe p = pipe;
-            if (p != null) {
-                long n = kernel(session.loop).splice(p.source, ((Leg.Plain) sink).fd, p.pending);
-                if (n > 0) {
-                    p.pending -= n;
-                    bytes += n;
-                }
-                if (p.pending > 0) {
-                    return;
-                }
+            if (p != null && !SpliceRounds.drainOnce(this, p)) {
+                return;
             }
             sink.write(closing); // the hook's bytes are not counted, toward a TLS leg either
         } catch (IOException e) {
@@ -469,7 +335,7 @@ final class Direction implements Deadlines.Flow {
         releasePipe(loop);
     }
 
-    private void releasePipe(EventLoop loop) {
+    void releasePipe(EventLoop loop) {
         Pipe p = pipe;
         if (p != null && (p.pending == 0 || session.closed)) {
             pipe = null;
