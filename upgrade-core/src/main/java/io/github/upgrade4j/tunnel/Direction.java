@@ -32,12 +32,15 @@ import org.jspecify.annotations.Nullable;
 final class Direction implements Deadlines.Flow {
     /**
      * Bytes a pump moves at most before yielding to the loop's other tunnels: as many socket reads (or
-     * splices) of a whole buffer as fit, at least one. The source stays registered for OP_READ, so the
-     * level-triggered selector brings the rest.
+     * splices) of a whole buffer as fit, at least one ({@link EventLoop#rounds}). The source stays
+     * registered for OP_READ, so the level-triggered selector brings the rest.
      */
-    private static final int BYTES_PER_PUMP = 1024 * 1024;
-    /** Bytes moved at once from which splicing beats copying; see the class comment. */
-    private static final int SPLICE_AT = 16 * 1024;
+    static final int BYTES_PER_PUMP = 1024 * 1024;
+    /**
+     * Bytes moved at once from which splicing beats copying, see the class comment; half a buffer
+     * where buffers are smaller ({@link EventLoop#spliceAt}).
+     */
+    static final int SPLICE_AT = 16 * 1024;
     private static final ByteBuffer NO_LEFTOVER = ByteBuffer.allocate(0);
 
     final Session session;
@@ -53,10 +56,6 @@ final class Direction implements Deadlines.Flow {
     boolean spliced;
     /** Whether a bulk transfer is under way and the next bytes go through a pipe. */
     boolean splicing;
-    /** {@link #SPLICE_AT}, or half a buffer where buffers are smaller. */
-    final int spliceAt;
-    /** Reads per pump: {@link #BYTES_PER_PUMP} in buffers, at least one. */
-    final int rounds;
     /** Plaintext bytes written to the sink; written only by the loop thread, read by any. */
     volatile long bytes;
 
@@ -80,8 +79,6 @@ final class Direction implements Deadlines.Flow {
         this.fromClient = fromClient;
         this.leftover = leftover.hasRemaining() ? leftover : NO_LEFTOVER;
         this.spliced = session.path() == RelayPath.SPLICE;
-        this.spliceAt = Math.min(SPLICE_AT, session.loop.options.bufferSize() / 2);
-        this.rounds = Math.max(1, BYTES_PER_PUMP / session.loop.options.bufferSize());
     }
 
     @Override
@@ -160,13 +157,17 @@ final class Direction implements Deadlines.Flow {
      * written out of it. True when it stopped only because the splice path takes over.
      */
     boolean copy(EventLoop loop, boolean once) {
-        for (int reads = 0; reads < rounds; ) { // leftover copies do not count: nothing would wake us
+        for (int reads = 0; reads < loop.rounds; ) { // leftover copies do not count: nothing would wake us
             if (splicing && !once && !leftover.hasRemaining()) {
                 release(loop);
                 return true;
             }
             ByteBuffer b = buffer;
             if (b == null) {
+                // A pipe the direction stopped splicing with is empty here (held bytes were flushed
+                // first): give its share of the budget back before taking a buffer, or two directions
+                // that each keep one and wait for the other kind can wait for each other forever.
+                releasePipe(loop);
                 b = loop.borrow();
                 if (b == null) {
                     park(loop);
@@ -204,7 +205,7 @@ final class Direction implements Deadlines.Flow {
                 reads++;
                 moved = true;
                 shortRead = b.hasRemaining();
-                splicing = spliced && n >= spliceAt; // a bulk transfer: the next bytes go through a pipe
+                splicing = spliced && n >= loop.spliceAt; // a bulk transfer: the next bytes go through a pipe
             }
             b.flip();
             if (!flush(b, loop)) {

@@ -42,6 +42,10 @@ final class EventLoop implements Runnable {
 
     final Deadlines deadlines;
     private final long tickNanos;
+    /** Reads (or splices) per pump: {@link Direction#BYTES_PER_PUMP} in buffers, at least one. */
+    final int rounds;
+    /** Bytes moved at once from which a direction splices: {@link Direction#SPLICE_AT}, at most half a buffer. */
+    final int spliceAt;
 
     /** Tunnels assigned to this loop and not yet ended, registered or not; read by {@link TunnelRelay#open}. */
     final AtomicInteger load = new AtomicInteger();
@@ -80,6 +84,8 @@ final class EventLoop implements Runnable {
         this.pool = pool;
         this.selector = Selector.open();
         this.tickNanos = deadlines.tickNanos();
+        this.rounds = Math.max(1, Direction.BYTES_PER_PUMP / options.bufferSize());
+        this.spliceAt = Math.min(Direction.SPLICE_AT, options.bufferSize() / 2);
         this.thread = new Thread(this, "upgrade4j-relay-" + number);
         this.thread.setDaemon(true);
     }

@@ -31,8 +31,6 @@ final class Session extends BaseTunnel {
     final Leg upstreamLeg;
     /** Whether either leg speaks TLS. */
     private final boolean tls;
-    /** How the bytes travel: {@link RelayPath#SPLICE} when the relay splices and both legs are plain. */
-    private final RelayPath path;
     final Direction toUpstream;
     final Direction toClient;
 
@@ -52,8 +50,6 @@ final class Session extends BaseTunnel {
         this.clientLeg = Leg.of(this, client, true);
         this.upstreamLeg = Leg.of(this, upstream, false);
         this.tls = client.engine().isPresent() || upstream.engine().isPresent();
-        this.path = clientLeg instanceof Leg.Plain c && c.fd >= 0 && upstreamLeg instanceof Leg.Plain u && u.fd >= 0
-                ? RelayPath.SPLICE : RelayPath.COPY;
         this.toUpstream = new Direction(this, clientLeg, upstreamLeg, true, client.leftover());
         this.toClient = new Direction(this, upstreamLeg, clientLeg, false, upstream.leftover());
     }
@@ -68,9 +64,11 @@ final class Session extends BaseTunnel {
         return toClient.bytes;
     }
 
+    /** {@link RelayPath#SPLICE} when the relay splices and both legs are plain; derived, to keep the tunnel small. */
     @Override
     public RelayPath path() {
-        return path;
+        return clientLeg instanceof Leg.Plain c && c.fd >= 0 && upstreamLeg instanceof Leg.Plain u && u.fd >= 0
+                ? RelayPath.SPLICE : RelayPath.COPY;
     }
 
     @Override
@@ -340,7 +338,7 @@ final class Session extends BaseTunnel {
         loop.remove(this);
         TunnelOutcome result = new TunnelOutcome(reason, toUpstream.bytes, toClient.bytes,
                 Duration.ofNanos(System.nanoTime() - startNanos), Optional.ofNullable(cause),
-                finWithoutCloseNotify(clientLeg), finWithoutCloseNotify(upstreamLeg), path);
+                finWithoutCloseNotify(clientLeg), finWithoutCloseNotify(upstreamLeg), path());
         // Counted, and counted down, before the outcome completes, so whoever sees the outcome sees the
         // counts too; a drain completes after the last outcome. The closed flag makes this run once.
         loop.relay.admission().counters.ended(result);

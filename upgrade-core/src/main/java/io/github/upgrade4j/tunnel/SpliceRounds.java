@@ -21,13 +21,13 @@ final class SpliceRounds {
     private SpliceRounds() {}
 
     /**
-     * Splices until the source has nothing ready, the sink is full, {@link Direction#rounds} splices
+     * Splices until the source has nothing ready, the sink is full, {@link EventLoop#rounds} splices
      * were made, or a small transfer makes copying cheaper again ({@link Direction#splicing}).
      */
     static void pump(Direction d, EventLoop loop) {
         Syscalls kernel = kernel(loop);
         int from = ((Leg.Plain) d.source).fd;
-        for (int reads = 0; reads < d.rounds; reads++) {
+        for (int reads = 0; reads < loop.rounds; reads++) {
             Pipe p = d.pipe;
             if (p == null) {
                 try {
@@ -67,7 +67,7 @@ final class SpliceRounds {
             }
             p.pending = n;
             d.moved = true;
-            d.splicing = n >= d.spliceAt; // a small transfer: copying is cheaper from the next bytes on
+            d.splicing = n >= loop.spliceAt; // a small transfer: copying is cheaper from the next bytes on
             if (!drain(d, p, loop)) {
                 return; // blocked: the pipe stays and the source is not read until the sink takes more
             }
