@@ -195,7 +195,9 @@ final class Proxies {
         Path dir = work.resolve(instance).toAbsolutePath();
         Files.createDirectories(dir);
         int port = freePort();
-        int maxconn = 2 * idleTunnels + 1024;
+        // maxconn counts client connections; HAProxy reserves two descriptors for each (the server side
+        // too), and refuses to start if the process's hard limit cannot hold them.
+        int maxconn = idleTunnels + 1024;
         // splice-request/-response: splice every transfer the kernel allows, not only the large ones
         // splice-auto guesses; HAProxy's own advice for forwarding bulk data between sockets.
         String options = splice ? "    option splice-request\n    option splice-response\n" : "";

@@ -46,11 +46,10 @@ import javax.net.ssl.SSLSocketFactory;
  *   <li>bulk throughput through 1 tunnel and through 16 at once, upload (client writes 64 KiB chunks,
  *       counted at the sender in steady state) and download (origin writes, counted at the client);
  *   <li>the 64-byte round trip (write 64 B, read the echo), median and p99 of many;
- *   <li>memory per idle tunnel: in a fresh instance of each proxy, warmed up by as many tunnels
- *       opened and closed and a few seconds' rest, {@code N} tunnels (default 4,000) opened, one byte
- *       echoed through each, then idle; the
- *       growth of the proxy's resident set (all its processes, from {@code /proc/PID/status}) divided
- *       by N. A JVM instance runs with a fixed heap touched at start, so that its RSS growth is native
+ *   <li>memory per idle tunnel: in a fresh instance of each proxy (after 200 tunnels opened and
+ *       closed), {@code N} tunnels (default 4,000) opened, one byte echoed through each, then idle; the
+ *       growth of the proxy's resident set (all its processes, from {@code /proc/PID/status}) between
+ *       half of them open and all of them open, divided by the second half's count. A JVM instance runs with a fixed heap touched at start, so that its RSS growth is native
  *       memory only, and adds its heap after a full GC ({@code jcmd PID GC.run}, {@code GC.heap_info});
  *   <li>the proxy's CPU time ({@code /proc/PID/task/TID/schedstat}, all its processes and threads) per
  *       GB in the 1-tunnel bulk runs and per round trip: on a shared machine this is steadier than
@@ -70,8 +69,8 @@ import javax.net.ssl.SSLSocketFactory;
 public final class ProxyComparison {
     private static final List<String> ALL_TARGETS = List.of("ours-splice", "ours-copy", "nginx", "nginx-64k",
             "haproxy", "haproxy-splice", "direct", "ours-tls", "nginx-tls", "nginx-64k-tls", "haproxy-tls");
-    /** How long a fresh instance rests after its warm-up tunnels closed, before the idle-memory baseline. */
-    private static final int IDLE_REST_MILLIS = 5000;
+    /** Tunnels each fresh instance opens and closes before the idle-memory measurement. */
+    private static final int IDLE_WARMUP = 200;
 
     private final Options options;
     private final Proxies proxies;
@@ -363,12 +362,15 @@ public final class ProxyComparison {
 
     /**
      * Opens the idle tunnels through a fresh instance of {@code target} and records the memory each
-     * costs. A fresh process, so that every proxy starts from the same state. It first opens, uses and
-     * closes as many tunnels as it will hold, and rests, so that the baseline includes what any proxy
-     * that has served such a load has (code paths loaded, the JVM's compilations and the memory their
-     * compiler arenas leave in malloc's free lists, pools and free lists at their working size): what
-     * remains is what each idle tunnel holds. With only a few warm-up tunnels, the JVM's JIT work during
-     * the measured opens adds 2 to 3 KB of RSS per tunnel that no tunnel holds.
+     * costs: the growth from half of them open to all of them open, per tunnel, the marginal cost of
+     * one more idle tunnel. A fresh process, so that every proxy starts from the same state: a process
+     * that already held thousands of tunnels keeps their memory (HAProxy's pools, malloc's free lists,
+     * the JVM's heap) and would show almost no growth the second time. Measuring from half rather than
+     * from none leaves out what the first opens cost once (the JVM's JIT compiles the handshake's code
+     * meanwhile, and its compiler arenas leave up to 15 MB of RSS behind, which spread over 4,000
+     * tunnels looks like 3 to 4 KB each), while the first half stay open, so that no pool can serve the
+     * second half from memory they gave back. The instance first opens, uses and closes
+     * {@link #IDLE_WARMUP} tunnels.
      */
     private void idle(Target running) throws Exception {
         if (running.process() == null) {
@@ -384,16 +386,19 @@ public final class ProxyComparison {
 
     private void idle(Target target, Target instance) throws Exception {
         int n = options.idleTunnels();
-        openIdle(instance, n, null).forEach(ProxyComparison::closeQuietly);
-        Thread.sleep(IDLE_REST_MILLIS);
-        long[] before = ProcessMeter.memory(instance);
+        openIdle(instance, Math.min(IDLE_WARMUP, n), null).forEach(ProxyComparison::closeQuietly);
+        Thread.sleep(1000);
         List<ClientLink> links = new ArrayList<>(n);
         try {
-            openIdle(instance, n, links);
+            int first = n / 2;
+            openIdle(instance, first, links);
+            Thread.sleep(1000);
+            long[] before = ProcessMeter.memory(instance);
+            openIdle(instance, n - first, links);
             Thread.sleep(1000);
             long[] after = ProcessMeter.memory(instance);
-            double rss = (after[0] - before[0]) / (double) n;
-            double heap = instance.jvm() ? (after[1] - before[1]) / (double) n : 0;
+            double rss = (after[0] - before[0]) / (double) (n - first);
+            double heap = instance.jvm() ? (after[1] - before[1]) / (double) (n - first) : 0;
             table.record(Test.IDLE_RSS, target.id(), rss);
             if (instance.jvm()) {
                 table.record(Test.IDLE_HEAP, target.id(), heap);
