@@ -1,5 +1,6 @@
 package io.github.upgrade4j.tunnel;
 
+import java.io.IOException;
 import java.time.Instant;
 import java.util.concurrent.CompletionStage;
 
@@ -44,6 +45,29 @@ abstract sealed class BaseTunnel implements Tunnel permits Session, StreamSessio
     @Override
     public final CompletionStage<TunnelOutcome> outcome() {
         return outcome;
+    }
+
+    /**
+     * Whether an I/O failure means that the peer reset or closed the connection (ECONNRESET, EPIPE,
+     * ECONNABORTED), or that a TLS peer ended its stream in a way the relay passes on as a reset; such
+     * an end is passed on as a reset. The JDK says so only in its message; a container may wrap it, so
+     * the causes count too.
+     */
+    static boolean isReset(IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof TlsResetException) {
+                return true;
+            }
+            if (t instanceof SyscallException s) {
+                return s.isReset();
+            }
+            String message = t.getMessage();
+            if (message != null && (message.contains("reset") || message.contains("Broken pipe")
+                    || message.contains("aborted"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

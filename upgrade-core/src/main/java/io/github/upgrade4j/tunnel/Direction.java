@@ -113,7 +113,7 @@ final class Direction implements Deadlines.Flow {
 
     /**
      * Moves bytes until the source has none ready, the sink is full, the budget has no buffer or pipe,
-     * or {@link #BYTES_PER_PUMP} reads were made (the level-triggered selector brings us back). May close
+     * or {@link #BYTES_PER_PUMP} bytes were read (the level-triggered selector brings us back). May close
      * the session; the caller checks {@link Session#closed} before touching it again.
      */
     void pump() {

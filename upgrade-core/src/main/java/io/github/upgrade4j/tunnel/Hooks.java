@@ -28,4 +28,19 @@ final class Hooks {
     };
 
     private Hooks() {}
+
+    /**
+     * The bytes {@code hook} gives for {@code side}, as a buffer the caller may consume; none if it
+     * gives null or fails (logged: a drain goes on without them).
+     */
+    static ByteBuffer closingBytes(CloseHook hook, CloseHook.Side side) {
+        try {
+            ByteBuffer bytes = hook.closingBytes(side);
+            return bytes == null ? ByteBuffer.allocate(0) : bytes.duplicate();
+        } catch (RuntimeException e) {
+            System.getLogger(CloseHook.class.getName()).log(System.Logger.Level.WARNING,
+                    "the close hook failed; closing without its bytes", e);
+            return ByteBuffer.allocate(0);
+        }
+    }
 }

@@ -2,7 +2,6 @@ package io.github.upgrade4j.tunnel;
 
 import java.io.IOException;
 import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
@@ -271,21 +270,6 @@ final class Session extends BaseTunnel {
         end(reason, e, Abort.BOTH);
     }
 
-    /**
-     * Whether an exception from a socket read or write reports that the peer reset or closed the
-     * connection (ECONNRESET, EPIPE, ECONNABORTED), or a TLS peer ended its stream as the relay treats
-     * as a reset (a FIN without {@code close_notify}, unless {@link RelayOptions#tlsFinWithoutCloseNotifyAsEnd()}
-     * accepted it). The JDK exposes no errno, only the message.
-     */
-    private static boolean isReset(IOException e) {
-        if (e instanceof TlsResetException) {
-            return true;
-        }
-        String message = e.getMessage();
-        return message != null && (message.contains("reset") || message.contains("Broken pipe")
-                || message.contains("aborted"));
-    }
-
     /** Whether {@code leg}'s TLS peer ended with a FIN without {@code close_notify} that was accepted as its end. */
     private static boolean finWithoutCloseNotify(Leg leg) {
         return leg instanceof TlsLeg t && t.finWithoutCloseNotify;
@@ -304,19 +288,9 @@ final class Session extends BaseTunnel {
         if (closed) {
             return;
         }
-        toClient.writeClosing(closingBytes(hook, CloseHook.Side.CLIENT));
-        toUpstream.writeClosing(closingBytes(hook, CloseHook.Side.UPSTREAM));
+        toClient.writeClosing(Hooks.closingBytes(hook, CloseHook.Side.CLIENT));
+        toUpstream.writeClosing(Hooks.closingBytes(hook, CloseHook.Side.UPSTREAM));
         end(CloseReason.SHUTDOWN, null, Abort.NONE);
-    }
-
-    private static ByteBuffer closingBytes(CloseHook hook, CloseHook.Side side) {
-        try {
-            ByteBuffer bytes = hook.closingBytes(side);
-            return bytes == null ? ByteBuffer.allocate(0) : bytes.duplicate();
-        } catch (RuntimeException e) {
-            EventLoop.LOG.log(System.Logger.Level.WARNING, "the close hook failed; closing without its bytes", e);
-            return ByteBuffer.allocate(0);
-        }
     }
 
     /**

@@ -2,7 +2,6 @@ package io.github.upgrade4j.tunnel;
 
 import java.io.IOException;
 import java.net.Socket;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -102,21 +101,6 @@ final class StreamSession extends BaseTunnel {
         end(reason, e, Abort.BOTH);
     }
 
-    /**
-     * Whether a read or write failed because the peer reset or closed the connection (ECONNRESET,
-     * EPIPE, ECONNABORTED). The JDK exposes no errno, only the message; containers wrap it.
-     */
-    private static boolean isReset(IOException e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            String message = t.getMessage();
-            if (message != null && (message.contains("reset") || message.contains("Broken pipe")
-                    || message.contains("aborted"))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /** Called by the sweeper: ends the tunnel if a deadline passed, by the rule both relays share. */
     void checkDeadlines(long now, Deadlines deadlines) {
         Deadlines.Expiry expiry = deadlines.expired(now, startNanos, lastActivityNanos, toUpstream, toClient);
@@ -140,19 +124,9 @@ final class StreamSession extends BaseTunnel {
         if (isEnded()) {
             return;
         }
-        toClient.writeClosing(closingBytes(hook, CloseHook.Side.CLIENT));
-        toUpstream.writeClosing(closingBytes(hook, CloseHook.Side.UPSTREAM));
+        toClient.writeClosing(Hooks.closingBytes(hook, CloseHook.Side.CLIENT));
+        toUpstream.writeClosing(Hooks.closingBytes(hook, CloseHook.Side.UPSTREAM));
         end(CloseReason.SHUTDOWN, null, Abort.NONE);
-    }
-
-    private static ByteBuffer closingBytes(CloseHook hook, CloseHook.Side side) {
-        try {
-            ByteBuffer bytes = hook.closingBytes(side);
-            return bytes == null ? ByteBuffer.allocate(0) : bytes.duplicate();
-        } catch (RuntimeException e) {
-            StreamRelay.LOG.log(System.Logger.Level.WARNING, "the close hook failed; closing without its bytes", e);
-            return ByteBuffer.allocate(0);
-        }
     }
 
     /**

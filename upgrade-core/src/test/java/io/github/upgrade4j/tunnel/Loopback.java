@@ -1,5 +1,6 @@
 package io.github.upgrade4j.tunnel;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -209,6 +210,22 @@ final class Loopback implements AutoCloseable {
 
     static void assertEof(Socket socket) throws IOException {
         assertEquals(-1, socket.getInputStream().read(), "expected EOF");
+    }
+
+    /**
+     * Reads what a drain's {@link CloseHook#webSocketGoingAway()} writes and then the end of each stream:
+     * a WebSocket Close 1001 unmasked toward the client, and masked toward the upstream, as a WebSocket
+     * client must (RFC 6455 §5.3).
+     */
+    static void assertGoingAwayThenEof(Socket client, Socket upstream) throws IOException {
+        assertArrayEquals(new byte[] {(byte) 0x88, 2, 0x03, (byte) 0xE9}, readFully(client, 4));
+        assertEof(client);
+        byte[] masked = readFully(upstream, 8);
+        assertEquals((byte) 0x88, masked[0]);
+        assertEquals((byte) 0x82, masked[1]);
+        assertArrayEquals(new byte[] {0x03, (byte) 0xE9},
+                new byte[] {(byte) (masked[6] ^ masked[2]), (byte) (masked[7] ^ masked[3])});
+        assertEof(upstream);
     }
 
     /** Reads until the connection is reset; EOF or a timeout fails. Returns the bytes read before. */
