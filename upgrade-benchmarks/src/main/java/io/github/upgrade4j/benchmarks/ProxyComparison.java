@@ -46,7 +46,7 @@ import javax.net.ssl.SSLSocketFactory;
  *   <li>bulk throughput through 1 tunnel and through 16 at once, upload (client writes 64 KiB chunks,
  *       counted at the sender in steady state) and download (origin writes, counted at the client);
  *   <li>the 64-byte round trip (write 64 B, read the echo), median and p99 of many;
- *   <li>memory per idle tunnel: in a fresh instance of each proxy (after 200 tunnels opened and
+ *   <li>memory per idle tunnel: in a fresh instance of each proxy (after N/2 tunnels opened and
  *       closed), {@code N} tunnels (default 4,000) opened, one byte echoed through each, then idle; the
  *       growth of the proxy's resident set (all its processes, from {@code /proc/PID/status}) between
  *       half of them open and all of them open, divided by the second half's count. A JVM instance runs with a fixed heap touched at start, so that its RSS growth is native
@@ -69,8 +69,6 @@ import javax.net.ssl.SSLSocketFactory;
 public final class ProxyComparison {
     private static final List<String> ALL_TARGETS = List.of("ours-splice", "ours-copy", "nginx", "nginx-64k",
             "haproxy", "haproxy-splice", "direct", "ours-tls", "nginx-tls", "nginx-64k-tls", "haproxy-tls");
-    /** Tunnels each fresh instance opens and closes before the idle-memory measurement. */
-    private static final int IDLE_WARMUP = 200;
 
     private final Options options;
     private final Proxies proxies;
@@ -363,14 +361,15 @@ public final class ProxyComparison {
     /**
      * Opens the idle tunnels through a fresh instance of {@code target} and records the memory each
      * costs: the growth from half of them open to all of them open, per tunnel, the marginal cost of
-     * one more idle tunnel. A fresh process, so that every proxy starts from the same state: a process
-     * that already held thousands of tunnels keeps their memory (HAProxy's pools, malloc's free lists,
-     * the JVM's heap) and would show almost no growth the second time. Measuring from half rather than
-     * from none leaves out what the first opens cost once (the JVM's JIT compiles the handshake's code
-     * meanwhile, and its compiler arenas leave up to 15 MB of RSS behind, which spread over 4,000
-     * tunnels looks like 3 to 4 KB each), while the first half stay open, so that no pool can serve the
-     * second half from memory they gave back. The instance first opens, uses and closes
-     * {@link #IDLE_WARMUP} tunnels.
+     * one more idle tunnel.
+     *
+     * <p>A fresh process, so that every proxy starts from the same state. It first opens, uses and
+     * closes half as many tunnels, which brings it to a steady state: the JVM's JIT compiles the
+     * handshake's code during the first thousand or two opens, and its compiler arenas leave up to 15 MB
+     * of RSS behind once, which spread over 4,000 tunnels looked like 3 to 4 KB each. A pool that keeps
+     * what the warm-up's tunnels gave back (HAProxy's, nginx's, malloc's free lists) serves the first
+     * half of the measured tunnels from it; the second half exceeds anything the process ever held, so
+     * it needs new memory, which is what each idle tunnel costs.
      */
     private void idle(Target running) throws Exception {
         if (running.process() == null) {
@@ -386,8 +385,8 @@ public final class ProxyComparison {
 
     private void idle(Target target, Target instance) throws Exception {
         int n = options.idleTunnels();
-        openIdle(instance, Math.min(IDLE_WARMUP, n), null).forEach(ProxyComparison::closeQuietly);
-        Thread.sleep(1000);
+        openIdle(instance, n / 2, null).forEach(ProxyComparison::closeQuietly);
+        Thread.sleep(2000);
         List<ClientLink> links = new ArrayList<>(n);
         try {
             int first = n / 2;
