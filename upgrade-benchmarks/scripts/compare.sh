@@ -7,17 +7,18 @@
 #                                         [--targets ours-splice,ours-copy,nginx,nginx-64k,haproxy,
 #                                                    haproxy-splice,direct,ours-tls,nginx-tls,nginx-64k-tls,
 #                                                    haproxy-tls]
-#                                         [--round-trips N] [--examples-jar PATH] [--no-plots]
+#                                         [--round-trips N] [--idle-only] [--examples-jar PATH] [--no-plots]
+#                                         [--name NAME]
 #
 # ours-splice and ours-copy are the example proxy with --relay splice and --relay copy; ours-splice
 # needs Java 22+ (JAVA_HOME), and is left out with a note on an older Java. haproxy-splice is HAProxy
 # with option splice-request and splice-response. The -tls targets are the same proxies listening with
 # TLS (wss) on one certificate made at start-up, reached with TLS 1.3 and TLS_AES_128_GCM_SHA256 only,
-# and compared with ours-tls.
+# and compared with ours-tls. --idle-only measures memory per idle tunnel alone.
 #
-# Writes upgrade-benchmarks/results/comparison.json (every round's figures) and comparison.txt (the
-# printed table) and, unless --no-plots, renders the PNGs in
-# upgrade-benchmarks/results/ (with JMH's results/jmh.json too, when present).
+# Writes upgrade-benchmarks/results/NAME.json (every round's figures) and NAME.txt (the printed table),
+# NAME being comparison unless --name says otherwise, and, unless --no-plots, renders the PNGs in
+# upgrade-benchmarks/results/ from comparison.json (and JMH's results/jmh.json too, when present).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -28,15 +29,18 @@ java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 
 plots=1
 idle=4000
+name=comparison
 args=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --no-plots) plots=0; shift ;;
     --quick) idle=1000; args+=("$1"); shift ;;
+    --idle-only) args+=("$1"); shift ;;
     --idle-tunnels) idle="$2"; shift 2 ;;
     --examples-jar) examples_jar="$2"; shift 2 ;;
+    --name) name="$2"; shift 2 ;;
     --rounds|--seconds|--targets|--round-trips) args+=("$1" "$2"); shift 2 ;;
-    -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
 done
@@ -84,7 +88,7 @@ mkdir -p upgrade-benchmarks/results
 # hook stops them. Its output is also kept in results/comparison.txt.
 "$java" -cp "$bench_jar" io.github.upgrade4j.benchmarks.ProxyComparison \
   --examples-jar "$examples_jar" --idle-tunnels "$idle" ${args[@]+"${args[@]}"} \
-  > >(tee upgrade-benchmarks/results/comparison.txt) 2>&1 &
+  --out "upgrade-benchmarks/results/$name.json" > >(tee "upgrade-benchmarks/results/$name.txt") 2>&1 &
 pid=$!
 trap 'kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true' INT TERM
 status=0

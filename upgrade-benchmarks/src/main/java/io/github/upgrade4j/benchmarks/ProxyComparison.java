@@ -61,7 +61,7 @@ import javax.net.ssl.SSLSocketFactory;
  *
  * <pre>{@code
  * java -cp upgrade-benchmarks/target/benchmarks.jar io.github.upgrade4j.benchmarks.ProxyComparison \
- *     [--rounds 5] [--seconds 3] [--idle-tunnels 4000] [--quick] [--targets ours-splice,ours-copy,...] \
+ *     [--rounds 5] [--seconds 3] [--idle-tunnels 4000] [--quick] [--idle-only] [--targets ours-splice,...] \
  *     [--examples-jar src-examples/target/upgrade-examples.jar] [--work upgrade-benchmarks/target/compare] \
  *     [--out upgrade-benchmarks/results/comparison.json]
  * }</pre>
@@ -83,13 +83,16 @@ public final class ProxyComparison {
 
     /** The command-line settings. */
     record Options(int rounds, int seconds, int warmupMillis, int idleTunnels, int roundTrips, List<String> targets,
-            Path examplesJar, Path work, Path out) {
+            Path examplesJar, Path work, Path out, boolean idleOnly) {
         static Options parse(String[] args) {
             Map<String, String> values = new LinkedHashMap<>();
             boolean quick = false;
+            boolean idleOnly = false;
             for (int i = 0; i < args.length; i++) {
                 if (args[i].equals("--quick")) {
                     quick = true;
+                } else if (args[i].equals("--idle-only")) {
+                    idleOnly = true;
                 } else if (args[i].startsWith("--") && i + 1 < args.length) {
                     values.put(args[i], args[++i]);
                 } else {
@@ -128,7 +131,7 @@ public final class ProxyComparison {
                     targets,
                     Path.of(values.getOrDefault("--examples-jar", "src-examples/target/upgrade-examples.jar")),
                     Path.of(values.getOrDefault("--work", "upgrade-benchmarks/target/compare")),
-                    Path.of(values.getOrDefault("--out", "upgrade-benchmarks/results/comparison.json")));
+                    Path.of(values.getOrDefault("--out", "upgrade-benchmarks/results/comparison.json")), idleOnly);
         }
     }
 
@@ -179,8 +182,8 @@ public final class ProxyComparison {
             checkTunnel(target);
         }
         // One unrecorded pass, so that no target (the JVM's JIT above all) is measured cold in round 1.
-        System.out.println("warm-up pass (not recorded)");
-        for (Target target : targets) {
+        System.out.println(options.idleOnly() ? "idle memory only" : "warm-up pass (not recorded)");
+        for (Target target : options.idleOnly() ? List.<Target>of() : targets) {
             bulk(target, 1, true);
             bulk(target, 1, false);
             roundTrip(target, options.roundTrips() / 4, false);
@@ -193,7 +196,9 @@ public final class ProxyComparison {
             System.out.printf(Locale.ROOT, "round %d/%d, load average %s%n", round + 1, options.rounds(), load);
             List<Target> order = new ArrayList<>(targets);
             java.util.Collections.rotate(order, -round);
-            for (Test test : List.of(Test.BULK_1_UP, Test.BULK_1_DOWN, Test.BULK_16_UP, Test.BULK_16_DOWN)) {
+            List<Test> timed = options.idleOnly() ? List.of()
+                    : List.of(Test.BULK_1_UP, Test.BULK_1_DOWN, Test.BULK_16_UP, Test.BULK_16_DOWN);
+            for (Test test : timed) {
                 for (Target target : order) {
                     int tunnels = test == Test.BULK_16_UP || test == Test.BULK_16_DOWN ? 16 : 1;
                     boolean upload = test == Test.BULK_1_UP || test == Test.BULK_16_UP;
@@ -201,7 +206,7 @@ public final class ProxyComparison {
                     Thread.sleep(200);
                 }
             }
-            for (Target target : order) {
+            for (Target target : options.idleOnly() ? List.<Target>of() : order) {
                 double[] rtt = roundTrip(target, options.roundTrips(), true);
                 table.record(Test.RTT, target.id(), rtt[0]);
                 table.record(Test.RTT_P99, target.id(), rtt[1]);
