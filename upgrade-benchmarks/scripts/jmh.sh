@@ -16,12 +16,17 @@ if [ ! -f "$bench_jar" ]; then
   exit 1
 fi
 
-# JMH 1.37 uses sun.misc.Unsafe, which JDK 24+ warns about in every fork (BUILD-NOTES P9).
+# JMH 1.37 uses sun.misc.Unsafe, which JDK 24+ warns about in every fork (BUILD-NOTES P9). A -jvmArgsAppend
+# here replaces the relay benchmarks' @Fork(jvmArgsAppend), so it repeats the flags the splice path needs.
+# Before Java 22 the relay cannot splice: its benchmarks run on the copy path and directly only.
 flags=()
 feature=$("$java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
 if [ "${feature%%.*}" -ge 24 ] 2>/dev/null; then
   flags=(--sun-misc-unsafe-memory-access=allow)
-  set -- "$@" -jvmArgsAppend --sun-misc-unsafe-memory-access=allow
+  set -- "$@" -jvmArgsAppend \
+    "--sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED"
+elif [ "${feature%%.*}" -lt 22 ] 2>/dev/null; then
+  set -- "$@" -p path=copy,direct
 fi
 
 mkdir -p upgrade-benchmarks/results

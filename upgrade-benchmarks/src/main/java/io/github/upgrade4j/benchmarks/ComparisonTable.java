@@ -209,10 +209,15 @@ final class ComparisonTable {
         for (String ours : List.of("ours-splice", "ours-copy")) {
             double total = median(Test.IDLE_TOTAL, ours);
             if (!Double.isNaN(total)) {
+                // A resident set that shrank while tunnels were added measured the JVM's own churn, not them.
+                String state = min(Test.IDLE_RSS, ours) < 0 ? "NOT MEASURED (the RSS shrank in a round: noise)"
+                        : total <= 2048 ? "MET" : "MISSED";
+                if (max(Test.IDLE_TOTAL, ours) > 2048 && total <= 2048) {
+                    state += String.format(Locale.ROOT, " (up to %,.0f B in a round)", max(Test.IDLE_TOTAL, ours));
+                }
                 System.out.printf(Locale.ROOT, "  %-88s %8s  %s%n", "memory per idle tunnel <= 2,048 B, " + ours
                         + String.format(Locale.ROOT, " (heap %,.0f B + RSS %,.0f B)", median(Test.IDLE_HEAP, ours),
-                        median(Test.IDLE_RSS, ours)), String.format(Locale.ROOT, "%,.0f B", total),
-                        total <= 2048 ? "MET" : "MISSED");
+                        median(Test.IDLE_RSS, ours)), String.format(Locale.ROOT, "%,.0f B", total), state);
             }
         }
     }

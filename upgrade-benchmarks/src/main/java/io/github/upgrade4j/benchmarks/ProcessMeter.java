@@ -12,8 +12,8 @@ import java.util.stream.Stream;
 /**
  * What a {@link ProxyComparison} reads off the proxies' processes, on Linux: the resident set of a
  * process and its children ({@code /proc/PID/status}), a JVM's heap after a full GC ({@code jcmd
- * GC.run}, then {@code System.trim_native_heap}, before the resident set is read), and the CPU time of
- * every thread ({@code /proc/PID/task/TID/schedstat}).
+ * GC.run}, before the resident set is read), and the CPU time of every thread
+ * ({@code /proc/PID/task/TID/schedstat}).
  */
 final class ProcessMeter {
     private static final Path JCMD = Path.of(System.getProperty("java.home"), "bin", "jcmd");
@@ -39,9 +39,6 @@ final class ProcessMeter {
             return 0;
         }
         run(JCMD.toString(), Long.toString(pid), "GC.run");
-        // malloc_trim: what the JIT's compiler arenas freed goes back to the system, so that the RSS read
-        // next counts memory in use rather than whenever the last big compilation happened.
-        run(JCMD.toString(), Long.toString(pid), "System.trim_native_heap");
         Thread.sleep(200);
         String info = run(JCMD.toString(), Long.toString(pid), "GC.heap_info");
         Matcher used = Pattern.compile("used (\\d+)K").matcher(info);
