@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
  */
 final class Bodies {
     private static final int MAX_LINE = 4096;
+    private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
 
     private Bodies() {}
 
@@ -39,6 +40,33 @@ final class Bodies {
             to.write(chunk, 0, n);
             total += n;
         }
+        return total;
+    }
+
+    /**
+     * Copies a body that ends when the peer closes (an HTTP/1.0 answer without {@code Content-Length})
+     * as a chunked body, so that an HTTP/1.1 client sees where it ends and may keep its connection.
+     * Each read becomes one chunk, written with one call; the last-chunk follows the peer's close.
+     * Returns the data byte count.
+     */
+    static long copyUntilCloseAsChunks(Conn from, Conn to) throws IOException {
+        int room = 16 * 1024;
+        int prefix = Integer.toHexString(room).length() + 2; // the widest size line and its CRLF
+        byte[] chunk = new byte[prefix + room + 2];
+        long total = 0;
+        for (int n; (n = from.read(chunk, prefix, room)) >= 0; ) {
+            if (n == 0) {
+                continue;
+            }
+            byte[] size = (Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
+            int start = prefix - size.length;
+            System.arraycopy(size, 0, chunk, start, size.length);
+            chunk[prefix + n] = '\r';
+            chunk[prefix + n + 1] = '\n';
+            to.write(chunk, start, size.length + n + 2);
+            total += n;
+        }
+        to.write(LAST_CHUNK);
         return total;
     }
 

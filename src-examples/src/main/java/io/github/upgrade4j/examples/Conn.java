@@ -143,11 +143,16 @@ final class Conn implements Closeable {
 
     /** Up to {@code max} bytes into {@code dst}: from the buffer first, then from the socket; -1 at end of stream. */
     int read(byte[] dst, int max) throws IOException {
+        return read(dst, 0, max);
+    }
+
+    /** Up to {@code max} bytes into {@code dst} from {@code off}, as {@link #read(byte[], int)}. */
+    int read(byte[] dst, int off, int max) throws IOException {
         if (!buffer.hasRemaining() && fill() < 0) {
             return -1;
         }
         int n = Math.min(max, buffer.remaining());
-        buffer.get(dst, 0, n);
+        buffer.get(dst, off, n);
         return n;
     }
 

@@ -44,7 +44,14 @@ import javax.net.ssl.SSLContext;
  * tunnels cost no thread. Answers: 400/426 for refused requests, 502 for an invalid upstream answer,
  * 503 when the tunnel limit is reached (before any 101), 504 when the upstream does not answer within
  * the handshake timeout. A connection whose upgrade was refused or answered plainly is closed after
- * the answer, so bytes the client pipelined after it are never read as a request.
+ * the answer, so bytes the client pipelined after it are never read as a request. The bodies of its
+ * own 5xx answers are generic, and every answer carries the request's {@code X-Request-Id} (sent to
+ * the upstream too, and at the start of the log line, where the details are): see {@link ErrorAnswers}.
+ *
+ * <p>It answers in its own version, HTTP/1.1, whatever the upstream's (RFC 9110 §6.2): a body an
+ * HTTP/1.0 upstream ends by closing goes to an HTTP/1.1 client chunked, and to an HTTP/1.0 client
+ * until the proxy closes; an HTTP/1.0 client gets no 1xx, and its connection closes after each answer,
+ * as a proxy ignores its {@code keep-alive} (RFC 9112 §9.3).
  *
  * <p>TLS, either way or both ({@link Config#tls()}, {@link Config#upstreamTls()}): the HTTP phase runs
  * over an {@link javax.net.ssl.SSLEngine} on the blocking channel ({@link TlsConn}), and the same
@@ -271,6 +278,8 @@ final class ReverseProxy implements AutoCloseable {
         private final Http1Parser<RequestHead> requests = Http1Parser.forRequests();
         private Conn upstream;
         private boolean tunnelled;
+        /** The request id of the current request: in its answer, toward the upstream and in the log. */
+        private String requestId = "-";
 
         Exchange(Conn client) {
             this.client = client;
@@ -283,11 +292,13 @@ final class ReverseProxy implements AutoCloseable {
                 return false;
             }
             if (parsed instanceof ParseResult.Rejected<RequestHead> rejected) {
-                fail(rejected.status(), rejected.problem() + ": " + rejected.detail(), "-");
+                requestId = ErrorAnswers.newId();
+                fail(rejected.status(), rejected.problem() + ": " + rejected.detail(), requestId + " " + client.peer());
                 return false;
             }
             RequestHead request = ((ParseResult.Complete<RequestHead>) parsed).head();
-            String line = client.peer() + " " + request.method() + " " + request.target();
+            requestId = ErrorAnswers.requestId(request.headers());
+            String line = requestId + " " + client.peer() + " " + request.method() + " " + request.target();
             BodyFraming framing = BodyFraming.ofRequest(request);
             if (framing instanceof BodyFraming.Invalid invalid) {
                 fail(400, invalid.problem() + ": " + invalid.detail(), line);
@@ -295,7 +306,7 @@ final class ReverseProxy implements AutoCloseable {
             }
             ProxyUpgrade.Outbound outbound = proxy.towardUpstream(request);
             if (outbound instanceof ProxyUpgrade.Outbound.Refuse refuse) {
-                client.write(Http1Writer.toBytes(refuse.response()));
+                client.write(Http1Writer.toBytes(ErrorAnswers.withRequestId(refuse.response(), requestId)));
                 client.write(refuse.body());
                 log.println(line + " -> " + refuse.response().status() + " " + refuse.reason() + ": " + refuse.detail());
                 return false;
@@ -304,10 +315,11 @@ final class ReverseProxy implements AutoCloseable {
             RequestHead toUpstream = ForwardedFields.builder(client.peer().substring(0, client.peer().lastIndexOf(':')))
                     .proto(config.tls().isPresent() ? "https" : "http").via("upgrade4j").build()
                     .applyTo(forward.head());
+            Headers.Builder upstreamFields = toUpstream.headers().toBuilder().set(ErrorAnswers.REQUEST_ID, requestId);
             if (framing instanceof BodyFraming.Chunked) {
-                toUpstream = toUpstream.withHeaders(toUpstream.headers().toBuilder()
-                        .add(HeaderName.TRANSFER_ENCODING, "chunked").build());
+                upstreamFields.add(HeaderName.TRANSFER_ENCODING, "chunked");
             }
+            toUpstream = toUpstream.withHeaders(upstreamFields.build());
             boolean hasBody = framing instanceof BodyFraming.Chunked
                     || framing instanceof BodyFraming.FixedLength fixed && fixed.length() > 0;
             if (hasBody && request.headers().hasToken(HeaderName.EXPECT, "100-continue")) {
@@ -333,7 +345,7 @@ final class ReverseProxy implements AutoCloseable {
                 return false;
             } catch (IOException e) {
                 fail(502, "the upstream " + config.upstream() + " could not be reached or stopped reading: "
-                        + e.getMessage(), line);
+                        + e.getMessage(), line); // the log names the upstream; the client's answer does not
                 return false;
             }
             return relay(request, forward, line);
@@ -366,13 +378,13 @@ final class ReverseProxy implements AutoCloseable {
                 ResponseHead response = ((ParseResult.Complete<ResponseHead>) parsed).head();
                 ProxyUpgrade.Verdict verdict = proxy.judge(forward.attempt(), response);
                 if (verdict instanceof ProxyUpgrade.Verdict.Interim interim) {
-                    client.write(Http1Writer.toBytes(interim.response()));
+                    if (request.version() != HttpVersion.HTTP_1_0) { // no 1xx for HTTP/1.0 (RFC 9110 §15.2)
+                        client.write(Http1Writer.toBytes(sentAsOurs(interim.response())));
+                    }
                     continue;
                 }
                 if (verdict instanceof ProxyUpgrade.Verdict.Invalid invalid) {
-                    client.write(Http1Writer.toBytes(invalid.response()));
-                    client.write(invalid.body());
-                    log.println(line + " -> 502 " + invalid.reason() + ": " + invalid.detail());
+                    fail(502, invalid.reason() + ": " + invalid.detail(), line);
                     return false;
                 }
                 if (verdict instanceof ProxyUpgrade.Verdict.Tunnel tunnel) {
@@ -385,7 +397,7 @@ final class ReverseProxy implements AutoCloseable {
         private boolean openTunnel(ProxyUpgrade.Verdict.Tunnel tunnel, String line) throws IOException {
             // The 101 travels as the first bytes of the upstream side, so it is written by the relay,
             // before any byte the upstream sent behind it, and only once the tunnel is sure to open.
-            byte[] head = Http1Writer.toBytes(tunnel.response());
+            byte[] head = Http1Writer.toBytes(ErrorAnswers.withRequestId(tunnel.response(), requestId));
             Opening opening = relay.open(client.endpoint(new byte[0]), upstream.endpoint(head));
             if (opening instanceof Opening.Refused refused) {
                 fail(503, refused.reason() + ": " + refused.detail(), line);
@@ -415,48 +427,60 @@ final class ReverseProxy implements AutoCloseable {
                 fail(502, invalid.problem() + ": " + invalid.detail(), line);
                 return false;
             }
+            // The client gets an HTTP/1.1 answer whatever the upstream's version (RFC 9110 §6.2): a body that
+            // ends with the upstream's close goes to an HTTP/1.1 client chunked, so its connection may persist.
             boolean http10Client = request.version() == HttpVersion.HTTP_1_0;
+            boolean untilClose = framing instanceof BodyFraming.UntilClose;
             boolean chunked = framing instanceof BodyFraming.Chunked;
+            boolean chunkedToClient = (chunked || untilClose) && !http10Client;
             boolean clientPersists = !plain.closeClient() && Persistence.persists(request, true)
-                    && !(framing instanceof BodyFraming.UntilClose) && !(chunked && http10Client);
+                    && (chunkedToClient || !chunked && !untilClose);
             Headers.Builder headers = plain.response().headers().toBuilder().removeAll(HeaderName.CONNECTION);
             boolean offerDropped = !plain.closeClient() && plain.reason() != UpgradeReason.NOT_OFFERED;
             if (offerDropped) {
                 headers.add(NOT_FORWARDED, plain.reason().name()); // visible in a browser's developer tools
             }
-            if (chunked && !http10Client) {
+            if (chunkedToClient) {
                 headers.add(HeaderName.TRANSFER_ENCODING, "chunked");
             }
-            if (!clientPersists) {
+            if (!clientPersists) { // always for HTTP/1.0 clients: a proxy ignores their keep-alive (RFC 9112 §9.3)
                 headers.add(HeaderName.CONNECTION, "close");
             }
-            client.write(Http1Writer.toBytes(plain.response().withHeaders(headers.build())));
+            client.write(Http1Writer.toBytes(sentAsOurs(plain.response().withHeaders(headers.build()))));
             long bytes = 0;
             if (framing instanceof BodyFraming.FixedLength fixed) {
                 bytes = Bodies.copyFixed(upstream, client, fixed.length());
             } else if (chunked) {
                 bytes = Bodies.copyChunked(upstream, client, http10Client);
-            } else if (framing instanceof BodyFraming.UntilClose) {
+            } else if (untilClose) {
                 upstream.readTimeout(Duration.ZERO);
-                bytes = Bodies.copyUntilClose(upstream, client);
+                bytes = chunkedToClient ? Bodies.copyUntilCloseAsChunks(upstream, client)
+                        : Bodies.copyUntilClose(upstream, client);
             }
             log.println(line + " -> " + response.status() + " (" + bytes + " B)" + (plain.closeClient()
                     ? ", upgrade not done: " + plain.reason()
                     : offerDropped ? ", upgrade not forwarded: " + forward.attempt().notForwarded().orElseThrow().message() : ""));
-            if (framing instanceof BodyFraming.UntilClose || !Persistence.persists(response, false)) {
+            if (untilClose || !Persistence.persists(response, false)) {
                 closeUpstream();
             }
             return clientPersists;
         }
 
-        /** Answers the client with a short plain-text error and logs it; the connection closes after. */
+        /**
+         * Answers the client with a short plain-text error (generic for a 5xx: see {@link ErrorAnswers})
+         * and logs it with its detail; the connection closes after.
+         */
         private void fail(int status, String detail, String line) throws IOException {
-            byte[] body = (detail + "\n").getBytes(StandardCharsets.UTF_8);
-            ResponseHead head = ResponseHead.of(status, Headers.of("Content-Type", "text/plain; charset=utf-8",
-                    "Content-Length", Integer.toString(body.length), "Connection", "close"));
-            client.write(Http1Writer.toBytes(head));
+            log.println(line + " -> " + status + " " + detail); // first: a client that reads the answer finds it logged
+            byte[] body = ErrorAnswers.body(status, detail, requestId);
+            client.write(Http1Writer.toBytes(ErrorAnswers.head(status, body, requestId)));
             client.write(body);
-            log.println(line + " -> " + status + " " + detail);
+        }
+
+        /** An upstream's answer as this proxy sends it: in its own version, HTTP/1.1, with the request id. */
+        private ResponseHead sentAsOurs(ResponseHead response) {
+            ResponseHead head = ErrorAnswers.withRequestId(response, requestId);
+            return new ResponseHead(HttpVersion.HTTP_1_1, head.status(), head.reason(), head.headers());
         }
 
         void closeUpstream() {

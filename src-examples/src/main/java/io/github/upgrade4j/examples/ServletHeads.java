@@ -1,6 +1,7 @@
 package io.github.upgrade4j.examples;
 
 import io.github.upgrade4j.http.HeaderField;
+import io.github.upgrade4j.http.HeaderName;
 import io.github.upgrade4j.http.Headers;
 import io.github.upgrade4j.http.HttpVersion;
 import io.github.upgrade4j.http.RequestHead;
@@ -8,6 +9,8 @@ import io.github.upgrade4j.http.ResponseHead;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.util.Collections;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * Adapters between the Servlet request model and upgrade4j's heads, so that a servlet can run the
@@ -59,13 +62,19 @@ final class ServletHeads {
     }
 
     /**
-     * Sets {@code head}'s status and fields on {@code response}, which must not be committed. The reason
-     * phrase is the container's: Servlet 6 has no way to set another.
+     * Sets {@code head}'s status and fields on {@code response}, which must not be committed. A name the
+     * head carries replaces what the response already had under it (such as a request id set before the
+     * answer was known). The reason phrase is the container's: Servlet 6 has no way to set another.
      */
     static void write(ResponseHead head, HttpServletResponse response) {
         response.setStatus(head.status());
+        Set<HeaderName> seen = new HashSet<>();
         for (HeaderField field : head.headers()) {
-            response.addHeader(field.name().toString(), field.value());
+            if (seen.add(field.name())) {
+                response.setHeader(field.name().toString(), field.value());
+            } else {
+                response.addHeader(field.name().toString(), field.value());
+            }
         }
     }
 }

@@ -75,7 +75,9 @@ import org.eclipse.jetty.server.ServerConnector;
  *
  * <p>Answers of its own: 400 for a request the library refuses, 502 when the upstream cannot be
  * reached or answers badly, 503 when the tunnel limit is reached (before any 101), 504 when the
- * upstream does not answer within the handshake timeout. Interim responses from the upstream before
+ * upstream does not answer within the handshake timeout; the bodies of the 5xx answers are generic,
+ * and every answer carries the request's {@code X-Request-Id}, which the upstream gets too and the log
+ * line starts with (see {@link ErrorAnswers}). Interim responses from the upstream before
  * its final answer are dropped: Servlet 6 cannot send them. Compare {@link ReverseProxy}, the same
  * proxy on upgrade4j's own blocking I/O and NIO tunnel relay.
  */
@@ -222,15 +224,20 @@ final class ServletProxy implements AutoCloseable {
 
         @Override
         protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
-            String line = request.getRemoteAddr() + ":" + request.getRemotePort() + " " + request.getMethod() + " "
+            String peer = request.getRemoteAddr() + ":" + request.getRemotePort() + " " + request.getMethod() + " "
                     + request.getRequestURI();
             RequestHead head;
             try {
                 head = ServletHeads.request(request);
             } catch (IllegalArgumentException e) {
-                fail(response, 400, e.getMessage(), line);
+                String id = ErrorAnswers.newId();
+                response.setHeader(ErrorAnswers.REQUEST_ID.toString(), id);
+                fail(response, 400, e.getMessage(), id + " " + peer);
                 return;
             }
+            String id = ErrorAnswers.requestId(head.headers());
+            response.setHeader(ErrorAnswers.REQUEST_ID.toString(), id); // an upstream's own id replaces it
+            String line = id + " " + peer;
             ProxyUpgrade.Outbound outbound = proxy.towardUpstream(head);
             if (outbound instanceof ProxyUpgrade.Outbound.Refuse refuse) {
                 log.println(line + " -> " + refuse.response().status() + " " + refuse.reason() + ": " + refuse.detail());
@@ -241,6 +248,7 @@ final class ServletProxy implements AutoCloseable {
             ProxyUpgrade.Outbound.Forward forward = (ProxyUpgrade.Outbound.Forward) outbound;
             RequestHead toUpstream = ForwardedFields.builder(request.getRemoteAddr()).proto(request.getScheme())
                     .via("upgrade4j").build().applyTo(forward.head());
+            toUpstream = toUpstream.withHeaders(toUpstream.headers().toBuilder().set(ErrorAnswers.REQUEST_ID, id).build());
             if (forward.attempt().upgrading()) {
                 upgrade(request, response, forward, toUpstream, line);
             } else {
@@ -306,8 +314,7 @@ final class ServletProxy implements AutoCloseable {
                     return;
                 }
                 if (verdict instanceof ProxyUpgrade.Verdict.Invalid invalid) {
-                    log.println(line + " -> 502 " + invalid.reason() + ": " + invalid.detail());
-                    writeError(response, invalid.response(), invalid.body());
+                    fail(response, 502, invalid.reason() + ": " + invalid.detail(), line);
                     return;
                 }
                 ProxyUpgrade.Verdict.Plain plain = (ProxyUpgrade.Verdict.Plain) verdict; // 1xx never reach us
@@ -356,8 +363,7 @@ final class ServletProxy implements AutoCloseable {
                         continue; // Servlet 6 cannot send an interim response; wait for the final one
                     }
                     if (verdict instanceof ProxyUpgrade.Verdict.Invalid invalid) {
-                        log.println(line + " -> 502 " + invalid.reason() + ": " + invalid.detail());
-                        writeError(response, invalid.response(), invalid.body());
+                        fail(response, 502, invalid.reason() + ": " + invalid.detail(), line);
                         return;
                     }
                     if (verdict instanceof ProxyUpgrade.Verdict.Plain plain) {
@@ -412,19 +418,20 @@ final class ServletProxy implements AutoCloseable {
             log.println(line + " -> " + answer.status() + " (" + bytes + " B), upgrade not done: " + plain.reason());
         }
 
+        /**
+         * Answers with a short plain-text error (generic for a 5xx: see {@link ErrorAnswers}) and the
+         * request id set on {@code response}, and logs it with its detail.
+         */
         private void fail(HttpServletResponse response, int status, String detail, String line) throws IOException {
             log.println(line + " -> " + status + " " + detail);
             if (response.isCommitted()) {
                 throw new IOException(detail); // the container aborts the connection
             }
-            byte[] body = (detail + "\n").getBytes(StandardCharsets.UTF_8);
-            writeError(response, ResponseHead.of(status, Headers.of("Content-Type", "text/plain; charset=utf-8",
-                    "Content-Length", Integer.toString(body.length), "Connection", "close")), body);
-        }
-
-        private void writeError(HttpServletResponse response, ResponseHead head, byte[] body) throws IOException {
+            String id = Objects.requireNonNullElseGet(response.getHeader(ErrorAnswers.REQUEST_ID.toString()),
+                    ErrorAnswers::newId);
+            byte[] body = ErrorAnswers.body(status, detail, id);
             response.reset();
-            ServletHeads.write(head, response);
+            ServletHeads.write(ErrorAnswers.head(status, body, id), response);
             response.getOutputStream().write(body);
         }
     }

@@ -221,6 +221,7 @@ class ProxyIT {
             String response = exchange(plainProxy.address(), """
                     POST /upload HTTP/1.1\r
                     Host: app\r
+                    X-Request-Id: upload-1\r
                     Transfer-Encoding: chunked\r
                     Connection: close\r
                     \r
@@ -232,11 +233,13 @@ class ProxyIT {
                     \r
                     """);
 
-            assertEquals("POST /upload HTTP/1.1\r\nHost: app\r\nConnection: keep-alive\r\nX-Forwarded-For: 127.0.0.1\r\n"
+            assertEquals("POST /upload HTTP/1.1\r\nHost: app\r\nX-Request-Id: upload-1\r\nConnection: keep-alive\r\n"
+                    + "X-Forwarded-For: 127.0.0.1\r\n"
                     + "X-Forwarded-Proto: http\r\nX-Forwarded-Host: app\r\nVia: 1.1 upgrade4j\r\n"
                     + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\n\r\n",
                     received.get(10, TimeUnit.SECONDS));
-            assertEquals("HTTP/1.1 201 Created\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello", response);
+            assertEquals("HTTP/1.1 201 Created\r\nContent-Length: 5\r\nConnection: close\r\nX-Request-Id: upload-1\r\n\r\n"
+                    + "hello", response);
         }
     }
 

@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
  */
 class ServletProxyIT {
     private static final String KEY = "dGhlIHNhbXBsZSBub25jZQ==";
-    private static final String UPGRADE = "GET /echo HTTP/1.1\r\nHost: app\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+    static final String UPGRADE = "GET /echo HTTP/1.1\r\nHost: app\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
             + "Sec-WebSocket-Key: " + KEY + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
     private final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
     private final PrintStream log = new PrintStream(logBytes, true, StandardCharsets.UTF_8);
@@ -196,9 +196,9 @@ class ServletProxyIT {
             String response = ProxyIT.exchange(badProxy.address(), UPGRADE);
 
             assertTrue(response.startsWith("HTTP/1.1 502 "), response);
-            assertTrue(response.contains("expected Sec-WebSocket-Accept '" + WebSocketHandshake.accept(KEY) + "'"),
-                    response);
+            assertFalse(response.contains("Sec-WebSocket-Accept"), response); // the details are in the log only
             assertTrue(log().contains("-> 502 WEBSOCKET_ACCEPT_MISMATCH"), log());
+            assertTrue(log().contains("expected Sec-WebSocket-Accept '" + WebSocketHandshake.accept(KEY) + "'"), log());
             assertEquals(0, badProxy.relay().stats().activeTunnels());
         }
     }

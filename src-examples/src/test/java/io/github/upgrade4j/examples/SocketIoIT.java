@@ -85,7 +85,7 @@ class SocketIoIT {
         Map<?, ?> upgrade = serverEvents("request").stream().filter(e -> "websocket".equals(e.get("transport")))
                 .findFirst().orElseThrow();
         assertEquals("1.1 upgrade4j", upgrade.get("via"));
-        proxyLog.await(line -> line.startsWith(peer(tunnel) + " ") && line.contains("tunnel closed: "), WAIT);
+        proxyLog.await(line -> peer(line).equals(peer(tunnel)) && line.contains("tunnel closed: "), WAIT);
     }
 
     @Test
@@ -116,9 +116,10 @@ class SocketIoIT {
         assertFalse(proxyLog.toString().contains(" -> 502 "), proxyLog.toString());
     }
 
-    /** {@code 127.0.0.1:PORT} at the start of a proxy log line. */
+    /** {@code 127.0.0.1:PORT} of a proxy log line, after its request id. */
     private static String peer(String line) {
-        return line.substring(0, line.indexOf(' '));
+        String[] words = line.split(" ", 3); // the request id, the peer, the rest
+        return words.length > 1 ? words[1] : "";
     }
 
     /** The server's JSON lines of one kind. */

@@ -104,7 +104,7 @@ class TlsProxyIT {
             // closes its socket before it has read the relay's close_notify, its kernel answers with a
             // real RST instead of a FIN: a reset either way, after every byte.
             assertTrue(log.contains("tunnel closed: UPSTREAM_FIN_FIRST") || log.contains("tunnel closed: CLIENT_RESET,"
-                    + " 1048624 B up, 1048737 B down") && (log.contains("without a TLS close_notify")
+                    + " 1048624 B up, 1048769 B down") && (log.contains("without a TLS close_notify")
                             || log.contains("(Connection reset)")), log);
             assertTrue(log.matches("(?s).*-> 101 tunnel websocket \\(client TLSv1\\.3 TLS_[A-Z0-9_]+.*; upstream plain\\).*"),
                     log);
@@ -125,9 +125,9 @@ class TlsProxyIT {
             // closes before it has read the relay's close_notify makes its kernel send a real RST (see
             // the test above), and that stays a reset: never the truncation reset.
             assertFalse(log.contains("without a TLS close_notify"), log);
-            assertTrue(log.matches("(?s).*tunnel closed: (UPSTREAM|CLIENT)_FIN_FIRST, 1048624 B up, 1048737 B down,"
+            assertTrue(log.matches("(?s).*tunnel closed: (UPSTREAM|CLIENT)_FIN_FIRST, 1048624 B up, 1048769 B down,"
                     + " \\d+ ms \\(the client ended TLS without close_notify\\).*")
-                    || log.matches("(?s).*tunnel closed: CLIENT_RESET, 1048624 B up, 1048737 B down, \\d+ ms"
+                    || log.matches("(?s).*tunnel closed: CLIENT_RESET, 1048624 B up, 1048769 B down, \\d+ ms"
                             + " \\(Connection reset\\).*"), log);
         }
     }
@@ -176,7 +176,7 @@ class TlsProxyIT {
             assertEquals(2, seen.split("\r\nX-Forwarded-Proto: https\r\n", -1).length - 1, seen);
             // Both requests came over one TLS connection: the proxy logs the same client port twice.
             awaitLog(from, "GET /x -> 200");
-            Pattern served = Pattern.compile("(?m)^(127\\.0\\.0\\.1:\\d+) GET /x -> 200 \\(");
+            Pattern served = Pattern.compile("(?m)^\\S+ (127\\.0\\.0\\.1:\\d+) GET /x -> 200 \\(");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (true) {
                 Map<String, Integer> perConnection = new HashMap<>();

@@ -28,8 +28,10 @@ class Cve2021_33197IT extends ThroughTheProxy {
 
         assertEquals(200, reply.status(), reply::text);
         String got = upstream.peer(0).awaitEnd().received();
+        String id = reply.head().replaceAll("(?s).*\r\nX-Request-Id: ([0-9a-f]{16})\r\n.*", "$1");
         assertEquals("GET / HTTP/1.1\r\nHost: app.example\r\nConnection: keep-alive\r\nX-Forwarded-For: 127.0.0.1\r\n"
-                + "X-Forwarded-Proto: http\r\nX-Forwarded-Host: app.example\r\nVia: 1.1 upgrade4j\r\n\r\n", got);
+                + "X-Forwarded-Proto: http\r\nX-Forwarded-Host: app.example\r\nVia: 1.1 upgrade4j\r\n"
+                + "X-Request-Id: " + id + "\r\n\r\n", got);
     }
 
     @Test
