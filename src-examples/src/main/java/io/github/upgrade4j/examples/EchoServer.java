@@ -31,7 +31,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <ul>
  *   <li>Switch: writes the 101 and echoes each message back (text as text, binary as binary,
- *       fragmented ones reassembled), answers pings with pongs and a close with the same close.
+ *       fragmented ones reassembled), answers pings with pongs and a close with the same close. A
+ *       broken rule is answered with a close carrying its code, as soon as the bytes that break it
+ *       arrive: 1007 at the first byte that makes a text message invalid UTF-8, even when that is in
+ *       the middle of a fragment and the final one has not been sent (RFC 6455 §8.1).
  *   <li>Reject: writes the 400, 403 or 426 with its explanation, and closes.
  *   <li>Ignore: serves plain HTTP/1.1 with keep-alive: {@code GET /} is a small chat page
  *       ({@code demo.html}); an upgrade that was ignored for a reason (a proxy dropped

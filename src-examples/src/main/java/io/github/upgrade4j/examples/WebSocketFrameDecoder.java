@@ -3,9 +3,6 @@ package io.github.upgrade4j.examples;
 import io.github.upgrade4j.examples.WebSocketFrame.Opcode;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -17,6 +14,11 @@ import org.jspecify.annotations.Nullable;
  * {@link Result.NeedMore}, and stops right behind a frame when it answers {@link Result.Complete}.
  * Every broken rule is a {@link Result.Rejected} with the {@link Problem} and the close code to send;
  * after one, the decoder keeps answering it, and the connection should be closed.
+ *
+ * <p>{@link #nextMessage} fails fast (RFC 6455 §8.1): it checks a text message's UTF-8 as the
+ * payload bytes arrive, across fragments and within one, and the order of fragments and the
+ * message size as each frame's header arrives, so a broken message is refused at the bytes that
+ * break it, not when its final fragment has come.
  *
  * <pre>{@code
  * Result result = decoder.nextMessage(buffer);
@@ -136,9 +138,14 @@ public final class WebSocketFrameDecoder {
     private byte @Nullable [] payload;
     private int filled;
 
-    // The fragmented message being reassembled by nextMessage; messageType is null between messages.
+    // The message being read by nextMessage: the type of its first frame from that frame's header to
+    // the end of its final frame (null between messages), the payloads of its earlier fragments, and
+    // for text the UTF-8 state, which runs across fragments since one may end inside a character.
     private @Nullable Opcode messageType;
     private final ByteArrayOutputStream message = new ByteArrayOutputStream();
+    private final Utf8Validator utf8 = new Utf8Validator();
+    /** Whether the payload being read is part of a text message, its bytes checked as they arrive. */
+    private boolean text;
 
     private Result.@Nullable Rejected rejected;
 
@@ -172,6 +179,42 @@ public final class WebSocketFrameDecoder {
 
     /** Consumes bytes of {@code input} up to the end of the next frame, checking every rule of RFC 6455 §5. */
     public Result nextFrame(ByteBuffer input) {
+        return readFrame(input, false);
+    }
+
+    /**
+     * Consumes bytes of {@code input} up to the next control frame or the end of the next message.
+     * A fragmented message comes back as one final frame with the first fragment's opcode and all
+     * payloads joined; control frames between its fragments come back first, as they arrive (RFC
+     * 6455 §5.4). A text message is checked to be UTF-8 as its bytes arrive: a fragment may end
+     * inside a character, but the message may not, and a byte that no UTF-8 could continue with is
+     * refused at once, whether or not its frame or message is complete.
+     */
+    public Result nextMessage(ByteBuffer input) {
+        while (true) {
+            Result result = readFrame(input, true);
+            if (!(result instanceof Result.Complete complete) || complete.frame().opcode().isControl()) {
+                return result;
+            }
+            WebSocketFrame frame = complete.frame();
+            boolean continuation = frame.opcode() == Opcode.CONTINUATION;
+            if (frame.fin() && !continuation) {
+                messageType = null;
+                return result; // the common case: a message in one frame
+            }
+            message.writeBytes(frame.payload());
+            if (frame.fin()) {
+                WebSocketFrame whole = new WebSocketFrame(true, Objects.requireNonNull(messageType),
+                        message.toByteArray(), frame.masked());
+                messageType = null;
+                message.reset();
+                return new Result.Complete(whole);
+            }
+        }
+    }
+
+    /** One frame; with {@code inMessage} also the rules of a message's sequence of frames and its UTF-8. */
+    private Result readFrame(ByteBuffer input, boolean inMessage) {
         if (rejected != null) {
             return rejected;
         }
@@ -182,73 +225,42 @@ public final class WebSocketFrameDecoder {
             header[headerLength++] = input.get();
             Result.@Nullable Rejected problem = headerLength == 2 ? checkFirstTwoBytes() : null;
             if (problem == null && headerLength >= 2 && headerLength == headerSize()) {
-                problem = startPayload();
+                problem = startPayload(inMessage);
             }
             if (problem != null) {
                 return problem;
             }
         }
+        boolean masked = (header[1] & 0x80) != 0;
         int n = Math.min(input.remaining(), payload.length - filled);
         input.get(payload, filled, n);
+        if (masked) {
+            int key = headerLength - 4;
+            for (int i = filled; i < filled + n; i++) {
+                payload[i] ^= header[key + (i & 3)]; // RFC 6455 §5.3: octet i XOR key octet i mod 4
+            }
+        }
+        if (text) {
+            int invalid = utf8.feed(payload, filled, filled + n);
+            if (invalid >= 0) {
+                return reject(Problem.INVALID_UTF8, "expected a text message in UTF-8 but byte " + invalid
+                        + " of a " + payload.length + "-byte frame, 0x" + Integer.toHexString(payload[invalid] & 0xFF)
+                        + ", cannot continue it");
+            }
+        }
         filled += n;
         if (filled < payload.length) {
             return NEED_MORE;
         }
-        boolean masked = (header[1] & 0x80) != 0;
-        if (masked) {
-            int key = headerLength - 4;
-            for (int i = 0; i < payload.length; i++) {
-                payload[i] ^= header[key + (i & 3)];
-            }
+        boolean fin = (header[0] & 0x80) != 0;
+        if (text && fin && !utf8.atCharacterBoundary()) {
+            return reject(Problem.INVALID_UTF8, "expected a text message in UTF-8 but it ends inside a character");
         }
-        WebSocketFrame frame = new WebSocketFrame((header[0] & 0x80) != 0,
-                Objects.requireNonNull(Opcode.of(header[0] & 0x0F)), payload, masked);
+        WebSocketFrame frame = new WebSocketFrame(fin, Objects.requireNonNull(Opcode.of(header[0] & 0x0F)), payload,
+                masked);
         headerLength = 0;
         payload = null;
         return frame.opcode() == Opcode.CLOSE ? checkClose(frame) : new Result.Complete(frame);
-    }
-
-    /**
-     * Consumes bytes of {@code input} up to the next control frame or the end of the next message.
-     * A fragmented message comes back as one final frame with the first fragment's opcode and all
-     * payloads joined; control frames between its fragments come back first, as they arrive (RFC
-     * 6455 §5.4). Text messages are checked to be UTF-8 as a whole, since a fragment may end inside
-     * a character.
-     */
-    public Result nextMessage(ByteBuffer input) {
-        while (true) {
-            Result result = nextFrame(input);
-            if (!(result instanceof Result.Complete complete) || complete.frame().opcode().isControl()) {
-                return result;
-            }
-            WebSocketFrame frame = complete.frame();
-            boolean continuation = frame.opcode() == Opcode.CONTINUATION;
-            if (messageType == null && continuation) {
-                return reject(Problem.UNEXPECTED_CONTINUATION,
-                        "expected a TEXT or BINARY frame to start a message but got a continuation frame");
-            }
-            if (messageType != null && !continuation) {
-                return reject(Problem.EXPECTED_CONTINUATION, "expected a continuation of the fragmented "
-                        + messageType + " message but got a new " + frame.opcode() + " frame");
-            }
-            if (frame.fin() && !continuation) {
-                return checkText(frame); // the common case: a message in one frame
-            }
-            if (message.size() + frame.payloadLength() > maxMessageSize) {
-                return reject(Problem.MESSAGE_TOO_BIG, "expected a message of at most " + maxMessageSize
-                        + " bytes but the fragments add up to more");
-            }
-            if (!continuation) {
-                messageType = frame.opcode();
-            }
-            message.writeBytes(frame.payload());
-            if (frame.fin()) {
-                WebSocketFrame whole = new WebSocketFrame(true, messageType, message.toByteArray(), frame.masked());
-                messageType = null;
-                message.reset();
-                return checkText(whole);
-            }
-        }
     }
 
     /** The header's size, known once its second byte is: 2, plus 2 or 8 length bytes, plus a 4-byte key. */
@@ -284,7 +296,7 @@ public final class WebSocketFrameDecoder {
         return null;
     }
 
-    private Result.@Nullable Rejected startPayload() {
+    private Result.@Nullable Rejected startPayload(boolean inMessage) {
         long length = header[1] & 0x7F;
         if (length == 126) {
             length = ByteBuffer.wrap(header, 2, 2).getShort() & 0xFFFF;
@@ -306,8 +318,42 @@ public final class WebSocketFrameDecoder {
             return reject(Problem.MESSAGE_TOO_BIG, "expected a frame of at most " + maxMessageSize + " bytes but it"
                     + " was " + length);
         }
+        Opcode opcode = Objects.requireNonNull(Opcode.of(header[0] & 0x0F));
+        text = false;
+        if (inMessage && !opcode.isControl()) {
+            Result.@Nullable Rejected problem = startMessagePart(opcode, length);
+            if (problem != null) {
+                return problem;
+            }
+        }
         payload = new byte[(int) length];
         filled = 0;
+        return null;
+    }
+
+    /**
+     * The rules for a data frame of {@code length} bytes as part of a message (RFC 6455 §5.4), checked
+     * from its header so that a broken sequence is refused before its payload is read.
+     */
+    private Result.@Nullable Rejected startMessagePart(Opcode opcode, long length) {
+        boolean continuation = opcode == Opcode.CONTINUATION;
+        if (messageType == null && continuation) {
+            return reject(Problem.UNEXPECTED_CONTINUATION,
+                    "expected a TEXT or BINARY frame to start a message but got a continuation frame");
+        }
+        if (messageType != null && !continuation) {
+            return reject(Problem.EXPECTED_CONTINUATION, "expected a continuation of the fragmented "
+                    + messageType + " message but got a new " + opcode + " frame");
+        }
+        if (message.size() + length > maxMessageSize) {
+            return reject(Problem.MESSAGE_TOO_BIG, "expected a message of at most " + maxMessageSize
+                    + " bytes but the fragments add up to more");
+        }
+        if (!continuation) {
+            messageType = opcode;
+            utf8.reset();
+        }
+        text = messageType == Opcode.TEXT;
         return null;
     }
 
@@ -321,30 +367,10 @@ public final class WebSocketFrameDecoder {
             return reject(Problem.INVALID_CLOSE_PAYLOAD, "expected a close code that may be sent but it was " + code);
         }
         byte[] payload = close.payload();
-        if (!isUtf8(ByteBuffer.wrap(payload, Math.min(2, payload.length), Math.max(0, payload.length - 2)))) {
+        if (payload.length > 2 && !Utf8Validator.isUtf8(payload, 2, payload.length)) {
             return reject(Problem.INVALID_UTF8, "expected the close reason to be UTF-8 but it was not");
         }
         return new Result.Complete(close);
-    }
-
-    private Result checkText(WebSocketFrame message) {
-        if (message.opcode() == Opcode.TEXT && !isUtf8(ByteBuffer.wrap(message.payload()))) {
-            return reject(Problem.INVALID_UTF8, "expected a text message in UTF-8 but it was not");
-        }
-        return new Result.Complete(message);
-    }
-
-    /** Java's UTF-8 decoder refuses overlong forms, surrogates and code points over U+10FFFF, as RFC 3629 does. */
-    private static boolean isUtf8(ByteBuffer bytes) {
-        try {
-            StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(bytes);
-            return true;
-        } catch (CharacterCodingException e) {
-            return false;
-        }
     }
 
     private Result.Rejected reject(Problem problem, String detail) {

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.github.upgrade4j.examples.WebSocketFrame.Opcode;
 import io.github.upgrade4j.examples.WebSocketFrameDecoder.Result;
 import io.github.upgrade4j.http.HeaderName;
 import io.github.upgrade4j.http.Http1Parser;
@@ -30,6 +31,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.BlockingQueue;
@@ -160,6 +163,47 @@ class EchoServerIT {
             assertEquals(1002, close.closeCode().orElseThrow());
             assertEquals("UNMASKED_CLIENT_FRAME", close.closeReason());
         }
+    }
+
+    @Test
+    void closesWith1007AtTheFragmentThatBreaksUtf8BeforeTheFinalOneIsSent() throws Exception { // Autobahn 6.4.1
+        byte[] part1 = HexFormat.of().parseHex("cebae1bdb9cf83cebcceb5"); // valid
+        byte[] part2 = HexFormat.of().parseHex("f4908080"); // U+110000: past the last code point
+        try (Raw raw = new Raw(server.address())) {
+            raw.write(upgrade("13", "dGhlIHNhbXBsZSBub25jZQ==").getBytes(UTF_8));
+            assertEquals(101, raw.readHead().status());
+            WebSocketFrameDecoder decoder = WebSocketFrameDecoder.forClient();
+
+            // The first fragment is taken: the ping behind it is answered, and nothing closes.
+            raw.write(concat(WebSocketFrame.encode(new WebSocketFrame(false, Opcode.TEXT, part1, true)),
+                    WebSocketFrame.encode(WebSocketFrame.ping("after 1".getBytes(UTF_8)).withMasked(true))));
+            assertEquals(WebSocketFrame.pong("after 1".getBytes(UTF_8)), raw.readFrame(decoder));
+
+            // The second makes the text invalid; the third, final one is never sent.
+            raw.write(WebSocketFrame.encode(new WebSocketFrame(false, Opcode.CONTINUATION, part2, true)));
+            WebSocketFrame close = raw.readFrame(decoder);
+
+            assertEquals(WebSocketFrame.close(1007, "INVALID_UTF8"), close);
+            assertTrue(raw.atEndOfStream());
+        }
+        log.await("GET /chat -> 101 websocket, 0 messages, closed 1007 (expected a text message in UTF-8");
+    }
+
+    @Test
+    void closesWith1007AtTheInvalidBytesOfAFrameWhoseRestIsNeverSent() throws Exception { // Autobahn 6.4.3
+        byte[] payload = HexFormat.of().parseHex("cebae1bdb9cf83cebcceb5" + "f4908080" + "656469746564");
+        byte[] frame = WebSocketFrame.encode(new WebSocketFrame(true, Opcode.TEXT, payload, true));
+        int upToTheInvalidByte = 2 + 4 + 11 + 2; // header, masking key, valid text, F4 90
+        try (Raw raw = new Raw(server.address())) {
+            raw.write(upgrade("13", "dGhlIHNhbXBsZSBub25jZQ==").getBytes(UTF_8));
+            assertEquals(101, raw.readHead().status());
+
+            raw.write(Arrays.copyOfRange(frame, 0, upToTheInvalidByte));
+            WebSocketFrame close = raw.readFrame(WebSocketFrameDecoder.forClient());
+
+            assertEquals(WebSocketFrame.close(1007, "INVALID_UTF8"), close);
+        }
+        log.await("closed 1007 (expected a text message in UTF-8 but byte 12 of a 21-byte frame, 0x90");
     }
 
     @Test

@@ -16,6 +16,8 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.Random;
@@ -147,6 +149,110 @@ class WebSocketFrameTest {
                 wire(new WebSocketFrame(true, Opcode.TEXT, new byte[] {euro[0], euro[1]}, true))));
         assertRejected(Problem.INVALID_UTF8, 1007, WebSocketFrameDecoder.forServer().nextMessage(
                 wire(new WebSocketFrame(true, Opcode.TEXT, bytes(0xed, 0xa0, 0x80), true)))); // a UTF-16 surrogate
+    }
+
+    // Text fails fast (RFC 6455 §8.1): at the fragment, and the byte, that makes it invalid UTF-8. The
+    // parts are those of Autobahn's cases 6.4.1 to 6.4.4: U+110000 between two valid runs of text.
+
+    private static final byte[] PART1 = hex("cebae1bdb9cf83cebcceb5"); // "kosme" in Greek, with U+1F79
+    private static final byte[] PART2 = hex("f4908080"); // U+110000: past the last code point
+    private static final byte[] PART3 = hex("656469746564"); // edited
+
+    @Test
+    void refusesTheSecondOfThreeFragmentsThatMakesTheTextInvalidBeforeTheThirdArrives() { // Autobahn 6.4.1
+        WebSocketFrameDecoder decoder = WebSocketFrameDecoder.forServer();
+
+        assertInstanceOf(Result.NeedMore.class, feed(decoder, masked(false, Opcode.TEXT, PART1)));
+        assertRejected(Problem.INVALID_UTF8, 1007, feed(decoder, masked(false, Opcode.CONTINUATION, PART2)));
+    }
+
+    @Test
+    void refusesTheFragmentThatContinuesACharacterSplitAcrossFragmentsWrongly() { // Autobahn 6.4.2
+        WebSocketFrameDecoder decoder = WebSocketFrameDecoder.forServer();
+
+        assertInstanceOf(Result.NeedMore.class, feed(decoder, masked(false, Opcode.TEXT, concat(PART1, hex("f4")))));
+        assertRejected(Problem.INVALID_UTF8, 1007, feed(decoder, masked(false, Opcode.CONTINUATION, hex("90"))));
+    }
+
+    @Test
+    void refusesOneFrameAtTheInvalidByteBeforeTheRestOfItsPayloadArrives() { // Autobahn 6.4.3 and 6.4.4
+        byte[] frame = masked(true, Opcode.TEXT, concat(PART1, PART2, PART3));
+        int part2 = 6 + PART1.length; // 2 header bytes and 4 of masking key before the payload
+        WebSocketFrameDecoder decoder = WebSocketFrameDecoder.forServer();
+
+        assertInstanceOf(Result.NeedMore.class, feed(decoder, Arrays.copyOfRange(frame, 0, part2)));
+        assertInstanceOf(Result.NeedMore.class, feed(decoder, Arrays.copyOfRange(frame, part2, part2 + 1))); // F4
+        Result.Rejected rejected = assertInstanceOf(Result.Rejected.class,
+                feed(decoder, Arrays.copyOfRange(frame, part2 + 1, part2 + 2))); // 90
+        assertEquals(Problem.INVALID_UTF8, rejected.problem());
+        assertTrue(rejected.detail().contains("byte 12 of a 21-byte frame, 0x90"), rejected.detail());
+    }
+
+    @Test
+    void refusesAnInvalidByteInTheMiddleOfTheSecondOfThreeFragmentsAtThatFragment() {
+        WebSocketFrameDecoder decoder = WebSocketFrameDecoder.forServer();
+        byte[] second = masked(false, Opcode.CONTINUATION, concat(ascii("ab"), hex("ff"), ascii("cd")));
+
+        assertInstanceOf(Result.NeedMore.class, feed(decoder, masked(false, Opcode.TEXT, ascii("first "))));
+        assertInstanceOf(Result.NeedMore.class, feed(decoder, Arrays.copyOfRange(second, 0, 6 + 2)));
+        assertRejected(Problem.INVALID_UTF8, 1007, feed(decoder, Arrays.copyOfRange(second, 6 + 2, 6 + 3)));
+    }
+
+    @Test
+    void acceptsACharacterSplitAcrossThreeFragmentsWithAPingBetween() {
+        byte[] smile = "😀".getBytes(StandardCharsets.UTF_8); // F0 9F 98 80
+        WebSocketFrameDecoder decoder = WebSocketFrameDecoder.forServer();
+
+        assertInstanceOf(Result.NeedMore.class, feed(decoder,
+                masked(false, Opcode.TEXT, concat(PART1, Arrays.copyOfRange(smile, 0, 1)))));
+        assertInstanceOf(Result.NeedMore.class, feed(decoder,
+                masked(false, Opcode.CONTINUATION, Arrays.copyOfRange(smile, 1, 3))));
+        assertEquals(Opcode.PING, complete(feed(decoder, WebSocketFrame.encode(
+                WebSocketFrame.ping(hex("f4")).withMasked(true), KEY))).opcode()); // not text: not checked
+        WebSocketFrame message = complete(feed(decoder,
+                masked(true, Opcode.CONTINUATION, concat(Arrays.copyOfRange(smile, 3, 4), PART3))));
+
+        assertEquals(new String(PART1, StandardCharsets.UTF_8) + "😀edited", message.payloadText());
+    }
+
+    @Test
+    void refusesTextThatEndsInsideACharacterOnlyAtTheFinalFragment() {
+        WebSocketFrameDecoder decoder = WebSocketFrameDecoder.forServer();
+
+        assertInstanceOf(Result.NeedMore.class, feed(decoder, masked(false, Opcode.TEXT, hex("61e282"))));
+        assertInstanceOf(Result.NeedMore.class, feed(decoder, masked(false, Opcode.CONTINUATION, new byte[0])));
+        Result.Rejected rejected = assertInstanceOf(Result.Rejected.class,
+                feed(decoder, masked(true, Opcode.CONTINUATION, new byte[0])));
+        assertEquals(Problem.INVALID_UTF8, rejected.problem());
+        assertTrue(rejected.detail().contains("ends inside a character"), rejected.detail());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"eda080", "edbfbf", "c0af", "e080af", "f08080af", "f4908080", "f5808080", "80", "fe"})
+    void refusesSurrogatesOverlongFormsAndCodePointsPastU10ffffInText(String payload) {
+        assertRejected(Problem.INVALID_UTF8, 1007, WebSocketFrameDecoder.forServer()
+                .nextMessage(ByteBuffer.wrap(masked(true, Opcode.TEXT, hex(payload)))));
+    }
+
+    @Test
+    void leavesBinaryMessagesUnchecked() {
+        WebSocketFrameDecoder decoder = WebSocketFrameDecoder.forServer();
+
+        assertInstanceOf(Result.NeedMore.class, feed(decoder, masked(false, Opcode.BINARY, PART1)));
+        assertArrayEquals(concat(PART1, PART2),
+                complete(feed(decoder, masked(true, Opcode.CONTINUATION, PART2))).payload());
+    }
+
+    @Test
+    void checksTheCloseReasonWithTheSameRules() {
+        byte[] valid = concat(hex("03e8"), PART1);
+
+        assertEquals(new String(PART1, StandardCharsets.UTF_8), complete(WebSocketFrameDecoder.forServer()
+                .nextMessage(ByteBuffer.wrap(masked(true, Opcode.CLOSE, valid)))).closeReason());
+        for (String reason : new String[] {"e282", "eda080", "f4908080", "c0af"}) {
+            assertRejected(Problem.INVALID_UTF8, 1007, WebSocketFrameDecoder.forServer()
+                    .nextMessage(ByteBuffer.wrap(masked(true, Opcode.CLOSE, concat(hex("03e8"), hex(reason))))));
+        }
     }
 
     // Every protocol error, with its close code.
@@ -297,6 +403,33 @@ class WebSocketFrameTest {
             out.writeBytes(WebSocketFrame.encode(frame));
         }
         return ByteBuffer.wrap(out.toByteArray());
+    }
+
+    /** Gives {@code bytes} to {@code decoder.nextMessage}, checking that it consumed them all. */
+    private static Result feed(WebSocketFrameDecoder decoder, byte[] bytes) {
+        ByteBuffer input = ByteBuffer.wrap(bytes);
+        Result result = decoder.nextMessage(input);
+        if (!(result instanceof Result.Rejected)) {
+            assertFalse(input.hasRemaining(), "left " + input.remaining() + " bytes");
+        }
+        return result;
+    }
+
+    /** A client's frame on the wire, masked with {@link #KEY}. */
+    private static byte[] masked(boolean fin, Opcode opcode, byte[] payload) {
+        return WebSocketFrame.encode(new WebSocketFrame(fin, opcode, payload, true), KEY);
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] part : parts) {
+            out.writeBytes(part);
+        }
+        return out.toByteArray();
+    }
+
+    private static byte[] hex(String hex) {
+        return HexFormat.of().parseHex(hex);
     }
 
     private static byte[] ascii(String text) {

@@ -53,7 +53,6 @@ public final class WebSocketHandshake implements ProtocolHandler {
             throw new IllegalStateException("every Java runtime must provide SHA-1", e);
         }
     });
-    private static final String BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     /** The default selectors; known by identity, so that offers nobody will look at are not parsed twice. */
     private static final Function<List<String>, Optional<String>> NO_SUBPROTOCOL = offered -> Optional.empty();
     private static final Function<List<WebSocketExtension>, List<WebSocketExtension>> NO_EXTENSION = offered -> List.of();
@@ -212,18 +211,31 @@ public final class WebSocketHandshake implements ProtocolHandler {
         return null;
     }
 
-    /** 24 base64 characters that decode to exactly 16 bytes (RFC 6455 §4.1 item 7). */
+    /**
+     * Whether {@code key} is 24 characters of the base64 alphabet ending in {@code ==}: exactly the
+     * strings that decode to 16 bytes (RFC 6455 §4.1 item 7, §4.2.1 item 5).
+     *
+     * <p>The 4 bits the 22nd character carries past the 16th byte are not looked at. RFC 4648 §3.5
+     * lets a decoder refuse them when not zero, but they do not change the length, the server never
+     * decodes the key, and the accept is computed over the key as received (RFC 6455 §4.2.2 item 5).
+     * RFC 6455's own example key {@code AQIDBAUGBwgJCgsMDQ4PEC==} has them set; refusing it answered
+     * a well-formed handshake with a 400 (issue 17).
+     */
     static boolean isValidKey(String key) {
         if (key.length() != 24 || key.charAt(22) != '=' || key.charAt(23) != '=') {
             return false;
         }
         for (int i = 0; i < 22; i++) {
-            if (BASE64.indexOf(key.charAt(i)) < 0) {
+            if (!isBase64(key.charAt(i))) {
                 return false;
             }
         }
-        // The 22nd character carries the last 2 bits of byte 16; its 4 low bits must be zero.
-        return BASE64.indexOf(key.charAt(21)) % 16 == 0;
+        return true;
+    }
+
+    /** Whether {@code c} is in the base64 alphabet of RFC 4648 §4 (not the URL-safe one, not {@code =}). */
+    private static boolean isBase64(char c) {
+        return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/';
     }
 
     /** Settings for a {@link WebSocketHandshake}. Not thread-safe; the built handshake is. */

@@ -724,7 +724,15 @@ class UpgradeProperties {
         for (int i = 0; i < nonce.length; i++) {
             nonce[i] = (byte) draw(in, 0, 255);
         }
-        return Base64.getEncoder().encodeToString(nonce);
+        String key = Base64.getEncoder().encodeToString(nonce);
+        if (draw(in, 0, 3) > 0) {
+            return key;
+        }
+        // A quarter of the keys set the 4 unused bits of the 22nd character, as RFC 6455's example
+        // key AQIDBAUGBwgJCgsMDQ4PEC== does: still 16 bytes, still valid (issue 17).
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        char last = alphabet.charAt(alphabet.indexOf(key.charAt(21)) | draw(in, 1, 15));
+        return key.substring(0, 21) + last + "==";
     }
 
     /** Elements joined by commas with random OWS; a value never starts or ends with OWS. */
