@@ -17,6 +17,15 @@ import java.util.Set;
  * @param leniencies the deviations from RFC 9112 that are accepted
  */
 public record ParserOptions(int maxHeadBytes, int maxStartLineBytes, int maxFields, Set<Leniency> leniencies) {
+    /**
+     * The most empty lines a parser skips before a start line: before a request line always, as RFC
+     * 9112 §2.2 asks of a server (a client may send a stray CRLF after a body), before a status line
+     * only with {@link Leniency#EMPTY_LINES_BEFORE_STATUS_LINE}. One more is rejected as
+     * {@link HeadProblem#TOO_MANY_EMPTY_LINES}, so a peer cannot keep a parser waiting on empty lines.
+     * Their bytes count toward {@link #maxHeadBytes()} and {@link ParseResult.Complete#headLength()}.
+     */
+    public static final int MAX_EMPTY_LINES_BEFORE_START_LINE = 4;
+
     private static final ParserOptions STANDARD = new ParserOptions(32 * 1024, 8 * 1024, 100, Set.of());
 
     /** A deviation from RFC 9112 that a parser may be told to accept. */
@@ -24,7 +33,15 @@ public record ParserOptions(int maxHeadBytes, int maxStartLineBytes, int maxFiel
         /** Accept a line ending of LF alone, which RFC 9112 §2.2 permits a recipient to accept. */
         LF_LINE_ENDINGS,
         /** Accept a status line without the space before an empty reason ({@code HTTP/1.1 200}). */
-        STATUS_LINE_WITHOUT_REASON
+        STATUS_LINE_WITHOUT_REASON,
+        /**
+         * Skip up to {@link ParserOptions#MAX_EMPTY_LINES_BEFORE_START_LINE} empty lines before a status
+         * line, as a parser always does before a request line. Some servers send a stray CRLF after a
+         * body (an aiohttp bug, for one), which a strict parser takes for the start of the next response
+         * and rejects as {@link HeadProblem#MALFORMED_STATUS_LINE}. An empty line is CRLF, or LF alone
+         * when {@link #LF_LINE_ENDINGS} is on too.
+         */
+        EMPTY_LINES_BEFORE_STATUS_LINE
     }
 
     /**
