@@ -27,13 +27,14 @@ import java.util.Objects;
  * <p>A {@code CONNECT} request has no content (RFC 9110 §9.3.6): without framing fields it is
  * {@link None}, and the bytes behind its head are the tunnel's once a 2xx answer opens it. With
  * {@code Transfer-Encoding}, or a {@code Content-Length} other than 0, it is {@link Invalid}
- * ({@link FramingProblem#CONNECT_WITH_CONTENT}, 400) rather than framed either way: a recipient that
- * honours the field reads the first tunnel bytes as a body, one that follows §9.3.6 (llhttp, for one)
- * passes them to the tunnel, and a proxy and its peer that disagree on where a message ends is the
- * shape of request smuggling. {@code Content-Length: 0} promises no bytes, so every reading agrees:
- * it is accepted as {@code None}. A 2xx answer to a {@code CONNECT} is a {@link Tunnel} whatever framing
- * fields it has, which §9.3.6 tells a client to ignore. Methods are case-sensitive (RFC 9110 §9.1): {@code connect} is not
- * {@code CONNECT}, here or in {@link #ofResponse}.
+ * ({@link FramingProblem#CONNECT_WITH_CONTENT}, 400) rather than framed either way: a recipient
+ * that honours the field reads the first tunnel bytes as a body, one that follows §9.3.6 (llhttp,
+ * for one) passes them to the tunnel, and a proxy and its peer that disagree on where a message
+ * ends is the shape of request smuggling. {@code Content-Length: 0} promises no bytes, so every
+ * reading agrees: it is accepted as {@code None}. A 2xx answer to a {@code CONNECT} is a
+ * {@link Tunnel} whatever framing fields it has, which §9.3.6 tells a client to ignore. Methods are
+ * case-sensitive (RFC 9110 §9.1): {@code connect} is not {@code CONNECT}, here or in
+ * {@link #ofResponse}.
  */
 public sealed interface BodyFraming {
     /**
