@@ -30,7 +30,18 @@ public record ParserOptions(int maxHeadBytes, int maxStartLineBytes, int maxFiel
 
     /** A deviation from RFC 9112 that a parser may be told to accept. */
     public enum Leniency {
-        /** Accept a line ending of LF alone, which RFC 9112 §2.2 permits a recipient to accept. */
+        /**
+         * Accept a line ending of LF alone, which RFC 9112 §2.2 permits a recipient to accept.
+         *
+         * <p><b>Warning: this is a request-smuggling shape.</b> With it on,
+         * {@code Dummy: x\nContent-Length: 23\r\n} is two field lines, and the second frames a body of
+         * 23 bytes. A peer that ends lines only at CRLF reads the same bytes as one field {@code Dummy}
+         * whose value holds the LF, or rejects them; either way it sees no {@code Content-Length}. The
+         * two then disagree on where the message ends, and the bytes one takes for a body the other
+         * takes for the next request. So a proxy with this on must forward only heads written again by
+         * {@link Http1Writer}, which ends every line with CRLF, never the bytes it received; and a server
+         * should leave it off behind a proxy that is not known to reject bare LF.
+         */
         LF_LINE_ENDINGS,
         /** Accept a status line without the space before an empty reason ({@code HTTP/1.1 200}). */
         STATUS_LINE_WITHOUT_REASON,
