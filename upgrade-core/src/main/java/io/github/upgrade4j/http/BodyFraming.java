@@ -23,9 +23,24 @@ import java.util.Objects;
  * either direction. Identical repeated lengths ({@code Content-Length: 42, 42}) are accepted as RFC
  * 9110 §8.6 allows. This type does not check codings other than {@code chunked}; answering 501 to
  * an unknown coding is the caller's choice.
+ *
+ * <p>A {@code CONNECT} request has no content (RFC 9110 §9.3.6): without framing fields it is
+ * {@link None}, and the bytes behind its head are the tunnel's once a 2xx answer opens it. With
+ * {@code Transfer-Encoding}, or a {@code Content-Length} other than 0, it is {@link Invalid}
+ * ({@link FramingProblem#CONNECT_WITH_CONTENT}, 400) rather than framed either way: a recipient
+ * that honours the field reads the first tunnel bytes as a body, one that follows §9.3.6 (llhttp,
+ * for one) passes them to the tunnel, and a proxy and its peer that disagree on where a message
+ * ends is the shape of request smuggling. {@code Content-Length: 0} promises no bytes, so every
+ * reading agrees: it is accepted as {@code None}. A 2xx answer to a {@code CONNECT} is a
+ * {@link Tunnel} whatever framing fields it has, which §9.3.6 tells a client to ignore. Methods are
+ * case-sensitive (RFC 9110 §9.1): {@code connect} is not {@code CONNECT}, here or in
+ * {@link #ofResponse}.
  */
 public sealed interface BodyFraming {
-    /** No body: the next bytes are the next message. */
+    /**
+     * No body: the next bytes are the next message or, after a {@code CONNECT} that a 2xx answer
+     * accepts, the tunnel's.
+     */
     record None() implements BodyFraming {}
 
     /**
@@ -69,8 +84,14 @@ public sealed interface BodyFraming {
         }
     }
 
-    /** The framing of a request's body (RFC 9112 §6.3, items 3 to 6). */
+    /**
+     * The framing of a request's body (RFC 9112 §6.3, items 3 to 6); for {@code CONNECT}, no body or
+     * {@link FramingProblem#CONNECT_WITH_CONTENT} (RFC 9110 §9.3.6).
+     */
     static BodyFraming ofRequest(RequestHead request) {
+        if (request.method().equals("CONNECT")) {
+            return FramingRules.connect(request.headers());
+        }
         return FramingRules.decide(request.version(), request.headers(), true);
     }
 

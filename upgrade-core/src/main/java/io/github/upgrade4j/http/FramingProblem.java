@@ -19,7 +19,13 @@ public enum FramingProblem {
     /** A {@code Content-Length} element is not a decimal number that fits in a {@code long}. */
     INVALID_CONTENT_LENGTH("RFC 9110 §8.6"),
     /** {@code Content-Length} has elements with different values. */
-    DIFFERING_CONTENT_LENGTHS("RFC 9110 §8.6");
+    DIFFERING_CONTENT_LENGTHS("RFC 9110 §8.6"),
+    /**
+     * A {@code CONNECT} request has {@code Transfer-Encoding} or a {@code Content-Length} other than 0,
+     * though it has no content: its recipients would disagree whether the bytes behind the head are a
+     * body or the tunnel's.
+     */
+    CONNECT_WITH_CONTENT("RFC 9110 §9.3.6");
 
     private final String spec;
 

@@ -34,6 +34,30 @@ final class FramingRules {
         return request ? NONE : UNTIL_CLOSE;
     }
 
+    /**
+     * The framing of a {@code CONNECT} request, which has no content (RFC 9110 §9.3.6). A recipient
+     * that honoured a length or a coding here would read the first tunnel bytes as a body, while one
+     * that follows §9.3.6 (llhttp, for one) passes them to the tunnel: rather than pick a side, refuse.
+     * {@code Content-Length: 0} promises no bytes, so every reading agrees and it is accepted.
+     */
+    static BodyFraming connect(Headers headers) {
+        if (headers.contains(HeaderName.TRANSFER_ENCODING)) {
+            return new BodyFraming.Invalid(FramingProblem.CONNECT_WITH_CONTENT,
+                    "expected no Transfer-Encoding in a CONNECT request (it has no content) but found one", 400);
+        }
+        if (headers.contains(HeaderName.CONTENT_LENGTH)) {
+            BodyFraming length = contentLength(headers.values(HeaderName.CONTENT_LENGTH), 400);
+            if (length instanceof BodyFraming.FixedLength fixed && fixed.length() != 0) {
+                return new BodyFraming.Invalid(FramingProblem.CONNECT_WITH_CONTENT, "expected no Content-Length"
+                        + " other than 0 in a CONNECT request (it has no content) but it was " + fixed.length(), 400);
+            }
+            if (length instanceof BodyFraming.Invalid) {
+                return length;
+            }
+        }
+        return NONE;
+    }
+
     private static BodyFraming transferCodings(List<String> lines, boolean request, int status) {
         FieldList list = FieldList.parse(lines, FieldList.Element.ANY, FieldList.DEFAULT_MAX_ELEMENTS);
         if (list instanceof FieldList.Malformed malformed) {

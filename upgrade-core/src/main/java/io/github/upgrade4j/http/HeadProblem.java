@@ -40,7 +40,12 @@ public enum HeadProblem {
     /** The head is longer than {@link ParserOptions#maxHeadBytes()}. */
     HEAD_TOO_LARGE(431, "RFC 6585 §5"),
     /** The head has more field lines than {@link ParserOptions#maxFields()}. */
-    TOO_MANY_FIELDS(431, "RFC 6585 §5");
+    TOO_MANY_FIELDS(431, "RFC 6585 §5"),
+    /**
+     * More than {@link ParserOptions#MAX_EMPTY_LINES_BEFORE_START_LINE} empty lines precede the start
+     * line.
+     */
+    TOO_MANY_EMPTY_LINES(400, "RFC 9112 §2.2");
 
     private final int status;
     private final String spec;

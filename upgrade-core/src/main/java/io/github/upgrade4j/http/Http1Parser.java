@@ -20,8 +20,11 @@ import org.jspecify.annotations.Nullable;
  * <p>Strict by default: obsolete line folding, whitespace before a colon, invalid name characters,
  * control characters in values, bare CR, bare LF, NUL, malformed start lines, versions other than
  * HTTP/1.0 and HTTP/1.1, over-long heads, too many fields, and an HTTP/1.1 request without exactly
- * one {@code Host} are rejected with a {@link HeadProblem}, never repaired. Empty lines before a
- * request line are ignored (RFC 9112 §2.2). Field values lose their surrounding whitespace.
+ * one {@code Host} are rejected with a {@link HeadProblem}, never repaired. Up to
+ * {@link ParserOptions#MAX_EMPTY_LINES_BEFORE_START_LINE} empty lines before a request line are
+ * skipped (RFC 9112 §2.2), before a status line only with
+ * {@link ParserOptions.Leniency#EMPTY_LINES_BEFORE_STATUS_LINE}; their bytes count toward the head.
+ * Field values lose their surrounding whitespace.
  *
  * <p>After a {@code Complete} the parser is ready for the next head. After a {@code Rejected} it
  * keeps answering the same rejection until {@link #reset()}; the connection should be closed.
@@ -40,6 +43,8 @@ public final class Http1Parser<H extends MessageHead> {
     private final boolean requests;
     private final ParserOptions options;
     private final boolean lfLineEndings;
+    /** Whether empty lines may precede the start line: always for requests, by leniency for responses. */
+    private final boolean emptyLinesBeforeStartLine;
 
     /** Bytes of an unfinished head that arrived in earlier calls; null until needed. */
     private byte @Nullable [] pending;
@@ -48,6 +53,8 @@ public final class Http1Parser<H extends MessageHead> {
     private int scanned;
     private int lineStart;
     private int lines;
+    /** Empty lines skipped before the start line so far. */
+    private int emptyLines;
     /**
      * Head-relative index where each non-empty line's content ends (its CR, or its LF when bare),
      * recorded by the scanner so that the reader never looks for line ends again.
@@ -61,6 +68,8 @@ public final class Http1Parser<H extends MessageHead> {
         this.requests = requests;
         this.options = Objects.requireNonNull(options, "options");
         this.lfLineEndings = options.allows(ParserOptions.Leniency.LF_LINE_ENDINGS);
+        this.emptyLinesBeforeStartLine =
+                requests || options.allows(ParserOptions.Leniency.EMPTY_LINES_BEFORE_STATUS_LINE);
     }
 
     /** A parser of request heads with {@link ParserOptions#standard()}. */
@@ -138,6 +147,7 @@ public final class Http1Parser<H extends MessageHead> {
         scanned = 0;
         lineStart = 0;
         lines = 0;
+        emptyLines = 0;
         afterCr = false;
         rejected = null;
     }
@@ -199,12 +209,17 @@ public final class Http1Parser<H extends MessageHead> {
             boolean cr0 = cr;
             int contentLength = index - lineBegin - (cr ? 1 : 0);
             cr = false;
-            if (contentLength == 0 && lineCount == 0) {
-                if (!requests) {
-                    return fail(HeadProblem.MALFORMED_STATUS_LINE,
-                            "expected a status line but the head starts with an empty line");
+            if (contentLength == 0 && lineCount == 0) { // only ever at the start of a message
+                if (!emptyLinesBeforeStartLine) {
+                    return fail(HeadProblem.MALFORMED_STATUS_LINE, "expected a status line but the head starts"
+                            + " with an empty line; allow Leniency.EMPTY_LINES_BEFORE_STATUS_LINE to skip it");
                 }
-                lineBegin = index + 1; // RFC 9112 §2.2: ignore empty lines before a request line
+                if (++emptyLines > ParserOptions.MAX_EMPTY_LINES_BEFORE_START_LINE) {
+                    return fail(HeadProblem.TOO_MANY_EMPTY_LINES, "expected at most "
+                            + ParserOptions.MAX_EMPTY_LINES_BEFORE_START_LINE + " empty lines before the "
+                            + (requests ? "request" : "status") + " line but there were more");
+                }
+                lineBegin = index + 1; // RFC 9112 §2.2: skip empty lines before a request line
                 startLineLimit = lineBegin + options.maxStartLineBytes() - base;
                 continue;
             }
@@ -314,7 +329,7 @@ public final class Http1Parser<H extends MessageHead> {
 
         ParseResult<H> read(int headLength) {
             while (a[pos] == CR || a[pos] == LF) {
-                pos++; // empty lines before a request line, already accepted by the scanner
+                pos++; // empty lines before the start line, already accepted by the scanner
             }
             int[] ends = Objects.requireNonNull(lineEnds);
             int lineEnd = base + ends[0];

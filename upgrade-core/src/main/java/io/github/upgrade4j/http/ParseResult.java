@@ -30,7 +30,7 @@ public sealed interface ParseResult<H extends MessageHead> {
      *
      * @param head the head
      * @param headLength how many bytes the head took on the wire, over every call, including any
-     *     empty lines ignored before a request line and the final empty line
+     *     empty lines skipped before the start line and the final empty line
      * @param <H> the kind of head parsed
      */
     record Complete<H extends MessageHead>(H head, int headLength) implements ParseResult<H> {

@@ -17,14 +17,42 @@ import java.util.Set;
  * @param leniencies the deviations from RFC 9112 that are accepted
  */
 public record ParserOptions(int maxHeadBytes, int maxStartLineBytes, int maxFields, Set<Leniency> leniencies) {
+    /**
+     * The most empty lines a parser skips before a start line: before a request line always, as RFC
+     * 9112 §2.2 asks of a server (a client may send a stray CRLF after a body), before a status line
+     * only with {@link Leniency#EMPTY_LINES_BEFORE_STATUS_LINE}. One more is rejected as
+     * {@link HeadProblem#TOO_MANY_EMPTY_LINES}, so a peer cannot keep a parser waiting on empty lines.
+     * Their bytes count toward {@link #maxHeadBytes()} and {@link ParseResult.Complete#headLength()}.
+     */
+    public static final int MAX_EMPTY_LINES_BEFORE_START_LINE = 4;
+
     private static final ParserOptions STANDARD = new ParserOptions(32 * 1024, 8 * 1024, 100, Set.of());
 
     /** A deviation from RFC 9112 that a parser may be told to accept. */
     public enum Leniency {
-        /** Accept a line ending of LF alone, which RFC 9112 §2.2 permits a recipient to accept. */
+        /**
+         * Accept a line ending of LF alone, which RFC 9112 §2.2 permits a recipient to accept.
+         *
+         * <p><b>Warning: this is a request-smuggling shape.</b> With it on,
+         * {@code Dummy: x\nContent-Length: 23\r\n} is two field lines, and the second frames a body of
+         * 23 bytes. A peer that ends lines only at CRLF reads the same bytes as one field {@code Dummy}
+         * whose value holds the LF, or rejects them; either way it sees no {@code Content-Length}. The
+         * two then disagree on where the message ends, and the bytes one takes for a body the other
+         * takes for the next request. So a proxy with this on must forward only heads written again by
+         * {@link Http1Writer}, which ends every line with CRLF, never the bytes it received; and a server
+         * should leave it off behind a proxy that is not known to reject bare LF.
+         */
         LF_LINE_ENDINGS,
         /** Accept a status line without the space before an empty reason ({@code HTTP/1.1 200}). */
-        STATUS_LINE_WITHOUT_REASON
+        STATUS_LINE_WITHOUT_REASON,
+        /**
+         * Skip up to {@link ParserOptions#MAX_EMPTY_LINES_BEFORE_START_LINE} empty lines before a status
+         * line, as a parser always does before a request line. Some servers send a stray CRLF after a
+         * body (an aiohttp bug, for one), which a strict parser takes for the start of the next response
+         * and rejects as {@link HeadProblem#MALFORMED_STATUS_LINE}. An empty line is CRLF, or LF alone
+         * when {@link #LF_LINE_ENDINGS} is on too.
+         */
+        EMPTY_LINES_BEFORE_STATUS_LINE
     }
 
     /**

@@ -31,7 +31,8 @@ import java.util.stream.IntStream;
 class Http1ParserFuzzTest {
     private static final ParserOptions STRICT = ParserOptions.standard();
     private static final ParserOptions LENIENT =
-            STRICT.with(Leniency.LF_LINE_ENDINGS).with(Leniency.STATUS_LINE_WITHOUT_REASON);
+            STRICT.with(Leniency.LF_LINE_ENDINGS).with(Leniency.STATUS_LINE_WITHOUT_REASON)
+                    .with(Leniency.EMPTY_LINES_BEFORE_STATUS_LINE);
     /** Small enough that the fuzzer reaches every limit: head size, start-line size, field count. */
     private static final ParserOptions LENIENT_SMALL =
             LENIENT.withMaxHeadBytes(64).withMaxStartLineBytes(24).withMaxFields(3);

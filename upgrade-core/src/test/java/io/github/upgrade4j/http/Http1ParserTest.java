@@ -144,6 +144,8 @@ class Http1ParserTest {
         RequestHead head = request(feed, "\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n", "");
 
         assertEquals("/", head.target());
+        String most = "\r\n".repeat(ParserOptions.MAX_EMPTY_LINES_BEFORE_START_LINE);
+        assertEquals("/", request(feed, most + "GET / HTTP/1.1\r\nHost: x\r\n\r\n", "").target());
     }
 
     @ParameterizedTest
@@ -176,6 +178,18 @@ class Http1ParserTest {
                 ParserOptions.standard().with(ParserOptions.Leniency.STATUS_LINE_WITHOUT_REASON));
 
         assertEquals(204, response(feed, lenient, raw, "").status());
+        var strict = assertInstanceOf(ParseResult.Rejected.class, feed.parse(Http1Parser.forResponses(), raw).result());
+        assertEquals(HeadProblem.MALFORMED_STATUS_LINE, strict.problem());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Feed.class)
+    void skipsEmptyLinesBeforeAStatusLineOnlyWhenThatLeniencyIsOn(Feed feed) {
+        String raw = "\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+        Http1Parser<ResponseHead> lenient = Http1Parser.forResponses(
+                ParserOptions.standard().with(ParserOptions.Leniency.EMPTY_LINES_BEFORE_STATUS_LINE));
+
+        assertEquals(200, response(feed, lenient, raw, "").status());
         var strict = assertInstanceOf(ParseResult.Rejected.class, feed.parse(Http1Parser.forResponses(), raw).result());
         assertEquals(HeadProblem.MALFORMED_STATUS_LINE, strict.problem());
     }
@@ -254,7 +268,11 @@ class Http1ParserTest {
                 Arguments.of("head too large", "GET / HTTP/1.1\r\nHost: x\r\nA: " + big + "\r\n\r\n",
                         HeadProblem.HEAD_TOO_LARGE),
                 Arguments.of("request line too long", "GET /" + big + " HTTP/1.1\r\nHost: x\r\n\r\n",
-                        HeadProblem.REQUEST_LINE_TOO_LONG));
+                        HeadProblem.REQUEST_LINE_TOO_LONG),
+                Arguments.of("too many empty lines before the request line", "\r\n".repeat(
+                        ParserOptions.MAX_EMPTY_LINES_BEFORE_START_LINE + 1) + "GET / HTTP/1.1\r\nHost: x\r\n\r\n",
+                        HeadProblem.TOO_MANY_EMPTY_LINES),
+                Arguments.of("a flood of empty lines", "\r\n".repeat(20_000), HeadProblem.TOO_MANY_EMPTY_LINES));
     }
 
     @ParameterizedTest(name = "{0}")
