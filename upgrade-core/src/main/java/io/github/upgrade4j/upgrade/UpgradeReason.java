@@ -40,7 +40,9 @@ public enum UpgradeReason {
                     + " not, so the client or a hop in between wrote a broken request."),
     /** The hop-by-hop policy refused the request head (for example a malformed {@code Connection}). */
     REQUEST_HEAD_REFUSED(400, "RFC 9110 §7.6.1",
-            "The request's Connection field could not be honoured safely; see the detail for which rule it broke."),
+            "The request's head could not be forwarded safely: a malformed Connection field, a nominated protected"
+                    + " field, or a field name that imitates a protected one with '_' for '-'. The detail says which"
+                    + " rule it broke and what to do."),
     /** A WebSocket handshake with a method other than GET. */
     WEBSOCKET_METHOD_NOT_GET(400, "RFC 6455 §4.1",
             "A WebSocket handshake is always a GET request. Real clients never send another method with"
