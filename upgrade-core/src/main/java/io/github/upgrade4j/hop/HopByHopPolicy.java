@@ -3,6 +3,7 @@ package io.github.upgrade4j.hop;
 import io.github.upgrade4j.http.FieldList;
 import io.github.upgrade4j.http.HeaderName;
 import io.github.upgrade4j.http.Headers;
+import io.github.upgrade4j.http.HttpVersion;
 import io.github.upgrade4j.http.MessageHead;
 import io.github.upgrade4j.http.RequestHead;
 import io.github.upgrade4j.http.ResponseHead;
@@ -37,7 +38,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Responses: final and 1xx heads are stripped the same way; a 1xx or 204 head also loses
  * {@code Content-Length} (RFC 9110 §8.6). A relayed 101 keeps its {@code Upgrade} lines and exactly
- * {@code Connection: upgrade}; every other nominated field is removed.
+ * {@code Connection: upgrade}; every other nominated field is removed. A 101 without {@code Upgrade},
+ * or in a response that is not HTTP/1.1, is refused.
  *
  * <p>Requests only: a field whose name imitates a protected one by spelling a {@code -} as
  * {@code _} ({@code X_Forwarded_Proto}, {@code X_Real_IP}, {@code Content_Length},
@@ -130,8 +132,15 @@ public final class HopByHopPolicy {
         return strip(request.headers(), Target.UPSTREAM, 0, false);
     }
 
-    /** What a proxy may send to its client for an upstream's response head; refusals answer 502. */
+    /**
+     * What a proxy may send to its client for an upstream's response head; refusals answer 502. A 101
+     * that is not an HTTP/1.1 response is refused: the mechanism is HTTP/1.1's (RFC 9110 §7.8).
+     */
     public Forwarding forResponse(ResponseHead response) {
+        if (response.status() == 101 && response.version() != HttpVersion.HTTP_1_1) {
+            return new Forwarding.Refuse(Refusal.SWITCH_NOT_HTTP_1_1, "expected a 101 in an HTTP/1.1 response but it"
+                    + " was " + response.version(), 502);
+        }
         return strip(response.headers(), Target.CLIENT, response.status(), false);
     }
 

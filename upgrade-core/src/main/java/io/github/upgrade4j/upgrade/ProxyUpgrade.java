@@ -30,7 +30,8 @@ import org.jspecify.annotations.Nullable;
  * wrong version stops here), and re-adds {@code Upgrade} and {@code Connection: upgrade} as nginx's
  * {@code proxy_set_header} idiom does. The {@code Sec-WebSocket-*} fields travel end to end.
  *
- * <p>{@link #judge} opens a tunnel only for a 101 that was solicited, carries
+ * <p>{@link #judge} opens a tunnel only for a 101 that was solicited, is an HTTP/1.1 response (a 101
+ * in an HTTP/1.0 response is a 502: the mechanism is HTTP/1.1's, RFC 9110 §7.8), carries
  * {@code Connection: upgrade}, names exactly one offered protocol and, for WebSocket, carries exactly
  * one correct {@code Sec-WebSocket-Accept} and only an offered subprotocol and extensions. The 101 it
  * relays does not repeat the upstream's {@code Upgrade} lines: it carries exactly one, written by the
@@ -285,6 +286,10 @@ public final class ProxyUpgrade {
         if (!attempt.upgrading()) {
             return invalid(UpgradeReason.UNSOLICITED_SWITCH, "the upstream answered 101 to a request that was"
                     + " forwarded without an upgrade (" + attempt.notForwarded().orElseThrow().reason() + ")");
+        }
+        if (response.version() != HttpVersion.HTTP_1_1) {
+            return invalid(UpgradeReason.SWITCH_NOT_HTTP_1_1, "the upstream answered 101 in an " + response.version()
+                    + " response; expected HTTP/1.1, the only version that can switch protocols");
         }
         if (!headers.hasToken(HeaderName.CONNECTION, "upgrade")) {
             return invalid(UpgradeReason.SWITCH_WITHOUT_CONNECTION_UPGRADE, "expected 'upgrade' among the 101's"

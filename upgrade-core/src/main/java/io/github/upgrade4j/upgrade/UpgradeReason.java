@@ -106,6 +106,12 @@ public enum UpgradeReason {
     UNSOLICITED_SWITCH(502, "RFC 9110 §15.2.2",
             "The upstream answered 101 Switching Protocols to a request that did not ask for an upgrade. The"
                     + " upstream is broken or is not the server you think it is."),
+    /** A 101 in a response that is not HTTP/1.1, such as {@code HTTP/1.0 101 Switching Protocols}. */
+    SWITCH_NOT_HTTP_1_1(502, "RFC 9110 §7.8; RFC 6455 §4.1",
+            "Switching protocols is an HTTP/1.1 mechanism, and a WebSocket handshake must be HTTP/1.1 both ways;"
+                    + " a 101 in an HTTP/1.0 response is not a valid switch, so no tunnel was opened. The upstream,"
+                    + " or a hop in front of it, answers as HTTP/1.0: fix its handshake code, or make the hop speak"
+                    + " HTTP/1.1 to it (in nginx 'proxy_http_version 1.1;')."),
     /** A 101 whose {@code Connection} lacks {@code upgrade}. */
     SWITCH_WITHOUT_CONNECTION_UPGRADE(502, "RFC 9110 §7.8",
             "The upstream's 101 answer lacks 'Connection: upgrade', so it is not a valid switch; fix the"

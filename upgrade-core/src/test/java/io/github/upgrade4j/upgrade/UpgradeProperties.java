@@ -328,7 +328,8 @@ class UpgradeProperties {
                     bad.response().headers().values(HeaderName.CONTENT_LENGTH));
         });
         assertTrue(tunnels.get() > 0, "the generator never produced a valid switch");
-        assertEquals(EnumSet.of(UpgradeReason.UNSOLICITED_SWITCH, UpgradeReason.SWITCH_WITHOUT_CONNECTION_UPGRADE,
+        assertEquals(EnumSet.of(UpgradeReason.UNSOLICITED_SWITCH, UpgradeReason.SWITCH_NOT_HTTP_1_1,
+                UpgradeReason.SWITCH_WITHOUT_CONNECTION_UPGRADE,
                 UpgradeReason.SWITCH_WITHOUT_UPGRADE, UpgradeReason.SWITCH_TO_UNOFFERED_PROTOCOL,
                 UpgradeReason.WEBSOCKET_ACCEPT_MISSING, UpgradeReason.WEBSOCKET_ACCEPT_MISMATCH), invalid,
                 "the reasons the generator reached");
@@ -378,6 +379,9 @@ class UpgradeProperties {
     private static @Nullable UpgradeReason expectedProblem(Answer answer) {
         if (answer.forwarded().isEmpty()) {
             return UpgradeReason.UNSOLICITED_SWITCH;
+        }
+        if (answer.response().version() != HttpVersion.HTTP_1_1) {
+            return UpgradeReason.SWITCH_NOT_HTTP_1_1;
         }
         if (!answer.connectionUpgrade()) {
             return UpgradeReason.SWITCH_WITHOUT_CONNECTION_UPGRADE;
@@ -535,7 +539,7 @@ class UpgradeProperties {
         };
     }
 
-    /** 101 answers to a forwarded WebSocket, WebSocket-and-IRC, IRC, plain or h2c request. */
+    /** 101 answers, now and then in an HTTP/1.0 response, to a forwarded WebSocket, WebSocket-and-IRC, IRC, plain or h2c request. */
     private static Gen<Answer> switches() {
         ProxyUpgrade ircToo = ProxyUpgrade.builder().allow("websocket", "irc").build();
         List<String> upgradeValues = List.of("websocket", "WebSocket", "h2c", "IRC/6.9", "irc/6.9", "IRC/7",
@@ -624,7 +628,9 @@ class UpgradeProperties {
             if (draw(in, 0, 1) == 0) {
                 add(in, fields, "Server", "upstream/1.0");
             }
-            ResponseHead response = ResponseHead.of(101, Headers.of(fields));
+            // Now and then the 101 comes in an HTTP/1.0 response, which cannot switch (RFC 9110 §7.8).
+            HttpVersion version = draw(in, 0, 7) == 0 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
+            ResponseHead response = new ResponseHead(version, 101, "Switching Protocols", Headers.of(fields));
             return new Answer(proxy, attempt, forwarded, rightAccept, response, elements, malformed,
                     connectionUpgrade);
         };
@@ -663,7 +669,7 @@ class UpgradeProperties {
             for (int n = draw(in, 1, 2); n > 0; n--) {
                 fields.add(draw(in, 0, fields.size()), HeaderField.of(recase(in, "Upgrade"), pick(in, emptyValues)));
             }
-            return new Padded(clean, ResponseHead.of(101, Headers.of(fields)));
+            return new Padded(clean, clean.response().withHeaders(Headers.of(fields)));
         };
     }
 
