@@ -122,6 +122,7 @@ class ProxyUpgradeFuzzTest {
             for (String protocol : offer) {
                 Protocol p = Protocol.parse(protocol);
                 assertTrue(p.named("websocket") || pair.h2cAllowed() && p.named("h2c"), () -> "forwarded " + p);
+                assertTrue(p.versionIfAny().isEmpty(), () -> "an unversioned entry forwarded " + p);
             }
             if (!pair.h2cAllowed()) {
                 assertFalse(up.contains(HeaderName.HTTP2_SETTINGS), "HTTP2-Settings went upstream");
