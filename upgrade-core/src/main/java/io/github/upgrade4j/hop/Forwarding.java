@@ -104,7 +104,15 @@ public sealed interface Forwarding {
         /** A 1xx or 204 response must not carry {@code Content-Length} (RFC 9110 §8.6). */
         NOT_ALLOWED_FOR_STATUS,
         /** The field is connection-specific and the next hop is HTTP/2 (RFC 9113 §8.2.2). */
-        HTTP2_CONNECTION_SPECIFIC
+        HTTP2_CONNECTION_SPECIFIC,
+        /**
+         * Its name imitates a protected field by spelling a {@code -} as {@code _} (e.g.
+         * {@code X_Forwarded_Proto}), and a server that reads {@code _} as {@code -} (CGI, RFC 3875
+         * §4.1.18) would take it for the real one. A client sending it is probing for a spoof, or was
+         * written against such a server; if a trusted client needs the name, see
+         * {@link HopByHopPolicy.Builder#underscoredAliases}.
+         */
+        UNDERSCORED_ALIAS
     }
 
     /**

@@ -3,6 +3,7 @@ package io.github.upgrade4j.hop;
 import io.github.upgrade4j.http.FieldList;
 import io.github.upgrade4j.http.HeaderName;
 import io.github.upgrade4j.http.Headers;
+import io.github.upgrade4j.http.HttpVersion;
 import io.github.upgrade4j.http.MessageHead;
 import io.github.upgrade4j.http.RequestHead;
 import io.github.upgrade4j.http.ResponseHead;
@@ -37,7 +38,18 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Responses: final and 1xx heads are stripped the same way; a 1xx or 204 head also loses
  * {@code Content-Length} (RFC 9110 §8.6). A relayed 101 keeps its {@code Upgrade} lines and exactly
- * {@code Connection: upgrade}; every other nominated field is removed.
+ * {@code Connection: upgrade}; every other nominated field is removed. A 101 without {@code Upgrade},
+ * or in a response that is not HTTP/1.1, is refused.
+ *
+ * <p>Requests only: a field whose name imitates a protected one by spelling a {@code -} as
+ * {@code _} ({@code X_Forwarded_Proto}, {@code X_Real_IP}, {@code Content_Length},
+ * {@code Transfer_Encoding}, or an alias of a name added with {@link Builder#protect}) is dropped and
+ * reported as {@link Forwarding.RemovalCause#UNDERSCORED_ALIAS}, because a server that reads
+ * {@code _} as {@code -} (CGI, RFC 3875 §4.1.18) would take it for the real field, beside or instead
+ * of the one the proxy writes. {@link Builder#underscoredAliases} may refuse such a request (400) or
+ * pass it instead. Only colliding names are affected: {@code X_Request_Id} passes. Responses are not
+ * checked: their recipient is the client, and a response field cannot spoof what the proxy tells the
+ * upstream.
  *
  * <p>{@code Connection} itself is malformed when an option is not a token or there are more than
  * {@link Builder#maxConnectionOptions} of them; the message is then refused (400 for a request,
@@ -58,6 +70,14 @@ public final class HopByHopPolicy {
     private static final NameSet PROXY_AUTHENTICATION = new NameSet(List.of(HeaderName.PROXY_AUTHORIZATION,
             HeaderName.PROXY_AUTHENTICATE));
     private static final String FORWARDING_PREFIX = "X-Forwarded-";
+    /**
+     * Names whose underscored aliases are dropped besides the protected ones: the forwarding fields by
+     * name (for the detail; the prefix covers the rest), and {@code Transfer-Encoding}, which is never
+     * forwarded but whose alias would reach a back end as a framing field the proxy did not frame by.
+     */
+    private static final List<HeaderName> ALIASED_TOO = List.of(HeaderName.X_FORWARDED_FOR,
+            HeaderName.X_FORWARDED_PROTO, HeaderName.X_FORWARDED_HOST, HeaderName.X_FORWARDED_PORT,
+            HeaderName.TRANSFER_ENCODING);
     private static final int DEFAULT_MAX_CONNECTION_OPTIONS = 32;
     private static final HopByHopPolicy STANDARD = builder().build();
 
@@ -66,6 +86,8 @@ public final class HopByHopPolicy {
     private final Protection forwardingPrefixProtection;
     private final boolean consumesProxyAuthentication;
     private final int maxConnectionOptions;
+    private final UnderscoreAction underscoredAliases;
+    private final UnderscoreAliases aliases;
 
     private HopByHopPolicy(Builder builder) {
         this.protections = Map.copyOf(builder.protections);
@@ -73,6 +95,10 @@ public final class HopByHopPolicy {
         this.forwardingPrefixProtection = builder.forwardingPrefixProtection;
         this.consumesProxyAuthentication = builder.consumesProxyAuthentication;
         this.maxConnectionOptions = builder.maxConnectionOptions;
+        this.underscoredAliases = builder.underscoredAliases;
+        List<HeaderName> aliased = new ArrayList<>(builder.protections.keySet());
+        aliased.addAll(ALIASED_TOO);
+        this.aliases = new UnderscoreAliases(aliased, FORWARDING_PREFIX);
     }
 
     /** The default policy, as described in the class documentation. */
@@ -93,16 +119,28 @@ public final class HopByHopPolicy {
         builder.forwardingPrefixProtection = forwardingPrefixProtection;
         builder.consumesProxyAuthentication = consumesProxyAuthentication;
         builder.maxConnectionOptions = maxConnectionOptions;
+        builder.underscoredAliases = underscoredAliases;
         return builder;
     }
 
-    /** What a proxy may send upstream for a client's request head; refusals answer 400. */
+    /**
+     * What a proxy may send upstream for a client's request head; refusals answer 400. Underscored
+     * aliases of protected names are dropped, refused or passed as {@link Builder#underscoredAliases}
+     * says.
+     */
     public Forwarding forRequest(RequestHead request) {
         return strip(request.headers(), Target.UPSTREAM, 0, false);
     }
 
-    /** What a proxy may send to its client for an upstream's response head; refusals answer 502. */
+    /**
+     * What a proxy may send to its client for an upstream's response head; refusals answer 502. A 101
+     * that is not an HTTP/1.1 response is refused: the mechanism is HTTP/1.1's (RFC 9110 §7.8).
+     */
     public Forwarding forResponse(ResponseHead response) {
+        if (response.status() == 101 && response.version() != HttpVersion.HTTP_1_1) {
+            return new Forwarding.Refuse(Refusal.SWITCH_NOT_HTTP_1_1, "expected a 101 in an HTTP/1.1 response but it"
+                    + " was " + response.version(), 502);
+        }
         return strip(response.headers(), Target.CLIENT, response.status(), false);
     }
 
@@ -183,24 +221,36 @@ public final class HopByHopPolicy {
                 }
             }
         }
+        boolean dropAliases = target == Target.UPSTREAM && underscoredAliases == UnderscoreAction.DROP;
+        if (target == Target.UPSTREAM && underscoredAliases == UnderscoreAction.REFUSE) {
+            for (int i = 0; i < headers.size(); i++) {
+                @Nullable String imitated = aliases.imitated(headers.name(i));
+                if (imitated != null) {
+                    return new Forwarding.Refuse(Refusal.UNDERSCORED_ALIAS, "expected no field name that reads as a"
+                            + " protected one with '_' as '-' but found " + headers.name(i) + ", read as " + imitated,
+                            refusalStatus);
+                }
+            }
+        }
         if (switching && !headers.contains(HeaderName.UPGRADE)) {
             return new Forwarding.Refuse(Refusal.SWITCH_WITHOUT_UPGRADE,
                     "expected an Upgrade field in the 101 response but found none", 502);
         }
-        int first = firstRemoval(headers, nominated, switching, dropLength);
+        int first = firstRemoval(headers, nominated, switching, dropLength, dropAliases);
         if (first < 0) {
             if (!switching) {
                 return new Forwarding.Forward(headers, List.of(), notices);
             }
             first = headers.size(); // nothing to remove, but the 101 lacks Connection: upgrade
         }
-        return rebuild(headers, first, nominated, notices, target, switching, dropLength, http2);
+        return rebuild(headers, first, nominated, notices, target, switching, dropLength, dropAliases, http2);
     }
 
     /** Index of the first line to remove, or -1; allocation-free. */
-    private int firstRemoval(Headers headers, List<String> nominated, boolean switching, boolean dropLength) {
+    private int firstRemoval(
+            Headers headers, List<String> nominated, boolean switching, boolean dropLength, boolean dropAliases) {
         for (int i = 0; i < headers.size(); i++) {
-            if (causeOf(headers.name(i), nominated, switching, dropLength, false) != null) {
+            if (causeOf(headers.name(i), nominated, switching, dropLength, dropAliases, false) != null) {
                 return i;
             }
         }
@@ -208,7 +258,7 @@ public final class HopByHopPolicy {
     }
 
     private Forwarding rebuild(Headers headers, int first, List<String> nominated, List<Forwarding.Notice> notices,
-            Target target, boolean switching, boolean dropLength, boolean http2) {
+            Target target, boolean switching, boolean dropLength, boolean dropAliases, boolean http2) {
         Headers.Builder kept = Headers.builder();
         for (int i = 0; i < first; i++) {
             kept.add(headers.name(i), headers.value(i));
@@ -217,7 +267,7 @@ public final class HopByHopPolicy {
         boolean connectionWritten = false;
         for (int i = first; i < headers.size(); i++) {
             HeaderName name = headers.name(i);
-            Forwarding.RemovalCause cause = causeOf(name, nominated, switching, dropLength, http2);
+            Forwarding.RemovalCause cause = causeOf(name, nominated, switching, dropLength, dropAliases, http2);
             if (cause == null) {
                 kept.add(name, headers.value(i));
                 continue;
@@ -242,8 +292,8 @@ public final class HopByHopPolicy {
     }
 
     /** Why a line named {@code name} is removed, or null when it is kept. */
-    private Forwarding.@Nullable RemovalCause causeOf(
-            HeaderName name, List<String> nominated, boolean switching, boolean dropLength, boolean http2) {
+    private Forwarding.@Nullable RemovalCause causeOf(HeaderName name, List<String> nominated, boolean switching,
+            boolean dropLength, boolean dropAliases, boolean http2) {
         if (name.equals(HeaderName.CONNECTION)) {
             return http2 ? Forwarding.RemovalCause.HTTP2_CONNECTION_SPECIFIC : Forwarding.RemovalCause.CONNECTION;
         }
@@ -258,6 +308,9 @@ public final class HopByHopPolicy {
         }
         if (dropLength && name.equals(HeaderName.CONTENT_LENGTH)) {
             return Forwarding.RemovalCause.NOT_ALLOWED_FOR_STATUS;
+        }
+        if (dropAliases && aliases.imitated(name) != null) {
+            return Forwarding.RemovalCause.UNDERSCORED_ALIAS; // before NOMINATED: the graver reason
         }
         for (int i = 0; i < nominated.size(); i++) {
             if (name.is(nominated.get(i))) {
@@ -288,6 +341,7 @@ public final class HopByHopPolicy {
         private Protection forwardingPrefixProtection = Protection.KEEP_AND_REPORT;
         private boolean consumesProxyAuthentication = true;
         private int maxConnectionOptions = DEFAULT_MAX_CONNECTION_OPTIONS;
+        private UnderscoreAction underscoredAliases = UnderscoreAction.DROP;
 
         private Builder() {
             for (HeaderName name : List.of(HeaderName.HOST, HeaderName.CONTENT_LENGTH, HeaderName.AUTHORIZATION,
@@ -332,6 +386,18 @@ public final class HopByHopPolicy {
                 throw new IllegalArgumentException("expected maxConnectionOptions >= 1 but was " + max);
             }
             maxConnectionOptions = max;
+            return this;
+        }
+
+        /**
+         * What to do with a request field whose name, read with {@code _} as {@code -} and ignoring
+         * ASCII case, is that of a protected field (the defaults, {@code X-Forwarded-*},
+         * {@code Transfer-Encoding} and every name given to {@link #protect(HeaderName, Protection)});
+         * default {@link UnderscoreAction#DROP}. Names with {@code _} that imitate nothing always pass,
+         * a protected name that itself has {@code _} is the real field, and responses are never checked.
+         */
+        public Builder underscoredAliases(UnderscoreAction action) {
+            underscoredAliases = Objects.requireNonNull(action, "action");
             return this;
         }
 

@@ -6,7 +6,8 @@
  * <ul>
  *   <li>{@link io.github.upgrade4j.hop.HopByHopPolicy}: strips {@code Connection}, every field it
  *       nominates on any of its lines, and the fields that are always connection-specific; protects
- *       fields a nomination must never remove (the CVE-2022-1388 and CVE-2022-31813 class); decides
+ *       fields a nomination must never remove (the CVE-2022-1388 and CVE-2022-31813 class), and drops
+ *       request fields that imitate them with {@code _} for {@code -} (RFC 3875 §4.1.18); decides
  *       what an HTTP/2 hop may carry (RFC 9113 §8.2.2).
  *   <li>{@link io.github.upgrade4j.hop.Forwarding}: its sealed result, forward or refuse, each with
  *       reasons.

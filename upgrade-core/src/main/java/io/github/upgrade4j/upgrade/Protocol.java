@@ -1,6 +1,5 @@
 package io.github.upgrade4j.upgrade;
 
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -9,9 +8,12 @@ import org.jspecify.annotations.Nullable;
  * One protocol of an {@code Upgrade} field: {@code protocol-name ["/" protocol-version]} (RFC 9110
  * §7.8), e.g. {@code websocket}, {@code h2c} or {@code HTTP/2.0}.
  *
- * <p>Names compare ignoring ASCII case, as registered protocol names are case-insensitive in
- * practice ({@code WebSocket} is sent by some clients); versions compare exactly. {@link #toString()}
- * gives the wire form with the spelling received.
+ * <p>Names compare ignoring ASCII case: RFC 9110 §7.8 says that although protocol names are
+ * registered with a preferred case, recipients SHOULD compare them case-insensitively
+ * ({@code WebSocket} is sent by some clients). Versions compare exactly, as tokens do unless a
+ * specification says otherwise, and a protocol without a version is not the same as one with a
+ * version: {@code websocket} is not {@code websocket/13}. {@link #toString()} gives the wire form
+ * with the spelling received.
  *
  * @param name the protocol name, a token
  * @param version the protocol version, a token, or null when absent
@@ -58,11 +60,6 @@ public record Protocol(String name, @Nullable String version) {
     /** Whether this protocol's name is {@code name}, ignoring ASCII case. */
     public boolean named(String name) {
         return this.name.equalsIgnoreCase(name);
-    }
-
-    /** The name in lower case, as used for allowlists and handler lookup. */
-    String key() {
-        return name.toLowerCase(Locale.ROOT);
     }
 
     /** The wire form, {@code name} or {@code name/version}. */

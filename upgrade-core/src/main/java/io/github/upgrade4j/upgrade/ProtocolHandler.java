@@ -12,7 +12,10 @@ import io.github.upgrade4j.http.RequestHead;
  * {@link H2cUpgrade} are the built-in handlers.
  */
 public interface ProtocolHandler {
-    /** The protocol this handler switches to; offers match it by name, ignoring ASCII case, and by version. */
+    /**
+     * The protocol this handler switches to; offers match it by name, ignoring ASCII case, and by
+     * version, exactly: a handler for {@code websocket} is not offered {@code websocket/13}.
+     */
     Protocol protocol();
 
     /**

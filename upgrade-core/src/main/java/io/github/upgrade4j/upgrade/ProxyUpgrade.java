@@ -10,12 +10,10 @@ import io.github.upgrade4j.http.HttpVersion;
 import io.github.upgrade4j.http.RequestHead;
 import io.github.upgrade4j.http.ResponseHead;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
@@ -25,12 +23,15 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>{@link #towardUpstream} applies the {@link HopByHopPolicy}, filters the client's offer through
  * an allowlist ({@code websocket} only by default; {@code h2c} is never forwarded unless allowed,
- * since forwarding it lets clients reach the upstream over HTTP/2 outside the proxy's rules), by
+ * since forwarding it lets clients reach the upstream over HTTP/2 outside the proxy's rules; an
+ * entry allows one protocol name with one version or none, so {@code websocket} does not allow
+ * {@code websocket/13}), by
  * default validates a WebSocket handshake before any upstream is contacted (a POST "upgrade" or a
  * wrong version stops here), and re-adds {@code Upgrade} and {@code Connection: upgrade} as nginx's
  * {@code proxy_set_header} idiom does. The {@code Sec-WebSocket-*} fields travel end to end.
  *
- * <p>{@link #judge} opens a tunnel only for a 101 that was solicited, carries
+ * <p>{@link #judge} opens a tunnel only for a 101 that was solicited, is an HTTP/1.1 response (a 101
+ * in an HTTP/1.0 response is a 502: the mechanism is HTTP/1.1's, RFC 9110 §7.8), carries
  * {@code Connection: upgrade}, names exactly one offered protocol and, for WebSocket, carries exactly
  * one correct {@code Sec-WebSocket-Accept} and only an offered subprotocol and extensions. The 101 it
  * relays does not repeat the upstream's {@code Upgrade} lines: it carries exactly one, written by the
@@ -58,13 +59,13 @@ public final class ProxyUpgrade {
     private static final ProxyUpgrade STANDARD = builder().build();
 
     private final HopByHopPolicy policy;
-    private final Set<String> allowed;
+    private final List<Protocol> allowed;
     private final boolean validateWebSocket;
     private final UpstreamConnection plainConnection;
 
     private ProxyUpgrade(Builder builder) {
         this.policy = builder.policy;
-        this.allowed = Set.copyOf(builder.allowed);
+        this.allowed = List.copyOf(builder.allowed);
         this.validateWebSocket = builder.validateWebSocket;
         this.plainConnection = builder.plainConnection;
     }
@@ -219,14 +220,14 @@ public final class ProxyUpgrade {
         List<Protocol> offered = UpgradeNegotiator.protocols(((FieldList.Valid) offer).elements());
         List<Protocol> forwarded = new ArrayList<>(offered.size());
         for (Protocol protocol : offered) {
-            if (allowed.contains(protocol.key())) {
+            if (allows(protocol)) {
                 forwarded.add(protocol);
             }
         }
         if (forwarded.isEmpty()) {
             return plain(request, forward, new UpgradeDecision.Ignore(UpgradeReason.NO_SUPPORTED_PROTOCOL,
-                    "the client offered " + join(offered) + " but the proxy forwards only "
-                            + allowed.stream().sorted().collect(Collectors.joining(", "))));
+                    "the client offered " + join(offered) + " but the proxy forwards only " + join(allowed)
+                            + otherVersion(offered)));
         }
         boolean websocket = forwarded.stream().anyMatch(p -> p.named("websocket"));
         Optional<List<WebSocketExtension>> offeredExtensions = websocket
@@ -285,6 +286,10 @@ public final class ProxyUpgrade {
         if (!attempt.upgrading()) {
             return invalid(UpgradeReason.UNSOLICITED_SWITCH, "the upstream answered 101 to a request that was"
                     + " forwarded without an upgrade (" + attempt.notForwarded().orElseThrow().reason() + ")");
+        }
+        if (response.version() != HttpVersion.HTTP_1_1) {
+            return invalid(UpgradeReason.SWITCH_NOT_HTTP_1_1, "the upstream answered 101 in an " + response.version()
+                    + " response; expected HTTP/1.1, the only version that can switch protocols");
         }
         if (!headers.hasToken(HeaderName.CONNECTION, "upgrade")) {
             return invalid(UpgradeReason.SWITCH_WITHOUT_CONNECTION_UPGRADE, "expected 'upgrade' among the 101's"
@@ -389,6 +394,33 @@ public final class ProxyUpgrade {
         return null;
     }
 
+    /**
+     * Whether an allowlist entry allows {@code offer}: the same name ignoring ASCII case (RFC 9110
+     * §7.8: recipients SHOULD compare protocol names case-insensitively) and the same version,
+     * compared exactly, or none on both sides.
+     */
+    private boolean allows(Protocol offer) {
+        for (int i = 0; i < allowed.size(); i++) {
+            if (allowed.get(i).sameAs(offer)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A remark for an offer that an entry names with another version (or none), else "". */
+    private String otherVersion(List<Protocol> offered) {
+        for (Protocol offer : offered) {
+            for (Protocol entry : allowed) {
+                if (entry.named(offer.name())) {
+                    return "; an entry allows its name with exactly its version or none, so '" + entry
+                            + "' does not allow '" + offer + "'";
+                }
+            }
+        }
+        return "";
+    }
+
     private Outbound plain(RequestHead request, Forwarding.Forward forward, UpgradeDecision.Ignore why) {
         return new Outbound.Forward(request.withHeaders(forward.withConnection(plainConnection)),
                 UpgradeAttempt.plain(why), forward);
@@ -409,7 +441,7 @@ public final class ProxyUpgrade {
     /** Settings for a {@link ProxyUpgrade}. Not thread-safe; the built value is. */
     public static final class Builder {
         private HopByHopPolicy policy = HopByHopPolicy.standard();
-        private final Set<String> allowed = new LinkedHashSet<>(Set.of("websocket"));
+        private final List<Protocol> allowed = new ArrayList<>(List.of(Protocol.WEBSOCKET));
         private boolean validateWebSocket = true;
         private UpstreamConnection plainConnection = UpstreamConnection.KEEP_ALIVE;
 
@@ -422,16 +454,27 @@ public final class ProxyUpgrade {
         }
 
         /**
-         * The protocol names whose offers are forwarded, replacing the default {@code websocket}. Allow
-         * {@code h2c} only when the upstream's HTTP/2 side enforces everything the proxy does.
+         * The protocols whose offers are forwarded, replacing the default {@code websocket}: each entry
+         * is {@code name} or {@code name/version} (RFC 9110 §7.8), e.g. {@code "websocket"},
+         * {@code "h2c"} or {@code "foo/2"}. An entry allows exactly the offer of its name, compared
+         * ignoring ASCII case as RFC 9110 §7.8 recommends, with its version, compared exactly, or with
+         * none when it names none: {@code websocket} does not allow {@code websocket/13}, which is not
+         * the token RFC 6455 §4.1 requires. An allowed offer named {@code websocket} is validated as a
+         * WebSocket handshake whatever its version. Allow {@code h2c} only when the upstream's HTTP/2
+         * side enforces everything the proxy does.
          *
-         * @throws IllegalArgumentException if a name is not a token
+         * @throws IllegalArgumentException if an entry is not a token with an optional {@code /} and token
          */
-        public Builder allow(String... protocolNames) {
-            allowed.clear();
-            for (String name : protocolNames) {
-                allowed.add(new Protocol(name, null).key());
+        public Builder allow(String... entries) {
+            List<Protocol> parsed = new ArrayList<>(entries.length);
+            for (String entry : entries) {
+                Protocol protocol = Protocol.parse(Objects.requireNonNull(entry, "entry"));
+                if (parsed.stream().noneMatch(protocol::sameAs)) {
+                    parsed.add(protocol);
+                }
             }
+            allowed.clear();
+            allowed.addAll(parsed);
             return this;
         }
 

@@ -40,7 +40,9 @@ public enum UpgradeReason {
                     + " not, so the client or a hop in between wrote a broken request."),
     /** The hop-by-hop policy refused the request head (for example a malformed {@code Connection}). */
     REQUEST_HEAD_REFUSED(400, "RFC 9110 §7.6.1",
-            "The request's Connection field could not be honoured safely; see the detail for which rule it broke."),
+            "The request's head could not be forwarded safely: a malformed Connection field, a nominated protected"
+                    + " field, or a field name that imitates a protected one with '_' for '-'. The detail says which"
+                    + " rule it broke and what to do."),
     /** A WebSocket handshake with a method other than GET. */
     WEBSOCKET_METHOD_NOT_GET(400, "RFC 6455 §4.1",
             "A WebSocket handshake is always a GET request. Real clients never send another method with"
@@ -104,6 +106,12 @@ public enum UpgradeReason {
     UNSOLICITED_SWITCH(502, "RFC 9110 §15.2.2",
             "The upstream answered 101 Switching Protocols to a request that did not ask for an upgrade. The"
                     + " upstream is broken or is not the server you think it is."),
+    /** A 101 in a response that is not HTTP/1.1, such as {@code HTTP/1.0 101 Switching Protocols}. */
+    SWITCH_NOT_HTTP_1_1(502, "RFC 9110 §7.8; RFC 6455 §4.1",
+            "Switching protocols is an HTTP/1.1 mechanism, and a WebSocket handshake must be HTTP/1.1 both ways;"
+                    + " a 101 in an HTTP/1.0 response is not a valid switch, so no tunnel was opened. The upstream,"
+                    + " or a hop in front of it, answers as HTTP/1.0: fix its handshake code, or make the hop speak"
+                    + " HTTP/1.1 to it (in nginx 'proxy_http_version 1.1;')."),
     /** A 101 whose {@code Connection} lacks {@code upgrade}. */
     SWITCH_WITHOUT_CONNECTION_UPGRADE(502, "RFC 9110 §7.8",
             "The upstream's 101 answer lacks 'Connection: upgrade', so it is not a valid switch; fix the"

@@ -22,6 +22,7 @@ import io.github.upgrade4j.http.ResponseHead;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -29,7 +30,8 @@ import java.util.Optional;
  * returns a Forward or a Refuse, never another exception, and a Forward keeps its promises: no
  * connection-specific field and no nominated field goes on, every protected field does, the kept lines
  * are the received ones in their order, a second pass finds nothing more to remove, and what it
- * prepares for HTTP/2 passes its own HTTP/2 check.
+ * prepares for HTTP/2 passes its own HTTP/2 check. No request field whose name imitates a protected
+ * one with {@code _} for {@code -} goes upstream.
  *
  * <p>Heads come from the fuzz data through the parser: a request head first, then a response head
  * from the bytes after it (or from the whole input when it is not a request). Four policies are used:
@@ -57,6 +59,9 @@ class HopByHopPolicyFuzzTest {
     /** Never removed by a nomination under {@link HopByHopPolicy#standard()}. */
     private static final List<HeaderName> PROTECTED = List.of(HeaderName.HOST, HeaderName.CONTENT_LENGTH,
             HeaderName.AUTHORIZATION, HeaderName.COOKIE, HeaderName.FORWARDED, HeaderName.X_REAL_IP, HeaderName.VIA);
+    /** Names whose underscored aliases every policy here drops from requests, in lower case. */
+    private static final List<String> ALIASED = List.of("host", "content-length", "authorization", "cookie",
+            "forwarded", "x-real-ip", "via", "transfer-encoding");
     private static final List<HeaderName> ALWAYS_REMOVED = List.of(HeaderName.CONNECTION, HeaderName.KEEP_ALIVE,
             HeaderName.PROXY_CONNECTION, HeaderName.TRANSFER_ENCODING, HeaderName.HTTP2_SETTINGS);
 
@@ -101,6 +106,14 @@ class HopByHopPolicyFuzzTest {
             assertTrue(in.hasToken(HeaderName.TE, "trailers"), "TE: trailers only when the client offered it");
         }
         checkCommon(c, in, forward, false, false);
+        // No field whose name, with '_' read as '-', is a protected one goes upstream (RFC 3875 §4.1.18).
+        for (HeaderField field : out) {
+            String read = field.name().toString().replace('_', '-').toLowerCase(Locale.ROOT);
+            boolean imitates = !read.equals(field.name().toString().toLowerCase(Locale.ROOT))
+                    && (ALIASED.contains(read) || read.startsWith("x-forwarded-") && read.length() > 12
+                            || c.strict() && read.equals("x-secret"));
+            assertFalse(imitates, () -> "the underscored alias " + field.name() + " went upstream: " + out);
+        }
 
         // A second pass finds only the TE: trailers it re-added itself.
         Forwarding.Forward again = assertInstanceOf(Forwarding.Forward.class,

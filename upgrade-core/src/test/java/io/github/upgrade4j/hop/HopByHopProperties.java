@@ -55,6 +55,12 @@ class HopByHopProperties {
     private static final List<String> TE_ELEMENTS = List.of("gzip", "deflate;q=0.5", "compress",
             "x;p=\"trailers, y\"", "trailersx", "x-trailers");
 
+    /** Protected names with a {@code -}, and {@code Transfer-Encoding}: the names an underscored alias imitates. */
+    private static final List<String> ALIASED = List.of("Content-Length", "X-Forwarded-For", "X-Forwarded-Proto",
+            "X-Forwarded-Host", "X-Forwarded-Port", "X-Forwarded-Client-Cert", "X-Real-IP", "Transfer-Encoding");
+    /** Names with {@code _} that imitate no protected name, among them near misses. */
+    private static final List<String> HARMLESS_UNDERSCORED = List.of("X_Request_Id", "Accept_Language", "X_Forwarded",
+            "X-Forwarded_", "X_ForwardedFor", "Host_", "X_Real", "Content_Type", "_");
     private static final Set<String> ALWAYS_HOP_BY_HOP = lower(HOP_BY_HOP);
     private static final Set<String> PROTECTED_EXACT = lower(List.of("Host", "Content-Length", "Authorization",
             "Cookie", "Forwarded", "X-Real-IP", "Via"));
@@ -71,6 +77,21 @@ class HopByHopProperties {
         @Override
         public String toString() {
             return render(headers) + "\n  Connection options: " + tokens + "\n  TE offers trailers: " + teTrailers;
+        }
+    }
+
+    /**
+     * A head with names that have {@code _} but imitate nothing, and the same head with underscored
+     * aliases of protected names inserted.
+     *
+     * @param harmless the head without aliases
+     * @param with the head with them
+     * @param aliases the inserted alias lines in wire order
+     */
+    record Aliased(Headers harmless, Headers with, List<HeaderField> aliases) {
+        @Override
+        public String toString() {
+            return render(with) + "\n  aliases: " + aliases;
         }
     }
 
@@ -168,6 +189,41 @@ class HopByHopProperties {
                 assertFalse(nominated.contains(name), () -> "nominated field forwarded: " + field);
                 assertFalse(ALWAYS_HOP_BY_HOP.contains(name), () -> "hop-by-hop field forwarded: " + field);
             }
+        });
+    }
+
+    @Test
+    void underscoredAliasesOfProtectedNamesAreDroppedFromRequestsOnlyAndOtherUnderscoredNamesPass() {
+        Gen<Aliased> aliased = in -> {
+            Head head = heads(true).generate(in);
+            List<HeaderField> harmless = new ArrayList<>(head.headers().fields());
+            for (int n = draw(in, 0, 2); n > 0; n--) {
+                harmless.add(draw(in, 0, harmless.size()), HeaderField.of(recase(in, pick(in, HARMLESS_UNDERSCORED)), "1"));
+            }
+            List<HeaderField> with = new ArrayList<>(harmless);
+            List<HeaderField> aliases = new ArrayList<>();
+            for (int n = draw(in, 1, 3); n > 0; n--) {
+                HeaderField alias = HeaderField.of(recase(in, underscored(in, pick(in, ALIASED))), pick(in, VALUES));
+                aliases.add(alias);
+                with.add(draw(in, 0, with.size()), alias);
+            }
+            List<HeaderField> inWireOrder = with.stream().filter(aliases::contains).toList();
+            return new Aliased(Headers.of(harmless), Headers.of(with), inWireOrder);
+        };
+        qt().withExamples(EXAMPLES).forAll(aliased, finalOrInterimStatuses()).checkAssert((head, status) -> {
+            Forwarding.Forward request = forward(POLICY.forRequest(request(head.with())));
+            Forwarding.Forward without = forward(POLICY.forRequest(request(head.harmless())));
+            assertEquals(render(without.headers()), render(request.headers()), "the aliases are all that differs");
+            assertEquals(head.aliases(), request.removals().stream()
+                    .filter(r -> r.cause() == Forwarding.RemovalCause.UNDERSCORED_ALIAS).map(Forwarding.Removal::field)
+                    .toList(), "the aliases reported, in wire order");
+            assertFalse(without.removals().stream().anyMatch(r -> r.cause() == Forwarding.RemovalCause.UNDERSCORED_ALIAS),
+                    () -> "a harmless name was dropped: " + without.removals());
+
+            Forwarding.Forward response = forward(POLICY.forResponse(ResponseHead.of(status, head.with())));
+            assertFalse(response.removals().stream().anyMatch(r -> r.cause() == Forwarding.RemovalCause.UNDERSCORED_ALIAS),
+                    () -> "a response lost an alias: " + response.removals());
+            assertSubsequence(spelled(response.headers()), head.aliases().stream().map(HopByHopProperties::spelled).toList());
         });
     }
 
@@ -386,6 +442,23 @@ class HopByHopProperties {
             out.add(recase(in, field.name().toString()), connection ? recase(in, field.value()) : field.value());
         }
         return new Head(out.build(), head.tokens(), head.teTrailers());
+    }
+
+    /** {@code name} with a random non-empty subset of its {@code -} spelled {@code _}. */
+    private static String underscored(RandomnessSource in, String name) {
+        StringBuilder out = new StringBuilder(name);
+        List<Integer> dashes = new ArrayList<>();
+        for (int i = 0; i < name.length(); i++) {
+            if (name.charAt(i) == '-' && draw(in, 0, 1) == 1) {
+                out.setCharAt(i, '_');
+            } else if (name.charAt(i) == '-') {
+                dashes.add(i);
+            }
+        }
+        if (out.indexOf("_") < 0) {
+            out.setCharAt(pick(in, dashes), '_');
+        }
+        return out.toString();
     }
 
     /** Elements joined by commas with random OWS; sometimes an extra empty element. */

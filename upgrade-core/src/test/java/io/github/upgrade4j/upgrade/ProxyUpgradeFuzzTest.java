@@ -12,6 +12,7 @@ import io.github.upgrade4j.http.HeaderName;
 import io.github.upgrade4j.http.Headers;
 import io.github.upgrade4j.http.Http1Parser;
 import io.github.upgrade4j.http.Http1Writer;
+import io.github.upgrade4j.http.HttpVersion;
 import io.github.upgrade4j.http.MessageHead;
 import io.github.upgrade4j.http.ParseResult;
 import io.github.upgrade4j.http.ParserOptions;
@@ -27,7 +28,7 @@ import java.util.Optional;
  * Coverage-guided fuzzing of the proxy role, {@link ProxyUpgrade#towardUpstream} and
  * {@link ProxyUpgrade#judge}: for any request head and any answer head the parser accepts, the proxy
  * answers with a typed result, never another exception, and opens a tunnel only for a 101 that was
- * solicited, names an offered protocol and says {@code Connection: upgrade}, and the 101 it relays
+ * solicited, is HTTP/1.1, names an offered protocol and says {@code Connection: upgrade}, and the 101 it relays
  * then has exactly one {@code Upgrade} line, that protocol as offered. What it sends upstream
  * offers only allowed protocols and is valid HTTP/1.1. And the two roles agree: the 101 this library's
  * own origin role ({@link UpgradeNegotiator}) would answer to the forwarded request is judged a tunnel.
@@ -121,6 +122,7 @@ class ProxyUpgradeFuzzTest {
             for (String protocol : offer) {
                 Protocol p = Protocol.parse(protocol);
                 assertTrue(p.named("websocket") || pair.h2cAllowed() && p.named("h2c"), () -> "forwarded " + p);
+                assertTrue(p.versionIfAny().isEmpty(), () -> "an unversioned entry forwarded " + p);
             }
             if (!pair.h2cAllowed()) {
                 assertFalse(up.contains(HeaderName.HTTP2_SETTINGS), "HTTP2-Settings went upstream");
@@ -155,6 +157,7 @@ class ProxyUpgradeFuzzTest {
         if (verdict instanceof ProxyUpgrade.Verdict.Tunnel tunnel) {
             assertTrue(attempt.upgrading(), "a tunnel for a request forwarded without an upgrade");
             assertEquals(101, answer.status());
+            assertEquals(HttpVersion.HTTP_1_1, answer.version(), "a tunnel for a 101 that is not HTTP/1.1");
             assertTrue(attempt.offered().contains(tunnel.protocol()),
                     () -> "switched to " + tunnel.protocol() + ", not one of the offered " + attempt.offered());
             Headers toClient = tunnel.response().headers();
@@ -189,6 +192,8 @@ class ProxyUpgradeFuzzTest {
             assertSafeToLog(invalid.detail());
             if (answer.status() == 101 && !attempt.upgrading()) {
                 assertEquals(UpgradeReason.UNSOLICITED_SWITCH, invalid.reason());
+            } else if (answer.status() == 101 && answer.version() != HttpVersion.HTTP_1_1) {
+                assertEquals(UpgradeReason.SWITCH_NOT_HTTP_1_1, invalid.reason());
             }
             reparses(invalid.response());
         }

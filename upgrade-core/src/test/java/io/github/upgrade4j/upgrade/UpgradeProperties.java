@@ -193,10 +193,10 @@ class UpgradeProperties {
     @Test
     void theProxyNeverForwardsH2cOrAProtocolOutsideItsAllowlistAndForwardsTheAllowedOffersInTheClientsOrder() {
         List<Proxy> proxies = List.of(
-                new Proxy(ProxyUpgrade.standard(), Set.of("websocket"), true),
-                new Proxy(ProxyUpgrade.builder().validateWebSocket(false).build(), Set.of("websocket"), false),
-                new Proxy(ProxyUpgrade.builder().allow("websocket", "IRC", "http").validateWebSocket(false).build(),
-                        Set.of("websocket", "irc", "http"), false));
+                new Proxy(ProxyUpgrade.standard(), List.of("websocket"), true),
+                new Proxy(ProxyUpgrade.builder().validateWebSocket(false).build(), List.of("websocket"), false),
+                new Proxy(ProxyUpgrade.builder().allow("websocket", "IRC/6.9", "http", "TLS/1.0").validateWebSocket(false)
+                        .build(), List.of("websocket", "irc/6.9", "http", "tls/1.0"), false));
         AtomicInteger upgrades = new AtomicInteger();
         qt().withFixedSeed(SEED).withExamples(EXAMPLES).forAll(requests(List.of(HttpVersion.HTTP_1_1, HttpVersion.HTTP_1_1,
                 HttpVersion.HTTP_1_0))).checkAssert(generated -> {
@@ -218,7 +218,7 @@ class UpgradeProperties {
                 && !generated.malformedUpgrade() && generated.connectionUpgrade();
         if (preconditions) {
             for (String offer : generated.offers()) {
-                if (proxy.allowed().contains(name(offer).toLowerCase(Locale.ROOT))) {
+                if (proxy.allows(offer)) {
                     expected.add(offer);
                 }
             }
@@ -245,7 +245,7 @@ class UpgradeProperties {
             for (String element : upgrade.split(",")) {
                 String forwardedName = name(element.trim()).toLowerCase(Locale.ROOT);
                 assertNotEquals("h2c", forwardedName, () -> "h2c forwarded\n" + generated);
-                assertTrue(proxy.allowed().contains(forwardedName), () -> "forwarded " + element + " outside the"
+                assertTrue(proxy.allows(element.trim()), () -> "forwarded " + element + " outside the"
                         + " allowlist " + proxy.allowed() + "\n" + generated);
             }
         }
@@ -328,7 +328,8 @@ class UpgradeProperties {
                     bad.response().headers().values(HeaderName.CONTENT_LENGTH));
         });
         assertTrue(tunnels.get() > 0, "the generator never produced a valid switch");
-        assertEquals(EnumSet.of(UpgradeReason.UNSOLICITED_SWITCH, UpgradeReason.SWITCH_WITHOUT_CONNECTION_UPGRADE,
+        assertEquals(EnumSet.of(UpgradeReason.UNSOLICITED_SWITCH, UpgradeReason.SWITCH_NOT_HTTP_1_1,
+                UpgradeReason.SWITCH_WITHOUT_CONNECTION_UPGRADE,
                 UpgradeReason.SWITCH_WITHOUT_UPGRADE, UpgradeReason.SWITCH_TO_UNOFFERED_PROTOCOL,
                 UpgradeReason.WEBSOCKET_ACCEPT_MISSING, UpgradeReason.WEBSOCKET_ACCEPT_MISMATCH), invalid,
                 "the reasons the generator reached");
@@ -379,6 +380,9 @@ class UpgradeProperties {
         if (answer.forwarded().isEmpty()) {
             return UpgradeReason.UNSOLICITED_SWITCH;
         }
+        if (answer.response().version() != HttpVersion.HTTP_1_1) {
+            return UpgradeReason.SWITCH_NOT_HTTP_1_1;
+        }
         if (!answer.connectionUpgrade()) {
             return UpgradeReason.SWITCH_WITHOUT_CONNECTION_UPGRADE;
         }
@@ -419,7 +423,12 @@ class UpgradeProperties {
     }
 
     /** A proxy configuration and what the oracle knows about it. */
-    record Proxy(ProxyUpgrade proxy, Set<String> allowed, boolean validates) {}
+    record Proxy(ProxyUpgrade proxy, List<String> allowed, boolean validates) {
+        /** Whether an entry allows {@code offer}: its name in any case, its version exactly or none on both sides. */
+        boolean allows(String offer) {
+            return allowed.stream().anyMatch(entry -> sameProtocol(entry, offer));
+        }
+    }
 
     /**
      * A generated 101 for a forwarded request.
@@ -535,9 +544,9 @@ class UpgradeProperties {
         };
     }
 
-    /** 101 answers to a forwarded WebSocket, WebSocket-and-IRC, IRC, plain or h2c request. */
+    /** 101 answers, now and then in an HTTP/1.0 response, to a forwarded WebSocket, WebSocket-and-IRC, IRC, plain or h2c request. */
     private static Gen<Answer> switches() {
-        ProxyUpgrade ircToo = ProxyUpgrade.builder().allow("websocket", "irc").build();
+        ProxyUpgrade ircToo = ProxyUpgrade.builder().allow("websocket", "irc/6.9").build();
         List<String> upgradeValues = List.of("websocket", "WebSocket", "h2c", "IRC/6.9", "irc/6.9", "IRC/7",
                 "websocket/13", "websocket, h2c", "", "web socket");
         List<String> connectionValues = List.of("upgrade", "Upgrade", "UPGRADE", "keep-alive, Upgrade", "keep-alive",
@@ -624,7 +633,9 @@ class UpgradeProperties {
             if (draw(in, 0, 1) == 0) {
                 add(in, fields, "Server", "upstream/1.0");
             }
-            ResponseHead response = ResponseHead.of(101, Headers.of(fields));
+            // Now and then the 101 comes in an HTTP/1.0 response, which cannot switch (RFC 9110 §7.8).
+            HttpVersion version = draw(in, 0, 7) == 0 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
+            ResponseHead response = new ResponseHead(version, 101, "Switching Protocols", Headers.of(fields));
             return new Answer(proxy, attempt, forwarded, rightAccept, response, elements, malformed,
                     connectionUpgrade);
         };
@@ -663,7 +674,7 @@ class UpgradeProperties {
             for (int n = draw(in, 1, 2); n > 0; n--) {
                 fields.add(draw(in, 0, fields.size()), HeaderField.of(recase(in, "Upgrade"), pick(in, emptyValues)));
             }
-            return new Padded(clean, ResponseHead.of(101, Headers.of(fields)));
+            return new Padded(clean, clean.response().withHeaders(Headers.of(fields)));
         };
     }
 
