@@ -42,23 +42,7 @@ import java.util.Arrays;
 public final class Main {
     private static final String USAGE = """
             usage: java -jar upgrade-examples.jar <command> [options]
-              demo [--port N] [--tls]              echo server + proxy in one process; open the printed URL
-                                                   --tls: https/wss with a throw-away self-signed certificate
-              proxy --listen HOST:PORT --upstream HOST:PORT [--idle-timeout 60s] [--max-tunnels N]
-                    [--handshake-timeout 10s] [--drain-grace 10s]
-                    [--tls-keystore FILE.p12 --tls-password-file FILE]
-                    [--upstream-tls [--upstream-truststore FILE.p12 [--upstream-truststore-password-file FILE]]]
-                    [--tls-fin-as-end] [--relay auto|copy|splice] [--buffer-size 64k]
-                                                   a reverse proxy that forwards WebSocket upgrades; with
-                                                   --tls-keystore it listens with TLS (wss), with --upstream-tls
-                                                   it speaks TLS to the upstream (default trust: the JDK's CAs);
-                                                   --tls-fin-as-end: a TLS peer's FIN without close_notify ends
-                                                   its direction (as nginx) instead of resetting the tunnel;
-                                                   --relay: how tunnels move bytes (auto: splice(2) on Linux
-                                                   with Java 22+, else copy; splice fails to start elsewhere);
-                                                   --buffer-size: the most one direction of a tunnel has in
-                                                   flight in the relay (buffer or pipe; default 256k)
-              echo-server --listen HOST:PORT       a WebSocket echo origin with a small web page at /
+            """ + Servers.USAGE + """
               decisions                            what the library decides for a few telling requests
               parse [--response] [--lf] [FILE|-]   parse one raw HTTP/1.x head from FILE or standard input
               probe URL [--via PROXY_URL] [--origin O] [--subprotocol P] [--idle SECONDS] [--insecure] [--json]

@@ -1,7 +1,10 @@
 package io.github.upgrade4j.examples;
 
 import io.github.upgrade4j.hop.ForwardedFields;
+import io.github.upgrade4j.hop.Forwarding;
+import io.github.upgrade4j.hop.HopByHopPolicy;
 import io.github.upgrade4j.hop.Persistence;
+import io.github.upgrade4j.hop.UnderscoreAction;
 import io.github.upgrade4j.http.BodyFraming;
 import io.github.upgrade4j.http.HeaderName;
 import io.github.upgrade4j.http.Headers;
@@ -70,32 +73,42 @@ final class ReverseProxy implements AutoCloseable {
      *     idleness), and for each step of a TLS handshake
      * @param tls the key and certificate to listen with TLS ({@code wss}); empty for plain TCP
      * @param upstreamTls whom to trust to speak TLS to the upstream; empty for plain TCP
+     * @param underscoredAliases what to do with a request field whose name reads as a protected one with
+     *     {@code _} as {@code -} ({@link HopByHopPolicy.Builder#underscoredAliases})
      */
     record Config(InetSocketAddress listen, InetSocketAddress upstream, Duration idleTimeout, int maxTunnels,
-            Duration handshakeTimeout, Optional<SSLContext> tls, Optional<SSLContext> upstreamTls) {
+            Duration handshakeTimeout, Optional<SSLContext> tls, Optional<SSLContext> upstreamTls,
+            UnderscoreAction underscoredAliases) {
         Config {
             Objects.requireNonNull(listen, "listen");
             Objects.requireNonNull(upstream, "upstream");
             Objects.requireNonNull(tls, "tls");
             Objects.requireNonNull(upstreamTls, "upstreamTls");
+            Objects.requireNonNull(underscoredAliases, "underscoredAliases");
         }
 
-        /** Plain TCP both ways. */
+        /** Plain TCP both ways; underscored aliases dropped. */
         Config(InetSocketAddress listen, InetSocketAddress upstream, Duration idleTimeout, int maxTunnels,
                 Duration handshakeTimeout) {
-            this(listen, upstream, idleTimeout, maxTunnels, handshakeTimeout, Optional.empty(), Optional.empty());
+            this(listen, upstream, idleTimeout, maxTunnels, handshakeTimeout, Optional.empty(), Optional.empty(),
+                    UnderscoreAction.DROP);
         }
 
         /** A copy that listens with TLS, presenting {@code context}'s key. */
         Config withTls(SSLContext context) {
             return new Config(listen, upstream, idleTimeout, maxTunnels, handshakeTimeout, Optional.of(context),
-                    upstreamTls);
+                    upstreamTls, underscoredAliases);
         }
 
         /** A copy that speaks TLS to the upstream, trusting what {@code context} trusts. */
         Config withUpstreamTls(SSLContext context) {
             return new Config(listen, upstream, idleTimeout, maxTunnels, handshakeTimeout, tls,
-                    Optional.of(context));
+                    Optional.of(context), underscoredAliases);
+        }
+
+        /** A copy that treats underscored aliases of protected fields with {@code action}. */
+        Config withUnderscoredAliases(UnderscoreAction action) {
+            return new Config(listen, upstream, idleTimeout, maxTunnels, handshakeTimeout, tls, upstreamTls, action);
         }
     }
 
@@ -108,7 +121,7 @@ final class ReverseProxy implements AutoCloseable {
     private final PrintStream log;
     private final ServerSocketChannel server;
     private final TunnelRelay relay;
-    private final ProxyUpgrade proxy = ProxyUpgrade.standard();
+    private final ProxyUpgrade proxy;
     private final Set<Conn> live = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
     private volatile boolean draining;
@@ -116,6 +129,8 @@ final class ReverseProxy implements AutoCloseable {
     private ReverseProxy(Config config, RelayOptions base, PrintStream log) throws IOException {
         this.config = config;
         this.log = log;
+        this.proxy = ProxyUpgrade.builder().policy(HopByHopPolicy.builder()
+                .underscoredAliases(config.underscoredAliases()).build()).build();
         this.relay = TunnelRelay.start(base.toBuilder()
                 .idleTimeout(config.idleTimeout())
                 .maxTunnels(config.maxTunnels())
@@ -312,6 +327,7 @@ final class ReverseProxy implements AutoCloseable {
                 return false;
             }
             ProxyUpgrade.Outbound.Forward forward = (ProxyUpgrade.Outbound.Forward) outbound;
+            logAliases(forward.stripping(), line);
             RequestHead toUpstream = ForwardedFields.builder(client.peer().substring(0, client.peer().lastIndexOf(':')))
                     .proto(config.tls().isPresent() ? "https" : "http").via("upgrade4j").build()
                     .applyTo(forward.head());
@@ -475,6 +491,16 @@ final class ReverseProxy implements AutoCloseable {
             byte[] body = ErrorAnswers.body(status, detail, requestId);
             client.write(Http1Writer.toBytes(ErrorAnswers.head(status, body, requestId)));
             client.write(body);
+        }
+
+        /** Notes dropped underscored aliases: a client that sends them may be probing for a spoof. */
+        private void logAliases(Forwarding.Forward stripping, String line) {
+            for (Forwarding.Removal removal : stripping.removals()) {
+                if (removal.cause() == Forwarding.RemovalCause.UNDERSCORED_ALIAS) {
+                    log.println(line + " dropped " + removal.field().name() + ": it reads as a protected field with"
+                            + " '_' as '-'");
+                }
+            }
         }
 
         /** An upstream's answer as this proxy sends it: in its own version, HTTP/1.1, with the request id. */

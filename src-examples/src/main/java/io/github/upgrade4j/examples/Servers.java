@@ -1,5 +1,6 @@
 package io.github.upgrade4j.examples;
 
+import io.github.upgrade4j.hop.UnderscoreAction;
 import io.github.upgrade4j.tunnel.RelayOptions;
 import io.github.upgrade4j.tunnel.RelayPath;
 import io.github.upgrade4j.tunnel.RelayStats;
@@ -29,6 +30,7 @@ final class Servers {
                     [--tls-keystore FILE.p12 --tls-password-file FILE]
                     [--upstream-tls [--upstream-truststore FILE.p12 [--upstream-truststore-password-file FILE]]]
                     [--tls-fin-as-end] [--relay auto|copy|splice] [--buffer-size 64k]
+                    [--underscored-aliases drop|refuse|pass]
                                                    a reverse proxy that forwards WebSocket upgrades; with
                                                    --tls-keystore it listens with TLS (wss), with --upstream-tls
                                                    it speaks TLS to the upstream (default trust: the JDK's CAs);
@@ -37,13 +39,17 @@ final class Servers {
                                                    --relay: how tunnels move bytes (auto: splice(2) on Linux
                                                    with Java 22+, else copy; splice fails to start elsewhere);
                                                    --buffer-size: the most one direction of a tunnel has in
-                                                   flight in the relay (buffer or pipe; default 256k)
+                                                   flight in the relay (buffer or pipe; default 256k);
+                                                   --underscored-aliases: a request field that reads as a
+                                                   protected one with _ as - (X_Forwarded_Proto) is dropped
+                                                   (default), refused with 400, or passed
               echo-server --listen HOST:PORT       a WebSocket echo origin with a small web page at /
             """;
 
     private static final Set<String> PROXY_OPTIONS = Set.of("--listen", "--upstream", "--idle-timeout",
             "--max-tunnels", "--handshake-timeout", "--drain-grace", "--tls-keystore", "--tls-password-file",
-            "--upstream-truststore", "--upstream-truststore-password-file", "--relay", "--buffer-size");
+            "--upstream-truststore", "--upstream-truststore-password-file", "--relay", "--buffer-size",
+            "--underscored-aliases");
 
     private Servers() {}
 
@@ -84,6 +90,17 @@ final class Servers {
             relayOptions.bufferSize(size(bufferSize));
         }
         return relayOptions.build();
+    }
+
+    /** {@code drop}, {@code refuse} or {@code pass}. */
+    static UnderscoreAction underscoredAliases(String text) {
+        return switch (text) {
+            case "drop" -> UnderscoreAction.DROP;
+            case "refuse" -> UnderscoreAction.REFUSE;
+            case "pass" -> UnderscoreAction.PASS;
+            default -> throw new IllegalArgumentException("expected --underscored-aliases drop, refuse or pass but was '"
+                    + text + "'");
+        };
     }
 
     /** {@code 65536}, {@code 64k} or {@code 1m}: bytes. */
@@ -131,7 +148,8 @@ final class Servers {
                 address(required(options, "--upstream")),
                 duration(options.getOrDefault("--idle-timeout", "60s")),
                 Integer.parseInt(options.getOrDefault("--max-tunnels", "10000")),
-                duration(options.getOrDefault("--handshake-timeout", "10s")));
+                duration(options.getOrDefault("--handshake-timeout", "10s")))
+                .withUnderscoredAliases(underscoredAliases(options.getOrDefault("--underscored-aliases", "drop")));
         String keystore = options.get("--tls-keystore");
         String keystorePassword = options.get("--tls-password-file");
         if (keystore != null || keystorePassword != null) {
