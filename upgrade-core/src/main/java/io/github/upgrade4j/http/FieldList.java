@@ -109,8 +109,8 @@ public sealed interface FieldList {
             throw new IllegalArgumentException("expected maxElements >= 0 but was " + maxElements);
         }
         List<String> out = new ArrayList<>();
-        for (String line : lines) {
-            Malformed malformed = ListScanner.split(line, rule, maxElements, out);
+        for (int i = 0; i < lines.size(); i++) { // by index: no iterator object on the request path
+            Malformed malformed = ListScanner.split(lines.get(i), rule, maxElements, out);
             if (malformed != null) {
                 return malformed;
             }

@@ -320,7 +320,9 @@ public final class ProxyUpgrade {
             return invalid(UpgradeReason.RESPONSE_HEAD_REFUSED, refused.advice());
         }
         Forwarding.Forward forward = (Forwarding.Forward) stripped;
-        for (Forwarding.Removal removal : forward.removals()) {
+        List<Forwarding.Removal> removals = forward.removals();
+        for (int i = 0; i < removals.size(); i++) { // by index: no iterator object per 101
+            Forwarding.Removal removal = removals.get(i);
             HeaderName name = removal.field().name();
             if (name.equals(HeaderName.CONTENT_LENGTH) || name.equals(HeaderName.TRANSFER_ENCODING)) {
                 notices.add("removed '" + removal.field() + "' from the 101: a 1xx response has no body"
@@ -385,13 +387,22 @@ public final class ProxyUpgrade {
         }
         Optional<List<WebSocketExtension>> extensions =
                 WebSocketExtension.parseAll(headers.values(HeaderName.SEC_WEBSOCKET_EXTENSIONS));
-        if (extensions.isEmpty() || extensions.get().stream()
-                .anyMatch(e -> !attempt.extensionNames().contains(e.name().toLowerCase(Locale.ROOT)))) {
+        if (extensions.isEmpty() || !allOffered(extensions.get(), attempt.extensionNames())) {
             return invalid(UpgradeReason.WEBSOCKET_EXTENSION_NOT_OFFERED, "the upstream enabled extensions '"
                     + String.join(", ", headers.values(HeaderName.SEC_WEBSOCKET_EXTENSIONS)) + "' but the client offered "
                     + (attempt.extensionNames().isEmpty() ? "none" : String.join(", ", attempt.extensionNames())));
         }
         return null;
+    }
+
+    /** Whether every extension in {@code enabled} was offered; a loop, so that judging a 101 builds no stream. */
+    private static boolean allOffered(List<WebSocketExtension> enabled, List<String> offeredNames) {
+        for (int i = 0; i < enabled.size(); i++) {
+            if (!offeredNames.contains(enabled.get(i).name().toLowerCase(Locale.ROOT))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
