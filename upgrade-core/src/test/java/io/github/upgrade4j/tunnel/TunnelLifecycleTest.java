@@ -143,13 +143,13 @@ class TunnelLifecycleTest {
     @Test
     void namesEveryCloseReasonInOneLineAndRecordsTheDuration() throws IOException {
         for (CloseReason reason : CloseReason.values()) {
-            assertFalse(reason.description().isBlank(), reason.name());
-            assertFalse(reason.description().contains("\n"), reason.name());
+            assertFalse(reason.explanation().isBlank(), reason.name());
+            assertFalse(reason.explanation().contains("\n"), reason.name());
         }
         assertEquals(EnumSet.of(CloseReason.CLIENT_FIN_FIRST, CloseReason.UPSTREAM_FIN_FIRST),
                 EnumSet.copyOf(List.of(CloseReason.values()).stream().filter(CloseReason::isCompletion).toList()));
         for (RefusalReason reason : RefusalReason.values()) {
-            assertFalse(reason.description().isBlank(), reason.name());
+            assertFalse(reason.explanation().isBlank(), reason.name());
         }
         relay = TunnelRelay.start(RelayOptions.builder().relayPath(path).build());
         try (Loopback pair = Loopback.open()) {
