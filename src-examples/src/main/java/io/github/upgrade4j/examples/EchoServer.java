@@ -227,10 +227,10 @@ public final class EchoServer implements AutoCloseable {
             // the explanation instead of the page, so that a person sees why. An offer of protocols this
             // server does not speak is optional, so that request is served (RFC 9110 §7.8): the JDK's
             // HttpClient offers h2c on every plain request. X-Upgrade-Ignored names the reason either way.
-            String[] note = ignore.reason() == UpgradeReason.NOT_OFFERED
+            String[] note = ignore.reason() == UpgradeReason.Ignored.NOT_OFFERED
                     ? new String[0] : new String[] {"X-Upgrade-Ignored", ignore.reason().name()};
             String why = note.length == 0 ? "" : " (upgrade ignored: " + ignore.reason() + ")";
-            if (note.length > 0 && ignore.reason() != UpgradeReason.NO_SUPPORTED_PROTOCOL) {
+            if (note.length > 0 && ignore.reason() != UpgradeReason.Ignored.NO_SUPPORTED_PROTOCOL) {
                 respond(200, TEXT_PLAIN, text(ignore.message()), keepAlive, withBody, note);
                 log(line + "200 explanation" + why);
             } else if (path.equals("/") && (request.method().equals("GET") || !withBody)) {
@@ -291,7 +291,7 @@ public final class EchoServer implements AutoCloseable {
                     .add(HeaderName.CONTENT_TYPE, type)
                     .add(HeaderName.CONTENT_LENGTH, Integer.toString(body.length));
             for (int i = 0; i < extraFields.length; i += 2) {
-                fields.add(extraFields[i], extraFields[i + 1]);
+                fields.add(HeaderName.of(extraFields[i]), extraFields[i + 1]);
             }
             if (!keepAlive) {
                 fields.add(HeaderName.CONNECTION, "close");

@@ -12,6 +12,7 @@ import io.github.upgrade4j.http.ParseResult;
 import io.github.upgrade4j.http.ParserOptions;
 import io.github.upgrade4j.http.RequestHead;
 import io.github.upgrade4j.http.ResponseHead;
+import io.github.upgrade4j.upgrade.Outbound;
 import io.github.upgrade4j.upgrade.ProxyUpgrade;
 import io.github.upgrade4j.upgrade.UpgradeDecision;
 import io.github.upgrade4j.upgrade.UpgradeNegotiator;
@@ -146,8 +147,8 @@ public final class Main {
         describe(Http1Parser.forRequests(), chrome, out);
         RequestHead request = RawHead.request(CHROME_UPGRADE);
         out.println("origin server decides: " + describe(UpgradeNegotiator.standard().decide(request)));
-        ProxyUpgrade.Outbound outbound = ProxyUpgrade.standard().towardUpstream(request);
-        if (outbound instanceof ProxyUpgrade.Outbound.Forward forward) {
+        Outbound outbound = ProxyUpgrade.standard().towardUpstream(request);
+        if (outbound instanceof Outbound.Forward forward) {
             out.println("a proxy sends upstream:");
             out.println(new String(Http1Writer.toBytes(forward.head()), StandardCharsets.ISO_8859_1).indent(2).stripTrailing());
         }

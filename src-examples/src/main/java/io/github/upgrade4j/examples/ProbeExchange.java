@@ -11,8 +11,10 @@ import io.github.upgrade4j.http.Http1Writer;
 import io.github.upgrade4j.http.ParseResult;
 import io.github.upgrade4j.http.RequestHead;
 import io.github.upgrade4j.http.ResponseHead;
+import io.github.upgrade4j.upgrade.Outbound;
 import io.github.upgrade4j.upgrade.ProxyUpgrade;
 import io.github.upgrade4j.upgrade.UpgradeAttempt;
+import io.github.upgrade4j.upgrade.Verdict;
 import io.github.upgrade4j.upgrade.WebSocketHandshake;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -91,11 +93,11 @@ final class ProbeExchange implements AutoCloseable {
     static ProbeExchange perform(ProbeTarget target, RequestHead request, Duration timeout, boolean insecure) {
         // The library's proxy role remembers the expected Sec-WebSocket-Accept and what was offered,
         // and judges the answer by the same rules the example proxy applies to its upstream.
-        ProxyUpgrade.Outbound outbound = ProxyUpgrade.standard().towardUpstream(request);
-        if (outbound instanceof ProxyUpgrade.Outbound.Refuse refuse) {
+        Outbound outbound = ProxyUpgrade.standard().towardUpstream(request);
+        if (outbound instanceof Outbound.Refuse refuse) {
             throw new IllegalArgumentException("the probe's request would be refused: " + refuse.detail());
         }
-        UpgradeAttempt attempt = ((ProxyUpgrade.Outbound.Forward) outbound).attempt();
+        UpgradeAttempt attempt = ((Outbound.Forward) outbound).attempt();
         byte[] wire = Http1Writer.toBytes(request);
         List<String> sent = lines(wire, wire.length - 2);
         long start = System.nanoTime();
@@ -133,12 +135,12 @@ final class ProbeExchange implements AutoCloseable {
                 ParseResult.Complete<ResponseHead> complete = (ParseResult.Complete<ResponseHead>) parsed;
                 heads.addAll(lines(received.toByteArray(), headStart, complete.headLength() - 2));
                 ResponseHead response = complete.head();
-                ProxyUpgrade.Verdict verdict = ProxyUpgrade.standard().judge(attempt, response);
-                if (verdict instanceof ProxyUpgrade.Verdict.Interim) {
+                Verdict verdict = ProxyUpgrade.standard().judge(attempt, response);
+                if (verdict instanceof Verdict.Interim) {
                     continue; // 100 Continue, 103 Early Hints: the final answer follows
                 }
                 Duration took = Duration.ofNanos(System.nanoTime() - start);
-                if (verdict instanceof ProxyUpgrade.Verdict.Tunnel tunnel) {
+                if (verdict instanceof Verdict.Tunnel tunnel) {
                     ProbeResult result = new ProbeResult(target, sent, heads, response, null,
                             ProbeVerdict.worked(tunnel), took, null);
                     return new ProbeExchange(socket, buffer, result, System.nanoTime());

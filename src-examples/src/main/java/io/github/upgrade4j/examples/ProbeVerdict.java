@@ -1,11 +1,14 @@
 package io.github.upgrade4j.examples;
 
+import io.github.upgrade4j.hop.Forwarding;
 import io.github.upgrade4j.http.HeaderName;
 import io.github.upgrade4j.http.HttpVersion;
 import io.github.upgrade4j.http.ParseResult;
+import io.github.upgrade4j.http.Reason;
 import io.github.upgrade4j.http.ResponseHead;
 import io.github.upgrade4j.upgrade.ProxyUpgrade;
 import io.github.upgrade4j.upgrade.UpgradeReason;
+import io.github.upgrade4j.upgrade.Verdict;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
@@ -33,7 +36,7 @@ import org.jspecify.annotations.Nullable;
  * @param reason the library's reason when it did not work; null when it worked or no rule applies
  * @param explanations why, the likely cause and the fix, most specific first
  */
-record ProbeVerdict(boolean worked, String summary, @Nullable UpgradeReason reason, List<String> explanations) {
+record ProbeVerdict(boolean worked, String summary, @Nullable Reason reason, List<String> explanations) {
     /** Added by the example echo server when it served an upgrade request as plain HTTP. */
     static final HeaderName UPGRADE_IGNORED = HeaderName.of("X-Upgrade-Ignored");
     /** Added by the example proxy when it did not forward a client's upgrade offer. */
@@ -45,7 +48,7 @@ record ProbeVerdict(boolean worked, String summary, @Nullable UpgradeReason reas
     }
 
     /** A valid 101. */
-    static ProbeVerdict worked(ProxyUpgrade.Verdict.Tunnel tunnel) {
+    static ProbeVerdict worked(Verdict.Tunnel tunnel) {
         ResponseHead response = tunnel.response();
         StringBuilder summary = new StringBuilder("upgrade worked: 101 to ").append(tunnel.protocol())
                 .append(" with the right Sec-WebSocket-Accept");
@@ -53,13 +56,14 @@ record ProbeVerdict(boolean worked, String summary, @Nullable UpgradeReason reas
                 .ifPresent(p -> summary.append(", subprotocol ").append(p));
         response.headers().first(HeaderName.SEC_WEBSOCKET_EXTENSIONS)
                 .ifPresent(e -> summary.append(", extensions ").append(e));
-        return new ProbeVerdict(true, summary.toString(), null, tunnel.notices());
+        return new ProbeVerdict(true, summary.toString(), null,
+                tunnel.notices().stream().map(Forwarding.Notice::toString).toList());
     }
 
     /** Any answer but a valid 101: the library's verdict refined by the hints in the answer. */
-    static ProbeVerdict judge(ProxyUpgrade.Verdict verdict, ResponseHead response, @Nullable String body) {
+    static ProbeVerdict judge(Verdict verdict, ResponseHead response, @Nullable String body) {
         String status = response.status() + (response.reason().isEmpty() ? "" : " " + response.reason());
-        if (verdict instanceof ProxyUpgrade.Verdict.Invalid invalid) {
+        if (verdict instanceof Verdict.Invalid invalid) {
             return new ProbeVerdict(false, "upgrade failed: answered " + status + " but the answer is not a valid"
                     + " switch (" + invalid.reason() + ")", invalid.reason(), List.of(invalid.message()));
         }
@@ -67,7 +71,7 @@ record ProbeVerdict(boolean worked, String summary, @Nullable UpgradeReason reas
         String summary = "upgrade failed: answered " + status + (upgradeField ? "" : " without Upgrade")
                 + " instead of 101 Switching Protocols";
         List<String> explanations = new ArrayList<>();
-        Optional<UpgradeReason> hinted = hint(response, UPGRADE_NOT_FORWARDED).or(() -> hint(response, UPGRADE_IGNORED));
+        Optional<Reason> hinted = hint(response, UPGRADE_NOT_FORWARDED).or(() -> hint(response, UPGRADE_IGNORED));
         hint(response, UPGRADE_NOT_FORWARDED).ifPresent(r -> explanations.add("An upgrade4j proxy on this path did"
                 + " not forward the upgrade (" + UPGRADE_NOT_FORWARDED + ": " + r + "), so the hop in front of that"
                 + " proxy changed the request. " + r.explanation() + " (" + r.spec() + ")"));
@@ -77,20 +81,20 @@ record ProbeVerdict(boolean worked, String summary, @Nullable UpgradeReason reas
         if (hinted.isPresent()) {
             return new ProbeVerdict(false, summary, hinted.get(), explanations);
         }
-        UpgradeReason likely = likelyReason(response);
+        Reason likely = likelyReason(response);
         int code = response.status();
-        if (likely == UpgradeReason.CONNECTION_LACKS_UPGRADE) {
+        if (likely == UpgradeReason.Ignored.CONNECTION_LACKS_UPGRADE) {
             explanations.add("The server answered as if this were an ordinary request, so the request that reached it"
                     + " most likely lacked 'Connection: upgrade' or 'Upgrade: websocket': hop-by-hop fields that a"
                     + " proxy drops unless told to pass them on. " + likely.explanation() + " (" + likely.spec() + ")");
             explanations.add("If it was Upgrade that was dropped: in nginx add 'proxy_set_header Upgrade $http_upgrade;'"
                     + " too, and set 'proxy_http_version 1.1;'.");
-        } else if (likely == UpgradeReason.HTTP_1_0_REQUEST) {
+        } else if (likely == UpgradeReason.Ignored.HTTP_1_0_REQUEST) {
             explanations.add("The answer is HTTP/1.0, so a hop on the way speaks HTTP/1.0, which cannot switch"
                     + " protocols. " + likely.explanation());
-        } else if (likely != UpgradeReason.NOT_SWITCHED) {
+        } else if (likely != UpgradeReason.Ignored.NOT_SWITCHED) {
             explanations.add(likely.explanation() + " (" + likely.spec() + ")"
-                    + (likely == UpgradeReason.ORIGIN_REFUSED ? " Try --origin with the page's origin." : ""));
+                    + (likely == UpgradeReason.Refused.ORIGIN_REFUSED ? " Try --origin with the page's origin." : ""));
         } else if (code == 404) {
             explanations.add("Nothing at this path answers WebSocket handshakes: check the path, and any prefix"
                     + " a proxy strips or adds.");
@@ -98,33 +102,33 @@ record ProbeVerdict(boolean worked, String summary, @Nullable UpgradeReason reas
             explanations.add("A proxy on this path could not get a usable answer from the server behind it"
                     + (body == null ? "." : "; its body says why."));
         } else {
-            explanations.add(UpgradeReason.NOT_SWITCHED.explanation());
+            explanations.add(UpgradeReason.Ignored.NOT_SWITCHED.explanation());
         }
         return new ProbeVerdict(false, summary, likely, explanations);
     }
 
     /** The reason an answer without hints points to. */
-    private static UpgradeReason likelyReason(ResponseHead response) {
+    private static Reason likelyReason(ResponseHead response) {
         if (response.version() == HttpVersion.HTTP_1_0) {
-            return UpgradeReason.HTTP_1_0_REQUEST;
+            return UpgradeReason.Ignored.HTTP_1_0_REQUEST;
         }
         int code = response.status();
         if (code == 426) {
-            return UpgradeReason.WEBSOCKET_VERSION_UNSUPPORTED;
+            return UpgradeReason.Refused.WEBSOCKET_VERSION_UNSUPPORTED;
         }
         if (code == 403) {
-            return UpgradeReason.ORIGIN_REFUSED;
+            return UpgradeReason.Refused.ORIGIN_REFUSED;
         }
         boolean ordinary = code >= 200 && code < 400;
-        return ordinary && !response.headers().contains(HeaderName.UPGRADE) ? UpgradeReason.CONNECTION_LACKS_UPGRADE
-                : UpgradeReason.NOT_SWITCHED;
+        return ordinary && !response.headers().contains(HeaderName.UPGRADE) ? UpgradeReason.Ignored.CONNECTION_LACKS_UPGRADE
+                : UpgradeReason.Ignored.NOT_SWITCHED;
     }
 
     /** The reason named by an upgrade4j hint field, when present and known. */
-    private static Optional<UpgradeReason> hint(ResponseHead response, HeaderName field) {
+    private static Optional<Reason> hint(ResponseHead response, HeaderName field) {
         return response.headers().first(field).flatMap(value -> {
             try {
-                return Optional.of(UpgradeReason.valueOf(value.trim().toUpperCase(Locale.ROOT)));
+                return Optional.of(reasonNamed(value.trim().toUpperCase(Locale.ROOT)));
             } catch (IllegalArgumentException e) {
                 return Optional.empty();
             }
@@ -172,5 +176,18 @@ record ProbeVerdict(boolean worked, String summary, @Nullable UpgradeReason reas
     static ProbeVerdict broken(IOException e) {
         return new ProbeVerdict(false, "upgrade failed: the connection broke during the handshake", null,
                 List.of(e.getClass().getSimpleName() + ": " + e.getMessage()));
+    }
+
+    /** The upgrade reason of any kind named {@code name}. */
+    private static Reason reasonNamed(String name) {
+        for (Class<? extends Enum<?>> kind : List.of(UpgradeReason.Ignored.class, UpgradeReason.Refused.class,
+                UpgradeReason.Invalid.class)) {
+            for (Enum<?> constant : kind.getEnumConstants()) {
+                if (constant.name().equals(name)) {
+                    return (Reason) constant;
+                }
+            }
+        }
+        throw new IllegalArgumentException("no upgrade reason named " + name);
     }
 }

@@ -2,10 +2,10 @@ package io.github.upgrade4j.examples;
 
 import io.github.upgrade4j.hop.ForwardedFields;
 import io.github.upgrade4j.hop.Forwarding;
+import io.github.upgrade4j.hop.HeadEditor;
 import io.github.upgrade4j.hop.Persistence;
 import io.github.upgrade4j.http.BodyFraming;
 import io.github.upgrade4j.http.HeaderName;
-import io.github.upgrade4j.http.Headers;
 import io.github.upgrade4j.http.Http1Parser;
 import io.github.upgrade4j.http.Http1Writer;
 import io.github.upgrade4j.http.HttpVersion;
@@ -14,8 +14,11 @@ import io.github.upgrade4j.http.RequestHead;
 import io.github.upgrade4j.http.ResponseHead;
 import io.github.upgrade4j.tunnel.Opening;
 import io.github.upgrade4j.tunnel.TunnelRelay;
+import io.github.upgrade4j.upgrade.Outbound;
 import io.github.upgrade4j.upgrade.ProxyUpgrade;
+import io.github.upgrade4j.upgrade.UpgradeAttempt;
 import io.github.upgrade4j.upgrade.UpgradeReason;
+import io.github.upgrade4j.upgrade.Verdict;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.SocketTimeoutException;
@@ -39,6 +42,7 @@ final class ProxyExchange {
     private final TunnelRelay relay;
     private final PrintStream log;
     private final Http1Parser<RequestHead> requests = Http1Parser.forRequests();
+    private final ForwardedFields forwardedFields;
     private Conn upstream;
     private boolean tunnelled;
     /** The request id of the current request: in its answer, toward the upstream and in the log. */
@@ -50,6 +54,8 @@ final class ProxyExchange {
         this.proxy = proxy;
         this.relay = relay;
         this.log = log;
+        this.forwardedFields = ForwardedFields.builder().proto(config.tls().isPresent() ? "https" : "http")
+                .via("upgrade4j").build();
     }
 
     /** Whether the connection became a tunnel: the relay owns both connections then. */
@@ -76,29 +82,28 @@ final class ProxyExchange {
             fail(400, invalid.problem() + ": " + invalid.detail(), line);
             return false;
         }
-        ProxyUpgrade.Outbound outbound = proxy.towardUpstream(request);
-        if (outbound instanceof ProxyUpgrade.Outbound.Refuse refuse) {
+        Outbound outbound = proxy.towardUpstream(request);
+        if (outbound instanceof Outbound.Refuse refuse) {
             client.write(Http1Writer.toBytes(ErrorAnswers.withRequestId(refuse.response(), requestId)));
             client.write(refuse.body());
             log.println(line + " -> " + refuse.response().status() + " " + refuse.reason() + ": " + refuse.detail());
             return false;
         }
-        ProxyUpgrade.Outbound.Forward forward = (ProxyUpgrade.Outbound.Forward) outbound;
+        Outbound.Forward forward = (Outbound.Forward) outbound;
         logAliases(forward.stripping(), line);
-        RequestHead toUpstream = ForwardedFields.builder(client.peer().substring(0, client.peer().lastIndexOf(':')))
-                .proto(config.tls().isPresent() ? "https" : "http").via("upgrade4j").build()
-                .applyTo(forward.head());
-        Headers.Builder upstreamFields = toUpstream.headers().toBuilder().set(ErrorAnswers.REQUEST_ID, requestId);
-        if (framing instanceof BodyFraming.Chunked) {
-            upstreamFields.add(HeaderName.TRANSFER_ENCODING, "chunked");
-        }
-        toUpstream = toUpstream.withHeaders(upstreamFields.build());
+        // The head for the upstream, composed in one pass: the policy's stripping, the proxy's own Connection
+        // and Upgrade, the forwarding fields, the request id and the body's framing.
+        HeadEditor edit = forward.edit()
+                .forwarded(forwardedFields, request, client.peer().substring(0, client.peer().lastIndexOf(':')))
+                .set(ErrorAnswers.REQUEST_ID, requestId)
+                .requestBody(framing);
         boolean hasBody = framing instanceof BodyFraming.Chunked
                 || framing instanceof BodyFraming.FixedLength fixed && fixed.length() > 0;
         if (hasBody && request.headers().hasToken(HeaderName.EXPECT, "100-continue")) {
             client.write(CONTINUE); // answer the expectation here so the body flows at once
-            toUpstream = toUpstream.withHeaders(toUpstream.headers().toBuilder().removeAll(HeaderName.EXPECT).build());
+            edit.remove(HeaderName.EXPECT);
         }
+        RequestHead toUpstream = request.withHeaders(edit.build());
         try {
             if (upstream != null && !upstream.reusable()) {
                 closeUpstream(); // the upstream closed it while idle (Node's keepAliveTimeout is 5 s)
@@ -125,11 +130,12 @@ final class ProxyExchange {
     }
 
     /** Reads the upstream's answer(s) and relays them, or opens the tunnel. */
-    private boolean relay(RequestHead request, ProxyUpgrade.Outbound.Forward forward, String line) throws IOException {
+    private boolean relay(RequestHead request, Outbound.Forward forward, String line) throws IOException {
         Http1Parser<ResponseHead> responses = Http1Parser.forResponses();
         // The handshake timeout bounds the wait for a 101; an ordinary answer may be held back on purpose
         // (a long-poll waits for news), so it gets the idle timeout, as nginx's proxy_read_timeout does.
-        Duration wait = forward.attempt().upgrading() ? config.handshakeTimeout() : config.idleTimeout();
+        Duration wait = forward.attempt() instanceof UpgradeAttempt.Forwarded ? config.handshakeTimeout()
+                : config.idleTimeout();
         upstream.readTimeout(wait);
         while (true) {
             ParseResult<ResponseHead> parsed;
@@ -149,25 +155,25 @@ final class ProxyExchange {
                 return false;
             }
             ResponseHead response = ((ParseResult.Complete<ResponseHead>) parsed).head();
-            ProxyUpgrade.Verdict verdict = proxy.judge(forward.attempt(), response);
-            if (verdict instanceof ProxyUpgrade.Verdict.Interim interim) {
+            Verdict verdict = proxy.judge(forward.attempt(), response);
+            if (verdict instanceof Verdict.Interim interim) {
                 if (request.version() != HttpVersion.HTTP_1_0) { // no 1xx for HTTP/1.0 (RFC 9110 §15.2)
                     client.write(Http1Writer.toBytes(sentAsOurs(interim.response())));
                 }
                 continue;
             }
-            if (verdict instanceof ProxyUpgrade.Verdict.Invalid invalid) {
+            if (verdict instanceof Verdict.Invalid invalid) {
                 fail(502, invalid.reason() + ": " + invalid.detail(), line);
                 return false;
             }
-            if (verdict instanceof ProxyUpgrade.Verdict.Tunnel tunnel) {
+            if (verdict instanceof Verdict.Tunnel tunnel) {
                 return openTunnel(tunnel, line);
             }
-            return relayPlain(request, forward, response, (ProxyUpgrade.Verdict.Plain) verdict, line);
+            return relayPlain(request, forward, response, (Verdict.Plain) verdict, line);
         }
     }
 
-    private boolean openTunnel(ProxyUpgrade.Verdict.Tunnel tunnel, String line) throws IOException {
+    private boolean openTunnel(Verdict.Tunnel tunnel, String line) throws IOException {
         // The 101 travels as the first bytes of the upstream side, so it is written by the relay,
         // before any byte the upstream sent behind it, and only once the tunnel is sure to open.
         byte[] head = Http1Writer.toBytes(ErrorAnswers.withRequestId(tunnel.response(), requestId));
@@ -193,33 +199,31 @@ final class ProxyExchange {
         return false;
     }
 
-    private boolean relayPlain(RequestHead request, ProxyUpgrade.Outbound.Forward forward, ResponseHead response,
-            ProxyUpgrade.Verdict.Plain plain, String line) throws IOException {
+    private boolean relayPlain(RequestHead request, Outbound.Forward forward, ResponseHead response,
+            Verdict.Plain plain, String line) throws IOException {
         BodyFraming framing = BodyFraming.ofResponse(response, request.method());
         if (framing instanceof BodyFraming.Invalid invalid) {
             fail(502, invalid.problem() + ": " + invalid.detail(), line);
             return false;
         }
-        // The client gets an HTTP/1.1 answer whatever the upstream's version (RFC 9110 §6.2): a body that
-        // ends with the upstream's close goes to an HTTP/1.1 client chunked, so its connection may persist.
+        // The client gets an HTTP/1.1 answer whatever the upstream's version (RFC 9110 §6.2); the editor frames
+        // it (a body that ends with the upstream's close goes to an HTTP/1.1 client chunked, so its connection
+        // may persist) and writes the proxy's own Connection from its persistence decision.
         boolean http10Client = request.version() == HttpVersion.HTTP_1_0;
         boolean untilClose = framing instanceof BodyFraming.UntilClose;
         boolean chunked = framing instanceof BodyFraming.Chunked;
-        boolean chunkedToClient = (chunked || untilClose) && !http10Client;
-        boolean clientPersists = !plain.closeClient() && Persistence.persists(request, true)
-                && (chunkedToClient || !chunked && !untilClose);
-        Headers.Builder headers = plain.response().headers().toBuilder().removeAll(HeaderName.CONNECTION);
-        boolean offerDropped = !plain.closeClient() && plain.reason() != UpgradeReason.NOT_OFFERED;
+        HeadEditor edit = plain.edit().responseBody(request, framing, plain.closeClient());
+        boolean chunkedToClient = edit.chunked();
+        boolean clientPersists = edit.persists();
+        boolean offerDropped = !plain.closeClient() && plain.reason() != UpgradeReason.Ignored.NOT_OFFERED;
         if (offerDropped) {
-            headers.add(NOT_FORWARDED, plain.reason().name()); // visible in a browser's developer tools
+            edit.add(NOT_FORWARDED, plain.reason().name()); // visible in a browser's developer tools
         }
-        if (chunkedToClient) {
-            headers.add(HeaderName.TRANSFER_ENCODING, "chunked");
+        if (!response.headers().contains(ErrorAnswers.REQUEST_ID)) {
+            edit.add(ErrorAnswers.REQUEST_ID, requestId);
         }
-        if (!clientPersists) { // always for HTTP/1.0 clients: a proxy ignores their keep-alive (RFC 9112 §9.3)
-            headers.add(HeaderName.CONNECTION, "close");
-        }
-        client.write(Http1Writer.toBytes(sentAsOurs(plain.response().withHeaders(headers.build()))));
+        client.write(Http1Writer.toBytes(new ResponseHead(HttpVersion.HTTP_1_1, response.status(), response.reason(),
+                edit.build())));
         long bytes = 0;
         if (framing instanceof BodyFraming.FixedLength fixed) {
             bytes = Bodies.copyFixed(upstream, client, fixed.length());
@@ -232,7 +236,8 @@ final class ProxyExchange {
         }
         log.println(line + " -> " + response.status() + " (" + bytes + " B)" + (plain.closeClient()
                 ? ", upgrade not done: " + plain.reason()
-                : offerDropped ? ", upgrade not forwarded: " + forward.attempt().notForwarded().orElseThrow().message() : ""));
+                : offerDropped ? ", upgrade not forwarded: "
+                        + ((UpgradeAttempt.NotForwarded) forward.attempt()).why().message() : ""));
         if (untilClose || !Persistence.persists(response, false)) {
             closeUpstream();
         }

@@ -38,7 +38,7 @@ final class ServletHeads {
         Headers.Builder headers = Headers.builder();
         for (String name : Collections.list(request.getHeaderNames())) {
             for (String value : Collections.list(request.getHeaders(name))) {
-                headers.add(name, value);
+                headers.add(HeaderName.of(name), value);
             }
         }
         String query = request.getQueryString();

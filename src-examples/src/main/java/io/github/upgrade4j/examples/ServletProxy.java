@@ -14,8 +14,11 @@ import io.github.upgrade4j.tunnel.CloseReason;
 import io.github.upgrade4j.tunnel.RelayOptions;
 import io.github.upgrade4j.tunnel.StreamEndpoint;
 import io.github.upgrade4j.tunnel.StreamRelay;
+import io.github.upgrade4j.upgrade.Outbound;
 import io.github.upgrade4j.upgrade.ProxyUpgrade;
+import io.github.upgrade4j.upgrade.UpgradeAttempt;
 import io.github.upgrade4j.upgrade.UpgradeReason;
+import io.github.upgrade4j.upgrade.Verdict;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -36,7 +39,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -104,6 +106,8 @@ final class ServletProxy implements AutoCloseable {
     /** Tells the client why its upgrade offer was not passed on, as {@link ReverseProxy} does. */
     private static final String NOT_FORWARDED = "X-Upgrade-Not-Forwarded";
     /** Fields the JDK HttpClient sets itself and refuses from callers (JDK 12+), plus TE; see the class doc. */
+    private static final ForwardedFields HTTP_FIELDS = ForwardedFields.builder().via("upgrade4j").build();
+    private static final ForwardedFields HTTPS_FIELDS = ForwardedFields.builder().proto("https").via("upgrade4j").build();
     private static final Set<HeaderName> CLIENT_OWNED = Set.of(HeaderName.HOST, HeaderName.CONNECTION,
             HeaderName.CONTENT_LENGTH, HeaderName.EXPECT, HeaderName.UPGRADE, HeaderName.TE);
 
@@ -238,18 +242,18 @@ final class ServletProxy implements AutoCloseable {
             String id = ErrorAnswers.requestId(head.headers());
             response.setHeader(ErrorAnswers.REQUEST_ID.toString(), id); // an upstream's own id replaces it
             String line = id + " " + peer;
-            ProxyUpgrade.Outbound outbound = proxy.towardUpstream(head);
-            if (outbound instanceof ProxyUpgrade.Outbound.Refuse refuse) {
+            Outbound outbound = proxy.towardUpstream(head);
+            if (outbound instanceof Outbound.Refuse refuse) {
                 log.println(line + " -> " + refuse.response().status() + " " + refuse.reason() + ": " + refuse.detail());
                 ServletHeads.write(refuse.response(), response);
                 response.getOutputStream().write(refuse.body());
                 return;
             }
-            ProxyUpgrade.Outbound.Forward forward = (ProxyUpgrade.Outbound.Forward) outbound;
-            RequestHead toUpstream = ForwardedFields.builder(request.getRemoteAddr()).proto(request.getScheme())
-                    .via("upgrade4j").build().applyTo(forward.head());
-            toUpstream = toUpstream.withHeaders(toUpstream.headers().toBuilder().set(ErrorAnswers.REQUEST_ID, id).build());
-            if (forward.attempt().upgrading()) {
+            Outbound.Forward forward = (Outbound.Forward) outbound;
+            ForwardedFields fields = "https".equals(request.getScheme()) ? HTTPS_FIELDS : HTTP_FIELDS;
+            RequestHead toUpstream = head.withHeaders(forward.edit() // one pass: stripping, Connection, Upgrade, ours
+                    .forwarded(fields, head, request.getRemoteAddr()).set(ErrorAnswers.REQUEST_ID, id).build());
+            if ((forward.attempt() instanceof UpgradeAttempt.Forwarded)) {
                 upgrade(request, response, forward, toUpstream, line);
             } else {
                 forwardPlain(request, response, head, forward, toUpstream, line);
@@ -258,7 +262,7 @@ final class ServletProxy implements AutoCloseable {
 
         /** A plain request through the JDK HttpClient. */
         private void forwardPlain(HttpServletRequest request, HttpServletResponse response, RequestHead head,
-                ProxyUpgrade.Outbound.Forward forward, RequestHead toUpstream, String line) throws IOException {
+                Outbound.Forward forward, RequestHead toUpstream, String line) throws IOException {
             BodyFraming framing = BodyFraming.ofRequest(head);
             if (framing instanceof BodyFraming.Invalid invalid) {
                 fail(response, 400, invalid.problem() + ": " + invalid.detail(), line);
@@ -304,35 +308,35 @@ final class ServletProxy implements AutoCloseable {
                 return;
             }
             try (InputStream body = answer.body()) {
-                ProxyUpgrade.Verdict verdict;
+                Verdict verdict;
                 try {
                     Headers.Builder fields = Headers.builder(); // the client gives them sorted by name
-                    answer.headers().map().forEach((name, values) -> values.forEach(value -> fields.add(name, value)));
+                    answer.headers().map().forEach((name, values) -> values.forEach(value -> fields.add(HeaderName.of(name), value)));
                     verdict = proxy.judge(forward.attempt(), ResponseHead.of(answer.statusCode(), fields.build()));
                 } catch (IllegalArgumentException e) {
                     fail(response, 502, "the upstream's answer cannot be relayed: " + e.getMessage(), line);
                     return;
                 }
-                if (verdict instanceof ProxyUpgrade.Verdict.Invalid invalid) {
+                if (verdict instanceof Verdict.Invalid invalid) {
                     fail(response, 502, invalid.reason() + ": " + invalid.detail(), line);
                     return;
                 }
-                ProxyUpgrade.Verdict.Plain plain = (ProxyUpgrade.Verdict.Plain) verdict; // 1xx never reach us
+                Verdict.Plain plain = (Verdict.Plain) verdict; // 1xx never reach us
                 ServletHeads.write(plain.response(), response);
-                if (plain.reason() != UpgradeReason.NOT_OFFERED) {
+                if (plain.reason() != UpgradeReason.Ignored.NOT_OFFERED) {
                     response.addHeader(NOT_FORWARDED, plain.reason().name());
                 }
                 long bytes = body.transferTo(response.getOutputStream());
                 log.println(line + " -> " + answer.statusCode() + " (" + bytes + " B)"
-                        + (plain.reason() != UpgradeReason.NOT_OFFERED
-                                ? ", upgrade not forwarded: " + forward.attempt().notForwarded().orElseThrow().message()
+                        + (plain.reason() != UpgradeReason.Ignored.NOT_OFFERED
+                                ? ", upgrade not forwarded: " + ((UpgradeAttempt.NotForwarded) forward.attempt()).why().message()
                                 : ""));
             }
         }
 
         /** A WebSocket upgrade: negotiated over a socket of its own, then relayed by the stream relay. */
         private void upgrade(HttpServletRequest request, HttpServletResponse response,
-                ProxyUpgrade.Outbound.Forward forward, RequestHead toUpstream, String line)
+                Outbound.Forward forward, RequestHead toUpstream, String line)
                 throws IOException {
             // Checked again by open(), after the 101 (see ServletJettyConnection).
             int limit = relay.options().maxTunnels();
@@ -358,19 +362,19 @@ final class ServletProxy implements AutoCloseable {
                         return;
                     }
                     ResponseHead answer = ((ParseResult.Complete<ResponseHead>) parsed).head();
-                    ProxyUpgrade.Verdict verdict = proxy.judge(forward.attempt(), answer);
-                    if (verdict instanceof ProxyUpgrade.Verdict.Interim) {
+                    Verdict verdict = proxy.judge(forward.attempt(), answer);
+                    if (verdict instanceof Verdict.Interim) {
                         continue; // Servlet 6 cannot send an interim response; wait for the final one
                     }
-                    if (verdict instanceof ProxyUpgrade.Verdict.Invalid invalid) {
+                    if (verdict instanceof Verdict.Invalid invalid) {
                         fail(response, 502, invalid.reason() + ": " + invalid.detail(), line);
                         return;
                     }
-                    if (verdict instanceof ProxyUpgrade.Verdict.Plain plain) {
+                    if (verdict instanceof Verdict.Plain plain) {
                         relayAnswer(response, answer, plain, upstream, received, toUpstream.method(), line);
                         return;
                     }
-                    ProxyUpgrade.Verdict.Tunnel tunnel = (ProxyUpgrade.Verdict.Tunnel) verdict;
+                    Verdict.Tunnel tunnel = (Verdict.Tunnel) verdict;
                     ServletContextRequest jetty = ServletContextRequest.getServletContextRequest(request);
                     upstream.setSoTimeout(0); // from now on the relay's timeouts apply
                     // Jetty switches the connection to this one once the 101 is written; see ServletJettyConnection.
@@ -394,7 +398,7 @@ final class ServletProxy implements AutoCloseable {
         }
 
         /** Relays a final answer other than 101 with its body; the client connection closes after it. */
-        private void relayAnswer(HttpServletResponse response, ResponseHead answer, ProxyUpgrade.Verdict.Plain plain,
+        private void relayAnswer(HttpServletResponse response, ResponseHead answer, Verdict.Plain plain,
                 Socket upstream, ByteBuffer received, String method, String line) throws IOException {
             BodyFraming framing = BodyFraming.ofResponse(answer, method);
             if (framing instanceof BodyFraming.Invalid invalid) {

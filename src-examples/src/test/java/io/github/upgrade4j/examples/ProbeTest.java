@@ -11,6 +11,7 @@ import io.github.upgrade4j.http.Headers;
 import io.github.upgrade4j.http.HttpVersion;
 import io.github.upgrade4j.http.RequestHead;
 import io.github.upgrade4j.http.ResponseHead;
+import io.github.upgrade4j.upgrade.Outbound;
 import io.github.upgrade4j.upgrade.ProxyUpgrade;
 import io.github.upgrade4j.upgrade.UpgradeAttempt;
 import io.github.upgrade4j.upgrade.UpgradeReason;
@@ -80,7 +81,7 @@ class ProbeTest {
                 "Sec-WebSocket-Accept", WebSocketHandshake.accept("dGhlIHNhbXBsZSBub25jZQ=="))));
 
         assertFalse(verdict.worked());
-        assertEquals(UpgradeReason.WEBSOCKET_ACCEPT_MISMATCH, verdict.reason());
+        assertEquals(UpgradeReason.Invalid.WEBSOCKET_ACCEPT_MISMATCH, verdict.reason());
         assertTrue(verdict.summary().startsWith("upgrade failed: answered 101 Switching Protocols but the answer is"
                 + " not a valid switch"), verdict.summary());
         assertTrue(verdict.explanations().get(0).contains("belongs to another handshake"), verdict.explanations().toString());
@@ -88,12 +89,12 @@ class ProbeTest {
 
     @Test
     void refusalsWithoutHintsAreExplainedByTheirStatus() {
-        assertEquals(UpgradeReason.WEBSOCKET_VERSION_UNSUPPORTED, judge(ResponseHead.of(426, Headers.of())).reason());
+        assertEquals(UpgradeReason.Refused.WEBSOCKET_VERSION_UNSUPPORTED, judge(ResponseHead.of(426, Headers.of())).reason());
         ProbeVerdict forbidden = judge(ResponseHead.of(403, Headers.of()));
-        assertEquals(UpgradeReason.ORIGIN_REFUSED, forbidden.reason());
+        assertEquals(UpgradeReason.Refused.ORIGIN_REFUSED, forbidden.reason());
         assertTrue(forbidden.explanations().get(0).endsWith("Try --origin with the page's origin."));
         ProbeVerdict http10 = judge(new ResponseHead(HttpVersion.HTTP_1_0, 200, "OK", Headers.of()));
-        assertEquals(UpgradeReason.HTTP_1_0_REQUEST, http10.reason());
+        assertEquals(UpgradeReason.Ignored.HTTP_1_0_REQUEST, http10.reason());
         assertTrue(http10.explanations().get(0).contains("proxy_http_version 1.1"), http10.explanations().toString());
         assertTrue(judge(ResponseHead.of(502, Headers.of())).explanations().get(0).startsWith("A proxy on this path"
                 + " could not get a usable answer"));
@@ -104,7 +105,7 @@ class ProbeTest {
     void anUnknownHintValueIsIgnoredAndTheStatusExplainsInstead() {
         ProbeVerdict verdict = judge(ResponseHead.of(200, Headers.of("X-Upgrade-Ignored", "SOMETHING_NEW")));
 
-        assertEquals(UpgradeReason.CONNECTION_LACKS_UPGRADE, verdict.reason());
+        assertEquals(UpgradeReason.Ignored.CONNECTION_LACKS_UPGRADE, verdict.reason());
         assertTrue(verdict.explanations().get(0).contains("most likely lacked 'Connection: upgrade'"));
     }
 
@@ -122,7 +123,7 @@ class ProbeTest {
 
     private static ProbeVerdict judge(ResponseHead response) {
         RequestHead request = ProbeExchange.request(APP, null, List.of());
-        UpgradeAttempt attempt = ((ProxyUpgrade.Outbound.Forward) ProxyUpgrade.standard().towardUpstream(request)).attempt();
+        UpgradeAttempt attempt = ((Outbound.Forward) ProxyUpgrade.standard().towardUpstream(request)).attempt();
         return ProbeVerdict.judge(ProxyUpgrade.standard().judge(attempt, response), response, null);
     }
 }

@@ -6,10 +6,12 @@ import io.github.upgrade4j.http.Http1Parser;
 import io.github.upgrade4j.http.ParseResult;
 import io.github.upgrade4j.http.RequestHead;
 import io.github.upgrade4j.http.ResponseHead;
+import io.github.upgrade4j.upgrade.Outbound;
 import io.github.upgrade4j.upgrade.ProxyUpgrade;
 import io.github.upgrade4j.upgrade.UpgradeAttempt;
 import io.github.upgrade4j.upgrade.UpgradeDecision;
 import io.github.upgrade4j.upgrade.UpgradeNegotiator;
+import io.github.upgrade4j.upgrade.Verdict;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -62,9 +64,9 @@ public class UpgradeBenchmark {
         ParseResult<ResponseHead> response = Http1Parser.forResponses()
                 .parse(ByteBuffer.wrap(ACCEPTING_101.getBytes(StandardCharsets.ISO_8859_1)));
         switched = head(response);
-        attempt = ((ProxyUpgrade.Outbound.Forward) proxy.towardUpstream(request)).attempt();
+        attempt = ((Outbound.Forward) proxy.towardUpstream(request)).attempt();
         if (!(negotiator.decide(request) instanceof UpgradeDecision.Switch)
-                || !(proxy.judge(attempt, switched) instanceof ProxyUpgrade.Verdict.Tunnel)) {
+                || !(proxy.judge(attempt, switched) instanceof Verdict.Tunnel)) {
             throw new IllegalStateException("the sample handshake did not switch");
         }
     }
@@ -75,16 +77,16 @@ public class UpgradeBenchmark {
         return negotiator.decide(request);
     }
 
-    /** Proxy role: the request for the upstream. */
+    /** Proxy role: the request for the upstream, its head built (one pass of the head editor). */
     @Benchmark
-    public ProxyUpgrade.Outbound towardUpstream() {
-        return proxy.towardUpstream(request);
+    public RequestHead towardUpstream() {
+        return ((Outbound.Forward) proxy.towardUpstream(request)).head();
     }
 
-    /** Proxy role: judge the upstream's 101. */
+    /** Proxy role: judge the upstream's 101 and build the 101 for the client. */
     @Benchmark
-    public ProxyUpgrade.Verdict judge101() {
-        return proxy.judge(attempt, switched);
+    public ResponseHead judge101() {
+        return ((Verdict.Tunnel) proxy.judge(attempt, switched)).response();
     }
 
     /** Origin path from bytes: parse, apply the hop-by-hop policy, negotiate. */

@@ -11,8 +11,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * The fields a reverse proxy adds to a request it forwards: {@code X-Forwarded-For},
  * {@code X-Forwarded-Proto}, {@code X-Forwarded-Host}, optionally {@code Forwarded} (RFC 7239) and
- * {@code Via} (RFC 9110 §7.6.3). Apply it to the head that {@link HopByHopPolicy} already stripped,
- * so that no client nomination can remove what the proxy wrote (CVE-2022-31813, CVE-2024-45410).
+ * {@code Via} (RFC 9110 §7.6.3). Configured once and shared by every request (immutable, thread-safe);
+ * written per request by {@link HeadEditor#forwarded} after the {@link HopByHopPolicy} ran, so that no
+ * client nomination can remove what the proxy wrote (CVE-2022-31813, CVE-2024-45410).
  *
  * <p>With {@code trustIncoming(false)} (the default, right for a proxy at the edge) every incoming
  * {@code X-Forwarded-*}, {@code Forwarded} and {@code X-Real-IP} line is dropped, since a client can
@@ -21,8 +22,8 @@ import org.jspecify.annotations.Nullable;
  * {@code X-Forwarded-Proto}/{@code -Host} are kept. {@code Via} is always appended, never replaced.
  *
  * <pre>{@code
- * ForwardedFields added = ForwardedFields.builder("203.0.113.7").proto("https").via("edge-1").build();
- * RequestHead upstream = added.applyTo(request.withHeaders(forward.headers()));
+ * ForwardedFields added = ForwardedFields.builder().proto("https").via("edge-1").build(); // once
+ * Headers upstream = forward.edit().forwarded(added, request, "203.0.113.7").build();    // per request
  * }</pre>
  */
 public final class ForwardedFields {
@@ -30,7 +31,6 @@ public final class ForwardedFields {
             HeaderName.X_FORWARDED_PROTO, HeaderName.X_FORWARDED_HOST, HeaderName.X_FORWARDED_PORT,
             HeaderName.FORWARDED, HeaderName.X_REAL_IP);
 
-    private final String clientAddress;
     private final String proto;
     private final @Nullable String host;
     private final boolean trustIncoming;
@@ -38,7 +38,6 @@ public final class ForwardedFields {
     private final @Nullable String via;
 
     private ForwardedFields(Builder b) {
-        this.clientAddress = b.clientAddress;
         this.proto = b.proto;
         this.host = b.host;
         this.trustIncoming = b.trustIncoming;
@@ -46,51 +45,47 @@ public final class ForwardedFields {
         this.via = b.via;
     }
 
-    /**
-     * A builder for a request from {@code clientAddress}, the peer address of the client connection
-     * (e.g. {@code InetAddress.getHostAddress()}: {@code "203.0.113.7"} or {@code "2001:db8::1"}).
-     */
-    public static Builder builder(String clientAddress) {
-        return new Builder(clientAddress);
+    /** A builder; the client address is given per request, to {@link HeadEditor#forwarded}. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     /**
-     * Returns {@code request} with the proxy's fields written. {@code X-Forwarded-Host} and the
-     * {@code Forwarded} host come from {@link Builder#host}, else from the request's {@code Host}.
-     *
-     * @throws IllegalArgumentException if a configured value cannot be a field value
+     * Writes the proxy's fields for {@code request}, from {@code clientAddress}, into {@code edit}.
+     * {@code X-Forwarded-Host} and the {@code Forwarded} host come from {@link Builder#host}, else from
+     * the request's {@code Host}.
      */
-    public RequestHead applyTo(RequestHead request) {
+    void writeTo(HeadEditor edit, RequestHead request, String clientAddress) {
+        String client = Builder.requireValue(clientAddress, "clientAddress");
         Headers in = request.headers();
-        Headers.Builder out = in.toBuilder();
         String hostValue = host != null ? host : in.first(HeaderName.HOST).orElse(null);
         if (!trustIncoming) {
-            FORWARDING.forEach(out::removeAll);
+            for (int i = 0; i < FORWARDING.size(); i++) {
+                edit.remove(FORWARDING.get(i));
+            }
         }
         List<String> chain = trustIncoming ? in.values(HeaderName.X_FORWARDED_FOR) : List.of();
-        out.set(HeaderName.X_FORWARDED_FOR, chain.isEmpty() ? clientAddress
-                : String.join(", ", chain) + ", " + clientAddress);
+        edit.set(HeaderName.X_FORWARDED_FOR, chain.isEmpty() ? client : String.join(", ", chain) + ", " + client);
         if (!trustIncoming || !in.contains(HeaderName.X_FORWARDED_PROTO)) {
-            out.set(HeaderName.X_FORWARDED_PROTO, proto);
+            edit.set(HeaderName.X_FORWARDED_PROTO, proto);
         }
         if (hostValue != null && (!trustIncoming || !in.contains(HeaderName.X_FORWARDED_HOST))) {
-            out.set(HeaderName.X_FORWARDED_HOST, hostValue);
+            edit.set(HeaderName.X_FORWARDED_HOST, hostValue);
         }
         if (forwarded) {
-            StringBuilder element = new StringBuilder("for=").append(quoted(forNode(clientAddress)));
+            StringBuilder element = new StringBuilder("for=").append(quoted(forNode(client)));
             if (hostValue != null) {
                 element.append(";host=").append(quoted(hostValue));
             }
             element.append(";proto=").append(proto);
             List<String> earlier = trustIncoming ? in.values(HeaderName.FORWARDED) : List.of();
-            out.set(HeaderName.FORWARDED, earlier.isEmpty() ? element.toString()
+            edit.set(HeaderName.FORWARDED, earlier.isEmpty() ? element.toString()
                     : String.join(", ", earlier) + ", " + element);
         }
         if (via != null) {
             String received = request.version() == HttpVersion.HTTP_1_0 ? "1.0 " : "1.1 ";
-            out.add(HeaderName.VIA, received + via);
+            edit.add(HeaderName.VIA, received + via);
         }
-        return request.withHeaders(out.build());
     }
 
     /** RFC 7239 §6: an IPv6 node is written in brackets. */
@@ -105,16 +100,13 @@ public final class ForwardedFields {
 
     /** Settings for {@link ForwardedFields}. */
     public static final class Builder {
-        private final String clientAddress;
         private String proto = "http";
         private @Nullable String host;
         private boolean trustIncoming;
         private boolean forwarded;
         private @Nullable String via;
 
-        private Builder(String clientAddress) {
-            this.clientAddress = requireValue(clientAddress, "clientAddress");
-        }
+        private Builder() {}
 
         /** The scheme the client used, {@code "http"} (default) or {@code "https"}. */
         public Builder proto(String proto) {

@@ -1,10 +1,11 @@
 package io.github.upgrade4j.hop;
 
 import io.github.upgrade4j.http.HeaderField;
-import io.github.upgrade4j.http.HeaderName;
 import io.github.upgrade4j.http.Headers;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What {@link HopByHopPolicy} decided for one head: forward these fields, or refuse the message.
@@ -12,7 +13,7 @@ import java.util.Objects;
  * <pre>{@code
  * Forwarding decision = policy.forRequest(head);
  * if (decision instanceof Forwarding.Forward forward) {
- *     send(head.withHeaders(forward.withConnection(UpstreamConnection.KEEP_ALIVE)));
+ *     send(head.withHeaders(forward.edit().connection(UpstreamConnection.KEEP_ALIVE).build()));
  *     forward.notices().forEach(log::info);
  * } else if (decision instanceof Forwarding.Refuse refuse) {
  *     answer(refuse.status(), refuse.advice()); // then close
@@ -22,35 +23,111 @@ import java.util.Objects;
  */
 public sealed interface Forwarding {
     /**
-     * Forward the head with {@code headers}.
-     *
-     * @param headers the fields to send, in their original order; no {@code Connection} field except
-     *     on a relayed 101, where it is exactly {@code Connection: upgrade}
-     * @param removals every field line removed, in wire order, each with its cause
-     * @param notices things the operator may want to know that did not stop the message
+     * Forward the head with {@link #headers()}: the received lines the policy keeps, in their order,
+     * plus what the policy itself writes ({@code Connection: upgrade} on a relayed 101, {@code TE:
+     * trailers} toward an upstream whose client offered it). {@link #edit()} composes the head actually
+     * sent, with the proxy's own fields, in the same single pass. Immutable and thread-safe.
      */
-    record Forward(Headers headers, List<Removal> removals, List<Notice> notices) implements Forwarding {
-        /** Copies the lists. */
-        public Forward {
-            Objects.requireNonNull(headers, "headers");
-            removals = List.copyOf(removals);
-            notices = List.copyOf(notices);
+    final class Forward implements Forwarding {
+        private static final byte KEEP = 0;
+
+        private final Headers received;
+        /** Per received line: {@link #KEEP}, or the ordinal of its {@link RemovalCause} plus one; null: all kept. */
+        private final byte @Nullable [] causes;
+        /** The received line before which the policy writes {@code Connection: upgrade}; -1 for none. */
+        private final int connectionUpgradeAt;
+        private final boolean teTrailers;
+        private final List<Notice> notices;
+        private @Nullable Headers headers;
+
+        Forward(Headers received, byte @Nullable [] causes, int connectionUpgradeAt, boolean teTrailers,
+                List<Notice> notices) {
+            this.received = received;
+            this.causes = causes;
+            this.connectionUpgradeAt = connectionUpgradeAt;
+            this.teTrailers = teTrailers;
+            this.notices = List.copyOf(notices);
+        }
+
+        /**
+         * The fields to send, in their original order; no {@code Connection} field except on a relayed
+         * 101, where it is exactly {@code Connection: upgrade}. The received instance when nothing changed.
+         */
+        public Headers headers() {
+            Headers built = headers;
+            if (built == null) {
+                built = causes == null && connectionUpgradeAt < 0 && !teTrailers ? received : edit().build();
+                headers = built;
+            }
+            return built;
+        }
+
+        /** Every field line removed, in wire order, each with its cause. */
+        public List<Removal> removals() {
+            if (causes == null) {
+                return List.of();
+            }
+            List<Removal> out = new ArrayList<>(4);
+            RemovalCause[] all = RemovalCause.values();
+            for (int i = 0; i < causes.length; i++) {
+                if (causes[i] != KEEP) {
+                    out.add(new Removal(received.field(i), all[causes[i] - 1]));
+                }
+            }
+            return List.copyOf(out);
+        }
+
+        /** Things the operator may want to know that did not stop the message. */
+        public List<Notice> notices() {
+            return notices;
         }
 
         /** Whether field lines were removed. */
         public boolean stripped() {
-            return !removals.isEmpty();
+            return causes != null;
         }
 
         /**
-         * The headers with the proxy's own {@code Connection} line appended: {@code connection}'s
-         * value, plus {@code te} when a {@code TE} line is being forwarded (RFC 9110 §10.1.4 requires
-         * the sender of {@code TE} to nominate it). Use this toward an HTTP/1.1 upstream.
+         * A fresh editor for the head to send: these kept lines, to which the proxy adds its own
+         * {@code Connection}, {@code Upgrade}, forwarding fields and framing; the head is built once, by
+         * {@link HeadEditor#build()}.
          */
-        public Headers withConnection(UpstreamConnection connection) {
-            Objects.requireNonNull(connection, "connection");
-            String value = headers.contains(HeaderName.TE) ? connection.value() + ", te" : connection.value();
-            return headers.toBuilder().add(HeaderName.CONNECTION, value).build();
+        public HeadEditor edit() {
+            return new HeadEditor(this);
+        }
+
+        Headers received() {
+            return received;
+        }
+
+        /** Whether received line {@code index} is kept by the policy. */
+        boolean keeps(int index) {
+            return causes == null || causes[index] == KEEP;
+        }
+
+        int connectionUpgradeAt() {
+            return connectionUpgradeAt;
+        }
+
+        boolean teTrailers() {
+            return teTrailers;
+        }
+
+        /** Equal when the headers, removals and notices are. */
+        @Override
+        public boolean equals(@Nullable Object o) {
+            return o instanceof Forward other && headers().equals(other.headers()) && removals().equals(other.removals())
+                    && notices.equals(other.notices);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(headers(), removals(), notices);
+        }
+
+        @Override
+        public String toString() {
+            return "Forward[headers=" + headers() + ", removals=" + removals() + ", notices=" + notices + "]";
         }
     }
 
@@ -70,7 +147,7 @@ public sealed interface Forwarding {
 
         /** A sentence a person can act on: the detail, the rule with its RFC section, and the likely fix. */
         public String advice() {
-            return detail + " (" + reason.spec() + "). " + reason.fix();
+            return detail + " (" + reason.spec() + "). " + reason.explanation();
         }
     }
 
@@ -143,6 +220,13 @@ public sealed interface Forwarding {
          */
         PROTECTED_FIELD_NOMINATED,
         /** {@code TE: trailers} was kept for the upstream because the client offered it (RFC 9110 §10.1.4). */
-        TE_TRAILERS_KEPT
+        TE_TRAILERS_KEPT,
+        /** {@code Content-Length} or {@code Transfer-Encoding} was removed from a 101: a 1xx has no body (RFC 9110 §15.2). */
+        FRAMING_REMOVED_FROM_SWITCH,
+        /**
+         * A 101's {@code Upgrade} lines held more than the protocol switched to (empty elements, other
+         * spellings), and the proxy wrote its own single line (RFC 9110 §5.6.1, §7.8).
+         */
+        UPGRADE_LINES_REPLACED
     }
 }

@@ -54,7 +54,7 @@ import org.jspecify.annotations.Nullable;
  * <p>{@code Connection} itself is malformed when an option is not a token or there are more than
  * {@link Builder#maxConnectionOptions} of them; the message is then refused (400 for a request,
  * 502 for a response), as Apache httpd does. Proxy-added fields ({@link ForwardedFields}) and the
- * proxy's own {@code Connection} ({@link Forwarding.Forward#withConnection}) are written after this
+ * proxy's own {@code Connection} ({@link HeadEditor#connection}) are written after this
  * policy ran, so no client nomination can remove them.
  *
  * <p>When nothing needs removing, the result holds the received {@link Headers} instance and the
@@ -236,59 +236,32 @@ public final class HopByHopPolicy {
             return new Forwarding.Refuse(Refusal.SWITCH_WITHOUT_UPGRADE,
                     "expected an Upgrade field in the 101 response but found none", 502);
         }
-        int first = firstRemoval(headers, nominated, switching, dropLength, dropAliases);
-        if (first < 0) {
-            if (!switching) {
-                return new Forwarding.Forward(headers, List.of(), notices);
-            }
-            first = headers.size(); // nothing to remove, but the 101 lacks Connection: upgrade
-        }
-        return rebuild(headers, first, nominated, notices, target, switching, dropLength, dropAliases, http2);
-    }
-
-    /** Index of the first line to remove, or -1; allocation-free. */
-    private int firstRemoval(
-            Headers headers, List<String> nominated, boolean switching, boolean dropLength, boolean dropAliases) {
+        // One pass that only marks: the head is built once, by whoever sends it (Forwarding.Forward.edit()).
+        byte @Nullable [] causes = null;
+        int connectionUpgradeAt = -1;
         for (int i = 0; i < headers.size(); i++) {
-            if (causeOf(headers.name(i), nominated, switching, dropLength, dropAliases, false) != null) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private Forwarding rebuild(Headers headers, int first, List<String> nominated, List<Forwarding.Notice> notices,
-            Target target, boolean switching, boolean dropLength, boolean dropAliases, boolean http2) {
-        Headers.Builder kept = Headers.builder();
-        for (int i = 0; i < first; i++) {
-            kept.add(headers.name(i), headers.value(i));
-        }
-        List<Forwarding.Removal> removals = new ArrayList<>(4);
-        boolean connectionWritten = false;
-        for (int i = first; i < headers.size(); i++) {
             HeaderName name = headers.name(i);
             Forwarding.RemovalCause cause = causeOf(name, nominated, switching, dropLength, dropAliases, http2);
-            if (cause == null) {
-                kept.add(name, headers.value(i));
-                continue;
-            }
-            removals.add(new Forwarding.Removal(headers.field(i), cause));
-            if (switching && !connectionWritten && name.equals(HeaderName.CONNECTION)) {
-                kept.add(HeaderName.CONNECTION, "upgrade"); // RFC 9110 §7.8: the 101 names upgrade
-                connectionWritten = true;
+            if (cause != null) {
+                if (causes == null) {
+                    causes = new byte[headers.size()];
+                }
+                causes[i] = (byte) (cause.ordinal() + 1);
+                if (switching && connectionUpgradeAt < 0 && name.equals(HeaderName.CONNECTION)) {
+                    connectionUpgradeAt = i; // RFC 9110 §7.8: the 101 names upgrade, where its Connection was
+                }
             }
         }
-        if (switching && !connectionWritten) {
-            kept.add(HeaderName.CONNECTION, "upgrade");
+        if (switching && connectionUpgradeAt < 0) {
+            connectionUpgradeAt = headers.size();
         }
-        List<Forwarding.Notice> allNotices = notices;
-        if (target == Target.UPSTREAM && headers.hasToken(HeaderName.TE, "trailers")) {
-            kept.add(HeaderName.TE, "trailers"); // RFC 9110 §10.1.4; the proxy relays trailers
-            allNotices = new ArrayList<>(notices);
-            allNotices.add(new Forwarding.Notice(Forwarding.NoticeKind.TE_TRAILERS_KEPT,
+        boolean teTrailers = target == Target.UPSTREAM && causes != null && headers.hasToken(HeaderName.TE, "trailers");
+        if (teTrailers) { // RFC 9110 §10.1.4; the proxy relays trailers
+            notices = new ArrayList<>(notices);
+            notices.add(new Forwarding.Notice(Forwarding.NoticeKind.TE_TRAILERS_KEPT,
                     "the client accepts trailers, so TE: trailers was forwarded"));
         }
-        return new Forwarding.Forward(kept.build(), removals, allNotices);
+        return new Forwarding.Forward(headers, causes, connectionUpgradeAt, teTrailers, notices);
     }
 
     /** Why a line named {@code name} is removed, or null when it is kept. */
@@ -357,11 +330,6 @@ public final class HopByHopPolicy {
         public Builder protect(HeaderName name, Protection action) {
             protections.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(action, "action"));
             return this;
-        }
-
-        /** Protects the field named {@code name}; see {@link #protect(HeaderName, Protection)}. */
-        public Builder protect(String name, Protection action) {
-            return protect(HeaderName.of(name), action);
         }
 
         /** What a nomination of any {@code X-Forwarded-*} field does; default {@link Protection#KEEP_AND_REPORT}. */

@@ -1,9 +1,12 @@
 package io.github.upgrade4j.hop;
 
+import io.github.upgrade4j.http.Reason;
+
 /**
- * Why {@link HopByHopPolicy} refused a head, with the rule's source and the likely fix.
+ * Why {@link HopByHopPolicy} refused a head, with the rule's source and the likely fix. A proxy answers
+ * 400 for a refused request and 502 for a refused response ({@link Forwarding.Refuse#status()}).
  */
-public enum Refusal {
+public enum Refusal implements Reason {
     /** A {@code Connection} option is not a token, or a quoted string is not closed. */
     MALFORMED_CONNECTION("RFC 9110 §7.6.1",
             "Connection must be a comma-separated list of tokens; fix the client or the hop that wrote it."),
@@ -37,20 +40,20 @@ public enum Refusal {
                     + " policy with HopByHopPolicy.Builder.underscoredAliases(UnderscoreAction.PASS).");
 
     private final String spec;
-    private final String fix;
+    private final String explanation;
 
-    Refusal(String spec, String fix) {
+    Refusal(String spec, String explanation) {
         this.spec = spec;
-        this.fix = fix;
+        this.explanation = explanation;
     }
 
-    /** The specification section that states the rule. */
+    @Override
     public String spec() {
         return spec;
     }
 
-    /** What a person should do about it, in one or two sentences. */
-    public String fix() {
-        return fix;
+    @Override
+    public String explanation() {
+        return explanation;
     }
 }

@@ -57,7 +57,8 @@ public final class Headers implements Iterable<HeaderField> {
         }
         Builder builder = new Builder(copy.length / 2);
         for (int i = 0; i < copy.length; i += 2) {
-            builder.add(Objects.requireNonNull(copy[i], "name"), Objects.requireNonNull(copy[i + 1], "value"));
+            HeaderName name = HeaderName.of(Objects.requireNonNull(copy[i], "name"));
+            builder.add(name, Objects.requireNonNull(copy[i + 1], "value"));
         }
         return builder.build();
     }
@@ -265,11 +266,6 @@ public final class Headers implements Iterable<HeaderField> {
         }
 
         /** Appends the line {@code name: value}. */
-        public Builder add(String name, String value) {
-            return add(new HeaderField(HeaderName.of(name), value));
-        }
-
-        /** Appends the line {@code name: value}. */
         public Builder add(HeaderName name, String value) {
             return add(new HeaderField(name, value));
         }
@@ -277,6 +273,16 @@ public final class Headers implements Iterable<HeaderField> {
         /** Appends {@code field}. */
         public Builder add(HeaderField field) {
             append(field.name(), field.value());
+            return this;
+        }
+
+        /**
+         * Appends line {@code index} of {@code source} as it is: a line of {@link Headers} is valid, so it
+         * is not checked again, which keeps copying a received head cheap.
+         */
+        public Builder addFrom(Headers source, int index) {
+            Objects.checkIndex(index, source.size);
+            append(source.names[index], source.values[index]);
             return this;
         }
 
@@ -314,11 +320,6 @@ public final class Headers implements Iterable<HeaderField> {
                 append(field.name(), field.value());
             }
             return this;
-        }
-
-        /** Makes {@code name: value} the only line with that name; see {@link #set(HeaderName, String)}. */
-        public Builder set(String name, String value) {
-            return set(HeaderName.of(name), value);
         }
 
         /** Removes every line named {@code name}. */

@@ -1,16 +1,20 @@
 package io.github.upgrade4j.upgrade;
 
+import io.github.upgrade4j.http.Reason;
 import io.github.upgrade4j.http.ResponseHead;
 
 /**
  * A "no" that comes with the complete answer to send: {@link UpgradeDecision.Reject},
- * {@link ProxyUpgrade.Outbound.Refuse}, {@link ProxyUpgrade.Verdict.Invalid} and
+ * {@link Outbound.Refuse}, {@link Verdict.Invalid} and
  * {@link ExtendedConnect.Failed}. Write {@link #response()}, then {@link #body()}, then close the
  * connection; log {@link #message()}.
  */
 public interface ErrorAnswer {
-    /** Why. */
-    UpgradeReason reason();
+    /**
+     * Why: an {@link UpgradeReason.Refused} or {@link UpgradeReason.Invalid}, or the
+     * {@link io.github.upgrade4j.hop.Refusal} of the hop-by-hop policy that refused the head.
+     */
+    Reason reason();
 
     /** The specifics, e.g. what was expected and what was found; safe to log and to show the peer. */
     String detail();

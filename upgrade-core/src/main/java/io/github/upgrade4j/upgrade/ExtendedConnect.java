@@ -2,16 +2,14 @@ package io.github.upgrade4j.upgrade;
 
 import io.github.upgrade4j.hop.Forwarding;
 import io.github.upgrade4j.hop.HopByHopPolicy;
-import io.github.upgrade4j.http.FieldList;
 import io.github.upgrade4j.http.HeaderName;
 import io.github.upgrade4j.http.Headers;
 import io.github.upgrade4j.http.HttpVersion;
+import io.github.upgrade4j.http.Reason;
 import io.github.upgrade4j.http.RequestHead;
 import io.github.upgrade4j.http.ResponseHead;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
-import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -103,7 +101,7 @@ public final class ExtendedConnect {
      * @param response the answer (400, 426, 501 or 502)
      * @param <T> what the translation would have produced
      */
-    public record Failed<T>(UpgradeReason reason, String detail, ResponseHead response) implements Translation<T>, ErrorAnswer {
+    public record Failed<T>(Reason reason, String detail, ResponseHead response) implements Translation<T>, ErrorAnswer {
         /** Checks for nulls. */
         public Failed {
             Objects.requireNonNull(reason, "reason");
@@ -114,20 +112,21 @@ public final class ExtendedConnect {
 
     /** An HTTP/1.1 WebSocket upgrade request as an extended CONNECT for an HTTP/2 or HTTP/3 upstream. */
     public static Translation<Request> toHttp2(RequestHead h1, String scheme) {
-        UpgradeDecision.@Nullable Reject broken = checkUpgrade(h1);
+        @Nullable Failed<Request> broken = checkUpgrade(h1);
         if (broken != null) {
-            return new Failed<>(broken.reason(), broken.detail(), broken.response());
+            return broken;
         }
         Forwarding stripped = HopByHopPolicy.standard().forHttp2(h1);
         if (stripped instanceof Forwarding.Refuse refused) {
-            return failed(UpgradeReason.REQUEST_HEAD_REFUSED, refused.advice());
+            return new Failed<>(refused.reason(), refused.detail(),
+                    Messages.errorHead(refused.reason(), refused.detail(), refused.status()));
         }
         Headers.Builder fields = Headers.builder();
         Headers kept = ((Forwarding.Forward) stripped).headers();
         for (int i = 0; i < kept.size(); i++) {
             HeaderName name = kept.name(i);
             if (!name.equals(HeaderName.HOST) && !name.equals(HeaderName.SEC_WEBSOCKET_KEY)) {
-                fields.add(name.lowerCase(), kept.value(i));
+                fields.add(HeaderName.of(name.lowerCase()), kept.value(i));
             }
         }
         String authority = h1.headers().first(HeaderName.HOST).orElseThrow();
@@ -170,7 +169,7 @@ public final class ExtendedConnect {
      */
     public static Translation<Downgrade> toHttp1(Request h2) {
         if (!h2.protocol().equalsIgnoreCase("websocket")) {
-            return failed(UpgradeReason.EXTENDED_CONNECT_PROTOCOL_UNSUPPORTED,
+            return failed(UpgradeReason.Refused.EXTENDED_CONNECT_PROTOCOL_UNSUPPORTED, 501,
                     "expected :protocol websocket but it was '" + h2.protocol() + "'");
         }
         String key = WebSocketHandshake.newKey();
@@ -192,12 +191,9 @@ public final class ExtendedConnect {
             fields.add(HeaderName.SEC_WEBSOCKET_VERSION, WebSocketHandshake.VERSION);
         }
         RequestHead head = new RequestHead("GET", h2.path(), HttpVersion.HTTP_1_1, fields.build());
-        List<String> subprotocols = Optional.ofNullable(Tokens.elementsOrNull(given, HeaderName.SEC_WEBSOCKET_PROTOCOL,
-                FieldList.Element.TOKEN)).orElse(List.of());
-        List<String> extensions = WebSocketExtension.parseAll(given.values(HeaderName.SEC_WEBSOCKET_EXTENSIONS))
-                .orElse(List.of()).stream().map(e -> e.name().toLowerCase(Locale.ROOT)).toList();
-        UpgradeAttempt attempt = new UpgradeAttempt(List.of(Protocol.WEBSOCKET), null,
-                WebSocketHandshake.accept(key), subprotocols, extensions);
+        WebSocketOffer offer = WebSocketOffer.of(head);
+        UpgradeAttempt attempt = new UpgradeAttempt.Forwarded(List.of(Protocol.WEBSOCKET),
+                WebSocketHandshake.accept(key), offer.subprotocolsOrEmpty(), offer.extensionNames());
         return new Translated<>(new Downgrade(head, attempt));
     }
 
@@ -210,52 +206,62 @@ public final class ExtendedConnect {
      * other than 101 is returned as is, for the caller to relay and read on.
      */
     public static Translation<ResponseHead> answerForHttp2(Downgrade downgrade, ResponseHead upstream) {
-        ProxyUpgrade.Verdict verdict = ProxyUpgrade.standard().judge(downgrade.attempt(), upstream);
-        if (verdict instanceof ProxyUpgrade.Verdict.Invalid invalid) {
+        Verdict verdict = ProxyUpgrade.standard().judge(downgrade.attempt(), upstream);
+        if (verdict instanceof Verdict.Invalid invalid) {
             return new Failed<>(invalid.reason(), invalid.detail(), invalid.response());
         }
-        if (verdict instanceof ProxyUpgrade.Verdict.Tunnel tunnel) {
+        if (verdict instanceof Verdict.Tunnel tunnel) {
             Headers.Builder fields = Headers.builder();
             Headers kept = tunnel.response().headers();
             for (int i = 0; i < kept.size(); i++) {
                 HeaderName name = kept.name(i);
                 if (!name.equals(HeaderName.UPGRADE) && !name.equals(HeaderName.CONNECTION)
                         && !name.equals(HeaderName.SEC_WEBSOCKET_ACCEPT)) {
-                    fields.add(name.lowerCase(), kept.value(i));
+                    fields.add(HeaderName.of(name.lowerCase()), kept.value(i));
                 }
             }
             return new Translated<>(new ResponseHead(HttpVersion.HTTP_2, 200, "", fields.build()));
         }
-        ResponseHead plain = verdict instanceof ProxyUpgrade.Verdict.Interim interim
-                ? interim.response() : ((ProxyUpgrade.Verdict.Plain) verdict).response();
+        ResponseHead plain = verdict instanceof Verdict.Interim interim
+                ? interim.response() : ((Verdict.Plain) verdict).response();
         if (plain.status() / 100 == 2) {
-            return failed(UpgradeReason.NOT_SWITCHED, "the upstream answered " + plain.status()
+            return failed(UpgradeReason.Invalid.ANSWERED_WITHOUT_SWITCHING, 502, "the upstream answered "
+                    + plain.status()
                     + " without switching, which an HTTP/2 client would take for an open tunnel");
         }
         Headers.Builder fields = Headers.builder();
         for (int i = 0; i < plain.headers().size(); i++) {
             HeaderName name = plain.headers().name(i);
             if (!name.equals(HeaderName.CONNECTION)) {
-                fields.add(name.lowerCase(), plain.headers().value(i));
+                fields.add(HeaderName.of(name.lowerCase()), plain.headers().value(i));
             }
         }
         return new Translated<>(new ResponseHead(HttpVersion.HTTP_2, plain.status(), "", fields.build()));
     }
 
-    /** The checks of an HTTP/1.1 WebSocket upgrade request, without the server's choices. */
-    private static UpgradeDecision.@Nullable Reject checkUpgrade(RequestHead h1) {
-        Headers headers = h1.headers();
-        if (h1.version() != HttpVersion.HTTP_1_1 || !headers.hasToken(HeaderName.UPGRADE, "websocket")
-                || !headers.hasToken(HeaderName.CONNECTION, "upgrade")) {
-            return Messages.reject(UpgradeReason.MALFORMED_UPGRADE, "expected an HTTP/1.1 request with"
-                    + " 'Upgrade: websocket' and 'Connection: upgrade' to translate");
+    /**
+     * The checks of an HTTP/1.1 WebSocket upgrade request, without the server's choices: the generic
+     * ones of every role ({@link UpgradeOffer}), in their words, then WebSocket's.
+     */
+    private static @Nullable Failed<Request> checkUpgrade(RequestHead h1) {
+        UpgradeOffer offer = UpgradeOffer.of(h1);
+        if (offer.rejected() != null) {
+            UpgradeDecision.Reject rejected = offer.rejected();
+            return new Failed<>(rejected.reason(), rejected.detail(), rejected.response());
         }
-        return WebSocketHandshake.checkRequest(h1);
+        if (offer.ignored() != null) { // nothing to translate: an error toward the HTTP/2 side
+            UpgradeDecision.Ignore ignored = offer.ignored();
+            return failed(ignored.reason(), 400, ignored.detail());
+        }
+        if (!offer.offers("websocket")) {
+            return failed(UpgradeReason.Ignored.NO_SUPPORTED_PROTOCOL, 400, "the client offered "
+                    + UpgradeOffer.join(offer.protocols()) + " but only websocket translates to an extended CONNECT");
+        }
+        UpgradeDecision.@Nullable Reject broken = WebSocketHandshake.checkRequest(h1, WebSocketOffer.of(h1));
+        return broken == null ? null : new Failed<>(broken.reason(), broken.detail(), broken.response());
     }
 
-    private static <T> Failed<T> failed(UpgradeReason reason, String detail) {
-        // NOT_SWITCHED only serves plain HTTP elsewhere; toward an HTTP/2 client it is a gateway error.
-        int status = reason.status() == 0 ? 502 : reason.status();
+    private static <T> Failed<T> failed(UpgradeReason reason, int status, String detail) {
         return new Failed<>(reason, detail, Messages.errorHead(reason, detail, status));
     }
 }

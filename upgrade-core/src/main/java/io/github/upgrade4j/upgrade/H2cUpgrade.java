@@ -38,15 +38,15 @@ public final class H2cUpgrade implements ProtocolHandler {
         Headers headers = request.headers();
         List<String> settings = headers.values(HeaderName.HTTP2_SETTINGS);
         if (settings.size() != 1) {
-            return new UpgradeDecision.Ignore(UpgradeReason.H2C_SETTINGS_MISSING,
+            return new UpgradeDecision.Ignore(UpgradeReason.Ignored.H2C_SETTINGS_MISSING,
                     "expected one HTTP2-Settings field but found " + settings.size());
         }
         if (decodeSettings(settings.get(0)).isEmpty()) {
-            return new UpgradeDecision.Ignore(UpgradeReason.H2C_SETTINGS_INVALID,
+            return new UpgradeDecision.Ignore(UpgradeReason.Ignored.H2C_SETTINGS_INVALID,
                     "expected HTTP2-Settings in base64url but it was '" + settings.get(0) + "'");
         }
         if (!headers.hasToken(HeaderName.CONNECTION, "HTTP2-Settings")) {
-            return new UpgradeDecision.Ignore(UpgradeReason.H2C_SETTINGS_NOT_NOMINATED,
+            return new UpgradeDecision.Ignore(UpgradeReason.Ignored.H2C_SETTINGS_NOT_NOMINATED,
                     "expected 'HTTP2-Settings' among the Connection options but it was not there");
         }
         return new UpgradeDecision.Switch(offered, ResponseHead.of(101,

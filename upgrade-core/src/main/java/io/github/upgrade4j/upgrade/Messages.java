@@ -2,6 +2,7 @@ package io.github.upgrade4j.upgrade;
 
 import io.github.upgrade4j.http.HeaderName;
 import io.github.upgrade4j.http.Headers;
+import io.github.upgrade4j.http.Reason;
 import io.github.upgrade4j.http.ResponseHead;
 import java.nio.charset.StandardCharsets;
 
@@ -9,23 +10,18 @@ import java.nio.charset.StandardCharsets;
 final class Messages {
     private Messages() {}
 
-    static String message(UpgradeReason reason, String detail) {
+    static String message(Reason reason, String detail) {
         return detail + ". " + reason.explanation() + " (" + reason.spec() + ")";
     }
 
-    static byte[] body(UpgradeReason reason, String detail) {
+    static byte[] body(Reason reason, String detail) {
         return (message(reason, detail) + "\n").getBytes(StandardCharsets.UTF_8);
     }
 
-    /** The head of an error answer for {@code reason}, whose body is {@link #body}; the connection closes after it. */
-    static ResponseHead errorHead(UpgradeReason reason, String detail) {
-        return errorHead(reason, detail, reason.status());
-    }
-
-    /** As {@link #errorHead(UpgradeReason, String)} with another status, for a reason that has none of its own. */
-    static ResponseHead errorHead(UpgradeReason reason, String detail, int status) {
+    /** The head of an error answer with {@code status}, whose body is {@link #body}; the connection closes after it. */
+    static ResponseHead errorHead(Reason reason, String detail, int status) {
         Headers.Builder headers = Headers.builder();
-        if (reason == UpgradeReason.WEBSOCKET_VERSION_UNSUPPORTED) {
+        if (reason == UpgradeReason.Refused.WEBSOCKET_VERSION_UNSUPPORTED) {
             // RFC 6455 §4.2.2 and RFC 9110 §15.5.22: say which version and protocol are required.
             headers.add(HeaderName.SEC_WEBSOCKET_VERSION, WebSocketHandshake.VERSION)
                     .add(HeaderName.UPGRADE, "websocket")
@@ -38,7 +34,7 @@ final class Messages {
         return ResponseHead.of(status, headers.build());
     }
 
-    static UpgradeDecision.Reject reject(UpgradeReason reason, String detail) {
-        return new UpgradeDecision.Reject(reason, detail, errorHead(reason, detail));
+    static UpgradeDecision.Reject reject(UpgradeReason.Refused reason, String detail) {
+        return new UpgradeDecision.Reject(reason, detail, errorHead(reason, detail, reason.status()));
     }
 }

@@ -49,7 +49,7 @@ public sealed interface UpgradeDecision {
      * @param reason why
      * @param detail the specifics, safe to log
      */
-    record Ignore(UpgradeReason reason, String detail) implements UpgradeDecision {
+    record Ignore(UpgradeReason.Ignored reason, String detail) implements UpgradeDecision {
         /** Checks for nulls. */
         public Ignore {
             Objects.requireNonNull(reason, "reason");
@@ -69,7 +69,7 @@ public sealed interface UpgradeDecision {
      * @param detail the specifics, safe to log and to show the client
      * @param response the head to send: 400, 403, or 426 with {@code Sec-WebSocket-Version: 13}
      */
-    record Reject(UpgradeReason reason, String detail, ResponseHead response) implements UpgradeDecision, ErrorAnswer {
+    record Reject(UpgradeReason.Refused reason, String detail, ResponseHead response) implements UpgradeDecision, ErrorAnswer {
         /** Checks for nulls. */
         public Reject {
             Objects.requireNonNull(reason, "reason");

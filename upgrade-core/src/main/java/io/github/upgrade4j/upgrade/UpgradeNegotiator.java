@@ -1,14 +1,9 @@
 package io.github.upgrade4j.upgrade;
 
-import io.github.upgrade4j.http.FieldList;
-import io.github.upgrade4j.http.HeaderName;
-import io.github.upgrade4j.http.Headers;
-import io.github.upgrade4j.http.HttpVersion;
 import io.github.upgrade4j.http.RequestHead;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -18,7 +13,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Order of checks: no {@code Upgrade} field → ignore (and say so when {@code Connection} has
  * {@code upgrade}, since a proxy then dropped the field); HTTP/1.0 or HTTP/2 → ignore; a malformed
  * {@code Upgrade} → reject 400; no {@code upgrade} among the {@code Connection} options (read over
- * every line, as tokens) → ignore; then each offered protocol in the client's order of preference
+ * every line, as tokens) → ignore (the same checks, in the same words, as {@link ProxyUpgrade}'s);
+ * then each offered protocol in the client's order of preference
  * goes to the handler registered for it, and the first switch or reject wins. An offer nobody
  * handles is ignored with the list of what was offered and what is supported.
  *
@@ -61,38 +57,29 @@ public final class UpgradeNegotiator {
 
     /** Decides what to do with {@code request}; never throws for any well-formed head. */
     public UpgradeDecision decide(RequestHead request) {
-        Headers headers = request.headers();
-        boolean connectionUpgrade = headers.hasToken(HeaderName.CONNECTION, "upgrade");
-        if (!headers.contains(HeaderName.UPGRADE)) {
-            return connectionUpgrade
-                    ? new UpgradeDecision.Ignore(UpgradeReason.UPGRADE_FIELD_MISSING,
-                            "expected an Upgrade field with 'Connection: upgrade' but found none")
-                    : new UpgradeDecision.Ignore(UpgradeReason.NOT_OFFERED, "no Upgrade field");
+        UpgradeOffer offer = UpgradeOffer.of(request);
+        if (offer.ignored() != null) {
+            return offer.ignored();
         }
-        if (request.version() != HttpVersion.HTTP_1_1) {
-            return request.version() == HttpVersion.HTTP_1_0
-                    ? new UpgradeDecision.Ignore(UpgradeReason.HTTP_1_0_REQUEST,
-                            "expected HTTP/1.1 for an upgrade but the request was HTTP/1.0")
-                    : new UpgradeDecision.Ignore(UpgradeReason.HTTP_2_REQUEST,
-                            "expected HTTP/1.1 for an upgrade but the request was HTTP/2");
+        if (offer.rejected() != null) {
+            return offer.rejected();
         }
-        FieldList offer = FieldList.parse(headers.values(HeaderName.UPGRADE), FieldList.Element.PROTOCOL,
-                FieldList.DEFAULT_MAX_ELEMENTS);
-        if (offer instanceof FieldList.Malformed malformed) {
-            return Messages.reject(UpgradeReason.MALFORMED_UPGRADE, "Upgrade: " + malformed.detail());
-        }
-        if (!connectionUpgrade) {
-            return new UpgradeDecision.Ignore(UpgradeReason.CONNECTION_LACKS_UPGRADE,
-                    "expected 'upgrade' among the Connection options but found "
-                            + describe(headers.values(HeaderName.CONNECTION)));
-        }
-        List<Protocol> offered = protocols(((FieldList.Valid) offer).elements());
+        List<Protocol> offered = offer.protocols();
+        @Nullable WebSocketOffer webSocket = null;
         UpgradeDecision.@Nullable Ignore lastIgnore = null;
-        for (Protocol protocol : offered) {
-            for (ProtocolHandler handler : handlers) {
+        for (int i = 0; i < offered.size(); i++) {
+            Protocol protocol = offered.get(i);
+            for (int h = 0; h < handlers.size(); h++) {
+                ProtocolHandler handler = handlers.get(h);
                 if (handler.protocol().sameAs(protocol)) {
-                    UpgradeDecision decision = Objects.requireNonNull(handler.decide(request, protocol),
-                            "ProtocolHandler.decide returned null");
+                    UpgradeDecision decision;
+                    if (handler instanceof WebSocketHandshake handshake) { // its fields read once, not per handler
+                        webSocket = webSocket != null ? webSocket : WebSocketOffer.of(request);
+                        decision = handshake.decide(request, protocol, webSocket);
+                    } else {
+                        decision = Objects.requireNonNull(handler.decide(request, protocol),
+                                "ProtocolHandler.decide returned null");
+                    }
                     if (!(decision instanceof UpgradeDecision.Ignore ignore)) {
                         return decision;
                     }
@@ -104,22 +91,11 @@ public final class UpgradeNegotiator {
         if (lastIgnore != null) {
             return lastIgnore;
         }
-        return new UpgradeDecision.Ignore(UpgradeReason.NO_SUPPORTED_PROTOCOL, "the client offered "
-                + offered.stream().map(Protocol::toString).collect(Collectors.joining(", "))
-                + " but only " + handlers.stream().map(h -> h.protocol().toString()).collect(Collectors.joining(", "))
-                + " is supported");
-    }
-
-    /** The protocols of well-formed {@code Upgrade} elements, in order. */
-    static List<Protocol> protocols(List<String> elements) {
-        List<Protocol> out = new ArrayList<>(elements.size());
-        for (String element : elements) {
-            out.add(Protocol.parse(element));
+        List<Protocol> supported = new ArrayList<>(handlers.size());
+        for (int h = 0; h < handlers.size(); h++) {
+            supported.add(handlers.get(h).protocol());
         }
-        return out;
-    }
-
-    private static String describe(List<String> values) {
-        return values.isEmpty() ? "no Connection field" : "'" + String.join(", ", values) + "'";
+        return new UpgradeDecision.Ignore(UpgradeReason.Ignored.NO_SUPPORTED_PROTOCOL, "the client offered "
+                + UpgradeOffer.join(offered) + " but only " + UpgradeOffer.join(supported) + " is supported");
     }
 }

@@ -1,6 +1,5 @@
 package io.github.upgrade4j.upgrade;
 
-import io.github.upgrade4j.http.FieldList;
 import io.github.upgrade4j.http.HeaderName;
 import io.github.upgrade4j.http.Headers;
 import io.github.upgrade4j.http.RequestHead;
@@ -85,23 +84,26 @@ public final class WebSocketHandshake implements ProtocolHandler {
 
     @Override
     public UpgradeDecision decide(RequestHead request, Protocol offered) {
-        Optional<List<WebSocketExtension>> parsedExtensions = offeredExtensions(request);
-        UpgradeDecision.@Nullable Reject broken = checkRequest(request, parsedExtensions);
+        return decide(request, offered, WebSocketOffer.of(request));
+    }
+
+    /** {@link #decide(RequestHead, Protocol)} with the WebSocket fields already read. */
+    UpgradeDecision decide(RequestHead request, Protocol offered, WebSocketOffer offer) {
+        UpgradeDecision.@Nullable Reject broken = checkRequest(request, offer);
         if (broken != null) {
             return broken;
         }
         Headers headers = request.headers();
         Optional<String> origin = headers.first(HeaderName.ORIGIN);
         if (!origins.allows(origin, request)) {
-            return Messages.reject(UpgradeReason.ORIGIN_REFUSED, "the origin "
+            return Messages.reject(UpgradeReason.Refused.ORIGIN_REFUSED, "the origin "
                     + origin.map(o -> "'" + o + "'").orElse("(none)") + " is not allowed");
         }
         Headers.Builder response = Headers.builder()
                 .add(HeaderName.UPGRADE, "websocket")
                 .add(HeaderName.CONNECTION, "Upgrade")
-                .add(HeaderName.SEC_WEBSOCKET_ACCEPT, accept(headers.first(HeaderName.SEC_WEBSOCKET_KEY).orElseThrow()));
-        List<String> offeredProtocols = subprotocols == NO_SUBPROTOCOL ? List.of() : Objects.requireNonNull(
-                Tokens.elementsOrNull(headers, HeaderName.SEC_WEBSOCKET_PROTOCOL, FieldList.Element.TOKEN));
+                .add(HeaderName.SEC_WEBSOCKET_ACCEPT, accept(offer.keys.get(0)));
+        List<String> offeredProtocols = subprotocols == NO_SUBPROTOCOL ? List.of() : offer.subprotocolsOrEmpty();
         if (!offeredProtocols.isEmpty()) {
             Optional<String> chosen = Objects.requireNonNull(subprotocols.apply(offeredProtocols),
                     "the subprotocol selector returned null");
@@ -114,7 +116,7 @@ public final class WebSocketHandshake implements ProtocolHandler {
             }
         }
         List<WebSocketExtension> offeredExtensions = extensions == NO_EXTENSION ? List.of()
-                : parsedExtensions.orElseThrow();
+                : offer.extensions.orElseThrow();
         if (!offeredExtensions.isEmpty()) {
             List<WebSocketExtension> chosen = Objects.requireNonNull(extensions.apply(offeredExtensions),
                     "the extension selector returned null");
@@ -154,57 +156,43 @@ public final class WebSocketHandshake implements ProtocolHandler {
      * The request-side rules of RFC 6455 §4.2.1 that do not depend on the server's choices; null when
      * the request passes. Shared by the origin role and by a proxy validating before forwarding.
      */
-    static UpgradeDecision.@Nullable Reject checkRequest(RequestHead request) {
-        return checkRequest(request, offeredExtensions(request));
-    }
-
-    /** The request's {@code Sec-WebSocket-Extensions}, parsed; empty if malformed. */
-    static Optional<List<WebSocketExtension>> offeredExtensions(RequestHead request) {
-        return WebSocketExtension.parseAll(request.headers().values(HeaderName.SEC_WEBSOCKET_EXTENSIONS));
-    }
-
-    /**
-     * {@link #checkRequest(RequestHead)} with the request's extensions already parsed by
-     * {@link #offeredExtensions}, for callers that need them too.
-     */
-    static UpgradeDecision.@Nullable Reject checkRequest(RequestHead request,
-            Optional<List<WebSocketExtension>> extensions) {
+    static UpgradeDecision.@Nullable Reject checkRequest(RequestHead request, WebSocketOffer offer) {
         if (!request.method().equals("GET")) {
-            return Messages.reject(UpgradeReason.WEBSOCKET_METHOD_NOT_GET,
+            return Messages.reject(UpgradeReason.Refused.WEBSOCKET_METHOD_NOT_GET,
                     "expected GET for a WebSocket handshake but the method was " + request.method());
         }
         Headers headers = request.headers();
         if (!headers.contains(HeaderName.HOST)) {
-            return Messages.reject(UpgradeReason.WEBSOCKET_HOST_MISSING, "expected a Host field but found none");
+            return Messages.reject(UpgradeReason.Refused.WEBSOCKET_HOST_MISSING, "expected a Host field but found none");
         }
-        List<String> keys = headers.values(HeaderName.SEC_WEBSOCKET_KEY);
+        List<String> keys = offer.keys;
         if (keys.isEmpty()) {
-            return Messages.reject(UpgradeReason.WEBSOCKET_KEY_MISSING, "expected a Sec-WebSocket-Key but found none");
+            return Messages.reject(UpgradeReason.Refused.WEBSOCKET_KEY_MISSING, "expected a Sec-WebSocket-Key but found none");
         }
         if (keys.size() > 1) {
-            return Messages.reject(UpgradeReason.WEBSOCKET_KEY_REPEATED,
+            return Messages.reject(UpgradeReason.Refused.WEBSOCKET_KEY_REPEATED,
                     "expected one Sec-WebSocket-Key but found " + keys.size());
         }
         if (!isValidKey(keys.get(0))) {
-            return Messages.reject(UpgradeReason.WEBSOCKET_KEY_INVALID,
+            return Messages.reject(UpgradeReason.Refused.WEBSOCKET_KEY_INVALID,
                     "expected Sec-WebSocket-Key to be 16 bytes in base64 but it was '" + keys.get(0) + "'");
         }
-        List<String> versions = headers.values(HeaderName.SEC_WEBSOCKET_VERSION);
+        List<String> versions = offer.versions;
         if (versions.size() > 1) {
-            return Messages.reject(UpgradeReason.WEBSOCKET_VERSION_REPEATED,
+            return Messages.reject(UpgradeReason.Refused.WEBSOCKET_VERSION_REPEATED,
                     "expected one Sec-WebSocket-Version but found " + versions.size());
         }
         if (versions.isEmpty() || !versions.get(0).equals(VERSION)) {
-            return Messages.reject(UpgradeReason.WEBSOCKET_VERSION_UNSUPPORTED, "expected Sec-WebSocket-Version 13"
+            return Messages.reject(UpgradeReason.Refused.WEBSOCKET_VERSION_UNSUPPORTED, "expected Sec-WebSocket-Version 13"
                     + " but " + (versions.isEmpty() ? "there was none" : "it was '" + versions.get(0) + "'"));
         }
-        if (Tokens.elementsOrNull(headers, HeaderName.SEC_WEBSOCKET_PROTOCOL, FieldList.Element.TOKEN) == null) {
-            return Messages.reject(UpgradeReason.WEBSOCKET_PROTOCOL_MALFORMED, "expected Sec-WebSocket-Protocol to be"
+        if (offer.subprotocols == null) {
+            return Messages.reject(UpgradeReason.Refused.WEBSOCKET_PROTOCOL_MALFORMED, "expected Sec-WebSocket-Protocol to be"
                     + " a list of tokens but it was '" + String.join(", ", headers.values(HeaderName.SEC_WEBSOCKET_PROTOCOL))
                     + "'");
         }
-        if (extensions.isEmpty()) {
-            return Messages.reject(UpgradeReason.WEBSOCKET_EXTENSIONS_MALFORMED, "expected Sec-WebSocket-Extensions"
+        if (offer.extensions.isEmpty()) {
+            return Messages.reject(UpgradeReason.Refused.WEBSOCKET_EXTENSIONS_MALFORMED, "expected Sec-WebSocket-Extensions"
                     + " to parse but it was '" + String.join(", ", headers.values(HeaderName.SEC_WEBSOCKET_EXTENSIONS))
                     + "'");
         }

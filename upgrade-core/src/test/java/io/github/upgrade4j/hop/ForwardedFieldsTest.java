@@ -23,7 +23,7 @@ class ForwardedFieldsTest {
 
     @Test
     void anEdgeProxyReplacesWhateverTheClientClaimed() {
-        RequestHead out = ForwardedFields.builder("203.0.113.7").via("edge").forwarded(true).build().applyTo(SPOOFED);
+        RequestHead out = Edits.forwarded(ForwardedFields.builder().via("edge").forwarded(true).build(), SPOOFED, "203.0.113.7");
 
         assertEquals(Headers.of("Host", "app.example", "Via", "1.1 cdn",
                 "X-Forwarded-For", "203.0.113.7", "X-Forwarded-Proto", "http", "X-Forwarded-Host", "app.example",
@@ -32,7 +32,7 @@ class ForwardedFieldsTest {
 
     @Test
     void aTrustingProxyExtendsTheChains() {
-        RequestHead out = ForwardedFields.builder("10.0.0.2").trustIncoming(true).forwarded(true).build().applyTo(SPOOFED);
+        RequestHead out = Edits.forwarded(ForwardedFields.builder().trustIncoming(true).forwarded(true).build(), SPOOFED, "10.0.0.2");
 
         assertEquals("6.6.6.6, 10.0.0.2", out.headers().first(io.github.upgrade4j.http.HeaderName.X_FORWARDED_FOR).orElseThrow());
         assertEquals("https", out.headers().first(io.github.upgrade4j.http.HeaderName.X_FORWARDED_PROTO).orElseThrow());
@@ -43,8 +43,7 @@ class ForwardedFieldsTest {
 
     @Test
     void ipv6ClientsAreBracketedInForwarded() {
-        RequestHead out = ForwardedFields.builder("2001:db8::1").forwarded(true).proto("https").host("a").build()
-                .applyTo(request("GET / HTTP/1.0\r\n\r\n"));
+        RequestHead out = Edits.forwarded(ForwardedFields.builder().forwarded(true).proto("https").host("a").build(), request("GET / HTTP/1.0\r\n\r\n"), "2001:db8::1");
 
         assertEquals(Headers.of("X-Forwarded-For", "2001:db8::1", "X-Forwarded-Proto", "https", "X-Forwarded-Host", "a",
                 "Forwarded", "for=\"[2001:db8::1]\";host=\"a\";proto=https"), out.headers());
@@ -52,9 +51,11 @@ class ForwardedFieldsTest {
 
     @Test
     void rejectsValuesThatCouldInjectFields() {
-        assertThrows(IllegalArgumentException.class, () -> ForwardedFields.builder("1.2.3.4\r\nX-Evil: 1"));
-        assertThrows(IllegalArgumentException.class, () -> ForwardedFields.builder("1.2.3.4").via("a b"));
-        assertThrows(IllegalArgumentException.class, () -> ForwardedFields.builder("1.2.3.4").proto(""));
-        assertThrows(IllegalArgumentException.class, () -> ForwardedFields.builder("1.2.3.4, 5.6.7.8"));
+        ForwardedFields fields = ForwardedFields.builder().build();
+        RequestHead plain = request("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+        assertThrows(IllegalArgumentException.class, () -> Edits.forwarded(fields, plain, "1.2.3.4\r\nX-Evil: 1"));
+        assertThrows(IllegalArgumentException.class, () -> ForwardedFields.builder().via("a b"));
+        assertThrows(IllegalArgumentException.class, () -> ForwardedFields.builder().proto(""));
+        assertThrows(IllegalArgumentException.class, () -> Edits.forwarded(fields, plain, "1.2.3.4, 5.6.7.8"));
     }
 }

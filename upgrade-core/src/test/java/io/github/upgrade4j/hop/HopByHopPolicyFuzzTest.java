@@ -47,7 +47,7 @@ class HopByHopPolicyFuzzTest {
     private static final ParserOptions LENIENT = ParserOptions.standard()
             .with(ParserOptions.Leniency.LF_LINE_ENDINGS).with(ParserOptions.Leniency.STATUS_LINE_WITHOUT_REASON);
     private static final HopByHopPolicy STRICT = HopByHopPolicy.builder()
-            .protect("X-Secret", Protection.REFUSE)
+            .protect(HeaderName.of("X-Secret"), Protection.REFUSE)
             .protect(HeaderName.AUTHORIZATION, Protection.REFUSE)
             .protectForwardingFields(Protection.REFUSE)
             .consumesProxyAuthentication(false)
@@ -124,7 +124,7 @@ class HopByHopPolicyFuzzTest {
         }
 
         // The proxy's own Connection line is appended last and the head is still valid HTTP/1.1.
-        Headers withConnection = forward.withConnection(UpstreamConnection.KEEP_ALIVE);
+        Headers withConnection = forward.edit().connection(UpstreamConnection.KEEP_ALIVE).build();
         assertEquals(1, withConnection.count(HeaderName.CONNECTION));
         assertEquals(HeaderName.CONNECTION, withConnection.name(withConnection.size() - 1));
         reparses(request.withHeaders(withConnection));

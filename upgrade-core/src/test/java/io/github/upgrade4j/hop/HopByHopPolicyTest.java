@@ -159,7 +159,7 @@ class HopByHopPolicyTest {
 
     @Test
     void refusesANominatedFieldTheOperatorProtectedWithRefuse() {
-        HopByHopPolicy strict = HopByHopPolicy.builder().protect("X-F5-Auth-Token", Protection.REFUSE).build();
+        HopByHopPolicy strict = HopByHopPolicy.builder().protect(HeaderName.of("X-F5-Auth-Token"), Protection.REFUSE).build();
         Forwarding.Refuse refuse = refuse(strict.forRequest(request("""
                 GET / HTTP/1.1\r
                 Host: app\r
@@ -191,7 +191,7 @@ class HopByHopPolicyTest {
 
         assertEquals(Headers.of("Host", "app", "TE", "trailers"), offered.headers());
         assertEquals(Headers.of("Host", "app", "TE", "trailers", "Connection", "keep-alive, te"),
-                offered.withConnection(UpstreamConnection.KEEP_ALIVE));
+                offered.edit().connection(UpstreamConnection.KEEP_ALIVE).build());
         assertEquals(Headers.of("Host", "app"), notOffered.headers());
     }
 
@@ -239,7 +239,7 @@ class HopByHopPolicyTest {
         assertEquals(UpstreamConnection.KEEP_ALIVE, UpstreamConnection.of(false, true));
         assertEquals(UpstreamConnection.CLOSE, UpstreamConnection.of(false, false));
         Forwarding.Forward forward = forward(policy.forRequest(request("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")));
-        assertEquals(Headers.of("Host", "a", "Connection", "upgrade"), forward.withConnection(UpstreamConnection.UPGRADE));
+        assertEquals(Headers.of("Host", "a", "Connection", "upgrade"), forward.edit().connection(UpstreamConnection.UPGRADE).build());
     }
 
     @Test
@@ -377,7 +377,7 @@ class HopByHopPolicyTest {
     @Test
     void builderValidatesItsInput() {
         assertThrows(IllegalArgumentException.class, () -> HopByHopPolicy.builder().maxConnectionOptions(0));
-        assertThrows(IllegalArgumentException.class, () -> HopByHopPolicy.builder().protect("bad name", Protection.REFUSE));
+        assertThrows(IllegalArgumentException.class, () -> HopByHopPolicy.builder().protect(HeaderName.of("bad name"), Protection.REFUSE));
         HopByHopPolicy custom = HopByHopPolicy.builder().maxConnectionOptions(2).build();
         assertEquals(Refusal.TOO_MANY_CONNECTION_OPTIONS, refuse(custom.toBuilder().build().forRequest(
                 new RequestHead("GET", "/", HttpVersion.HTTP_1_1, Headers.of("Host", "a", "Connection", "a, b, c")))).reason());

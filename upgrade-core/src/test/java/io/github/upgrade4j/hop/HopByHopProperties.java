@@ -439,7 +439,7 @@ class HopByHopProperties {
         Headers.Builder out = Headers.builder();
         for (HeaderField field : head.headers()) {
             boolean connection = field.name().equals(HeaderName.CONNECTION);
-            out.add(recase(in, field.name().toString()), connection ? recase(in, field.value()) : field.value());
+            out.add(HeaderName.of(recase(in, field.name().toString())), connection ? recase(in, field.value()) : field.value());
         }
         return new Head(out.build(), head.tokens(), head.teTrailers());
     }
@@ -479,7 +479,7 @@ class HopByHopProperties {
 
     private static ResponseHead response(Headers headers, int status) {
         if (status == 101 && !headers.contains(HeaderName.UPGRADE)) {
-            headers = headers.toBuilder().add("Upgrade", "websocket").build();
+            headers = headers.toBuilder().add(HeaderName.of("Upgrade"), "websocket").build();
         }
         return ResponseHead.of(status, headers);
     }

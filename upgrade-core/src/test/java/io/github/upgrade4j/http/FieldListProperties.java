@@ -153,9 +153,9 @@ class FieldListProperties {
             for (String line : q.list().lines()) {
                 if (other < q.others().size()) {
                     // A different field carrying other tokens must not count.
-                    builder.add("X-Connection", q.others().get(other++));
+                    builder.add(HeaderName.of("X-Connection"), q.others().get(other++));
                 }
-                builder.add(q.nameSpelling(), stripOws(line));
+                builder.add(HeaderName.of(q.nameSpelling()), stripOws(line));
             }
             Headers headers = builder.build();
             FieldList list = FieldList.parse(headers.values(HeaderName.CONNECTION), Element.TOKEN, NO_LIMIT);

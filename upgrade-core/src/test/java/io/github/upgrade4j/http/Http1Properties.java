@@ -420,12 +420,12 @@ class Http1Properties {
         Headers.Builder headers = Headers.builder();
         for (int i = 0; i <= fields; i++) {
             if (i == hostAt) {
-                headers.add(recase(in, "Host"), value(in));
+                headers.add(HeaderName.of(recase(in, "Host")), value(in));
             }
             if (i < fields) {
                 String name = name(in);
                 // HTTP/1.1 needs exactly one Host; HTTP/1.0 may have any number.
-                headers.add(version == HttpVersion.HTTP_1_1 && name.equalsIgnoreCase("Host") ? name + "s" : name,
+                headers.add(HeaderName.of(version == HttpVersion.HTTP_1_1 && name.equalsIgnoreCase("Host") ? name + "s" : name),
                         value(in));
             }
         }
@@ -441,7 +441,7 @@ class Http1Properties {
         }
         Headers.Builder headers = Headers.builder();
         for (int n = draw(in, 0, 12); n > 0; n--) {
-            headers.add(name(in), value(in));
+            headers.add(HeaderName.of(name(in)), value(in));
         }
         return new ResponseHead(version, status, reason.toString(), headers.build());
     }

@@ -29,7 +29,7 @@ class Cve2022_1388Test {
 
     @Test
     void aProtectedAuthTokenSurvivesItsNomination() {
-        HopByHopPolicy policy = HopByHopPolicy.builder().protect("X-F5-Auth-Token", Protection.KEEP_AND_REPORT).build();
+        HopByHopPolicy policy = HopByHopPolicy.builder().protect(HeaderName.of("X-F5-Auth-Token"), Protection.KEEP_AND_REPORT).build();
 
         var forward = assertInstanceOf(Forwarding.Forward.class, Wire.forward(policy, ATTACK));
         assertEquals("a", forward.headers().first(HeaderName.of("x-f5-auth-token")).orElseThrow());
@@ -39,7 +39,7 @@ class Cve2022_1388Test {
 
     @Test
     void anOperatorCanRefuseSuchARequestOutright() {
-        HopByHopPolicy policy = HopByHopPolicy.builder().protect("X-F5-Auth-Token", Protection.REFUSE).build();
+        HopByHopPolicy policy = HopByHopPolicy.builder().protect(HeaderName.of("X-F5-Auth-Token"), Protection.REFUSE).build();
 
         var refuse = assertInstanceOf(Forwarding.Refuse.class, Wire.forward(policy, ATTACK));
         assertEquals(Refusal.PROTECTED_FIELD_NOMINATED, refuse.reason());

@@ -26,8 +26,8 @@ class Cve2022_31813Test {
                 """;
         RequestHead head = Wire.request(raw);
         var forward = assertInstanceOf(Forwarding.Forward.class, HopByHopPolicy.standard().forRequest(head));
-        RequestHead upstream = ForwardedFields.builder("198.51.100.9").via("edge").forwarded(true).build()
-                .applyTo(head.withHeaders(forward.headers()));
+        RequestHead upstream = head.withHeaders(forward.edit()
+                .forwarded(ForwardedFields.builder().via("edge").forwarded(true).build(), head, "198.51.100.9").build());
 
         assertEquals("198.51.100.9", upstream.headers().first(HeaderName.X_FORWARDED_FOR).orElseThrow());
         assertEquals("app.example", upstream.headers().first(HeaderName.X_FORWARDED_HOST).orElseThrow());

@@ -7,9 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.upgrade4j.http.HeaderName;
 import io.github.upgrade4j.http.Http1Writer;
+import io.github.upgrade4j.upgrade.Outbound;
 import io.github.upgrade4j.upgrade.ProxyUpgrade;
 import io.github.upgrade4j.upgrade.Protocol;
+import io.github.upgrade4j.upgrade.UpgradeAttempt;
 import io.github.upgrade4j.upgrade.UpgradeReason;
+import io.github.upgrade4j.upgrade.Verdict;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -47,12 +50,12 @@ class H2cSmugglingTest {
 
     @Test
     void anH2cOfferGoesUpstreamAsAPlainRequestWithoutUpgradeOrHttp2Settings() {
-        var forward = assertInstanceOf(ProxyUpgrade.Outbound.Forward.class,
+        var forward = assertInstanceOf(Outbound.Forward.class,
                 ProxyUpgrade.standard().towardUpstream(Wire.request(ATTACK)));
 
-        assertFalse(forward.attempt().upgrading());
-        assertEquals(UpgradeReason.NO_SUPPORTED_PROTOCOL, forward.attempt().notForwarded().orElseThrow().reason());
-        assertTrue(forward.attempt().notForwarded().orElseThrow().detail().contains("h2c"));
+        assertFalse((forward.attempt() instanceof UpgradeAttempt.Forwarded));
+        assertEquals(UpgradeReason.Ignored.NO_SUPPORTED_PROTOCOL, ((UpgradeAttempt.NotForwarded) forward.attempt()).why().reason());
+        assertTrue(((UpgradeAttempt.NotForwarded) forward.attempt()).why().detail().contains("h2c"));
         assertEquals("""
                 GET /flag HTTP/1.1\r
                 Host: backend.example\r
@@ -65,11 +68,11 @@ class H2cSmugglingTest {
     @Test
     void aSwitchToH2cAnsweringThatPlainRequestIsInvalid() {
         ProxyUpgrade proxy = ProxyUpgrade.standard();
-        var forward = assertInstanceOf(ProxyUpgrade.Outbound.Forward.class, proxy.towardUpstream(Wire.request(ATTACK)));
+        var forward = assertInstanceOf(Outbound.Forward.class, proxy.towardUpstream(Wire.request(ATTACK)));
 
-        var invalid = assertInstanceOf(ProxyUpgrade.Verdict.Invalid.class,
+        var invalid = assertInstanceOf(Verdict.Invalid.class,
                 proxy.judge(forward.attempt(), Wire.response(SWITCH_TO_H2C)));
-        assertEquals(UpgradeReason.UNSOLICITED_SWITCH, invalid.reason());
+        assertEquals(UpgradeReason.Invalid.UNSOLICITED_SWITCH, invalid.reason());
         assertEquals(502, invalid.response().status());
         assertTrue(invalid.detail().contains("without an upgrade"), invalid.detail());
         assertTrue(invalid.detail().contains("NO_SUPPORTED_PROTOCOL"), invalid.detail());
@@ -81,9 +84,9 @@ class H2cSmugglingTest {
                 .replace("Connection: Upgrade, HTTP2-Settings", "Connection: Upgrade");
         for (String raw : List.of(upgradeOnly, ATTACK.replace("h2c", "H2C"),
                 ATTACK.replace("Upgrade: h2c", "Upgrade: h2c\r\nUpgrade: h2c"))) {
-            var forward = assertInstanceOf(ProxyUpgrade.Outbound.Forward.class,
+            var forward = assertInstanceOf(Outbound.Forward.class,
                     ProxyUpgrade.standard().towardUpstream(Wire.request(raw)));
-            assertFalse(forward.attempt().upgrading(), raw);
+            assertFalse((forward.attempt() instanceof UpgradeAttempt.Forwarded), raw);
             assertFalse(forward.head().headers().contains(HeaderName.UPGRADE), raw);
             assertFalse(forward.head().headers().contains(HeaderName.HTTP2_SETTINGS), raw);
             assertEquals(List.of("keep-alive"), forward.head().headers().values(HeaderName.CONNECTION), raw);
@@ -103,10 +106,10 @@ class H2cSmugglingTest {
                 \r
                 """;
 
-        var forward = assertInstanceOf(ProxyUpgrade.Outbound.Forward.class,
+        var forward = assertInstanceOf(Outbound.Forward.class,
                 ProxyUpgrade.standard().towardUpstream(Wire.request(both)));
 
-        assertEquals(List.of(Protocol.WEBSOCKET), forward.attempt().offered());
+        assertEquals(List.of(Protocol.WEBSOCKET), ((UpgradeAttempt.Forwarded) forward.attempt()).offered());
         assertEquals(List.of("websocket"), forward.head().headers().values(HeaderName.UPGRADE));
         assertEquals(List.of("upgrade"), forward.head().headers().values(HeaderName.CONNECTION));
         assertFalse(forward.head().headers().contains(HeaderName.HTTP2_SETTINGS));

@@ -13,11 +13,13 @@ import io.github.upgrade4j.http.Headers;
 import io.github.upgrade4j.http.HttpVersion;
 import io.github.upgrade4j.http.ResponseHead;
 import io.github.upgrade4j.upgrade.ExtendedConnect;
+import io.github.upgrade4j.upgrade.Outbound;
 import io.github.upgrade4j.upgrade.ProxyUpgrade;
 import io.github.upgrade4j.upgrade.UpgradeAttempt;
 import io.github.upgrade4j.upgrade.UpgradeDecision;
 import io.github.upgrade4j.upgrade.UpgradeNegotiator;
 import io.github.upgrade4j.upgrade.UpgradeReason;
+import io.github.upgrade4j.upgrade.Verdict;
 import io.github.upgrade4j.upgrade.WebSocketHandshake;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -58,9 +60,9 @@ class Http10SwitchTest {
     void a101InAnHttp10ResponseIsA502AndOpensNoTunnel() {
         UpgradeAttempt attempt = attempt(UPGRADE);
 
-        var invalid = assertInstanceOf(ProxyUpgrade.Verdict.Invalid.class,
+        var invalid = assertInstanceOf(Verdict.Invalid.class,
                 ProxyUpgrade.standard().judge(attempt, Wire.response(SWITCH_1_0)));
-        assertEquals(UpgradeReason.SWITCH_NOT_HTTP_1_1, invalid.reason());
+        assertEquals(UpgradeReason.Invalid.SWITCH_NOT_HTTP_1_1, invalid.reason());
         assertEquals(502, invalid.response().status());
         assertEquals("the upstream answered 101 in an HTTP/1.0 response; expected HTTP/1.1, the only version that"
                 + " can switch protocols", invalid.detail());
@@ -70,20 +72,20 @@ class Http10SwitchTest {
                 invalid.response().headers().values(HeaderName.CONTENT_LENGTH));
 
         // The same answer as HTTP/1.1 is a valid switch: the version alone made the difference.
-        assertInstanceOf(ProxyUpgrade.Verdict.Tunnel.class, ProxyUpgrade.standard().judge(attempt,
+        assertInstanceOf(Verdict.Tunnel.class, ProxyUpgrade.standard().judge(attempt,
                 Wire.response(SWITCH_1_0.replace("HTTP/1.0 101", "HTTP/1.1 101"))));
     }
 
     @Test
     void anHttp10SwitchToAnotherProtocolIsRefusedToo() {
         ProxyUpgrade ircToo = ProxyUpgrade.builder().allow("websocket", "irc").build();
-        var forward = assertInstanceOf(ProxyUpgrade.Outbound.Forward.class, ircToo.towardUpstream(
+        var forward = assertInstanceOf(Outbound.Forward.class, ircToo.towardUpstream(
                 Wire.request("GET / HTTP/1.1\r\nHost: a\r\nUpgrade: IRC\r\nConnection: Upgrade\r\n\r\n")));
 
-        var invalid = assertInstanceOf(ProxyUpgrade.Verdict.Invalid.class, ircToo.judge(forward.attempt(),
+        var invalid = assertInstanceOf(Verdict.Invalid.class, ircToo.judge(forward.attempt(),
                 Wire.response("HTTP/1.0 101 Switching Protocols\r\nUpgrade: IRC\r\nConnection: Upgrade\r\n\r\n")));
-        assertEquals(UpgradeReason.SWITCH_NOT_HTTP_1_1, invalid.reason());
-        assertInstanceOf(ProxyUpgrade.Verdict.Tunnel.class, ircToo.judge(forward.attempt(),
+        assertEquals(UpgradeReason.Invalid.SWITCH_NOT_HTTP_1_1, invalid.reason());
+        assertInstanceOf(Verdict.Tunnel.class, ircToo.judge(forward.attempt(),
                 Wire.response("HTTP/1.1 101 Switching Protocols\r\nUpgrade: IRC\r\nConnection: Upgrade\r\n\r\n")));
     }
 
@@ -109,7 +111,7 @@ class Http10SwitchTest {
                 "Upgrade", "websocket", "Connection", "Upgrade", "Sec-WebSocket-Accept", WebSocketHandshake.accept(key)));
 
         var failed = assertInstanceOf(ExtendedConnect.Failed.class, ExtendedConnect.answerForHttp2(request, switch10));
-        assertEquals(UpgradeReason.SWITCH_NOT_HTTP_1_1, failed.reason());
+        assertEquals(UpgradeReason.Invalid.SWITCH_NOT_HTTP_1_1, failed.reason());
         assertEquals(502, failed.response().status());
         assertInstanceOf(ExtendedConnect.Translated.class, ExtendedConnect.answerForHttp2(request,
                 new ResponseHead(HttpVersion.HTTP_1_1, 101, "Switching Protocols", switch10.headers())));
@@ -117,29 +119,29 @@ class Http10SwitchTest {
 
     @Test
     void anHttp10RequestIsForwardedWithoutAnyOfferSoEvery101ToItIsUnsolicited() {
-        var forward = assertInstanceOf(ProxyUpgrade.Outbound.Forward.class,
+        var forward = assertInstanceOf(Outbound.Forward.class,
                 ProxyUpgrade.standard().towardUpstream(Wire.request(UPGRADE.replace("HTTP/1.1", "HTTP/1.0"))));
 
         Headers sent = forward.head().headers();
-        assertFalse(forward.attempt().upgrading());
-        assertEquals(UpgradeReason.HTTP_1_0_REQUEST, forward.attempt().notForwarded().orElseThrow().reason());
+        assertFalse((forward.attempt() instanceof UpgradeAttempt.Forwarded));
+        assertEquals(UpgradeReason.Ignored.HTTP_1_0_REQUEST, ((UpgradeAttempt.NotForwarded) forward.attempt()).why().reason());
         assertFalse(sent.contains(HeaderName.UPGRADE), sent::toString);
         assertFalse(sent.hasToken(HeaderName.CONNECTION, "upgrade"), sent::toString);
         for (String answer : List.of(SWITCH_1_0, SWITCH_1_0.replace("HTTP/1.0 101", "HTTP/1.1 101"))) {
-            var invalid = assertInstanceOf(ProxyUpgrade.Verdict.Invalid.class,
+            var invalid = assertInstanceOf(Verdict.Invalid.class,
                     ProxyUpgrade.standard().judge(forward.attempt(), Wire.response(answer)));
-            assertEquals(UpgradeReason.UNSOLICITED_SWITCH, invalid.reason(), answer);
+            assertEquals(UpgradeReason.Invalid.UNSOLICITED_SWITCH, invalid.reason(), answer);
         }
         // The origin role agrees: it serves the HTTP/1.0 request as plain HTTP.
         var ignore = assertInstanceOf(UpgradeDecision.Ignore.class,
                 UpgradeNegotiator.standard().decide(Wire.request(UPGRADE.replace("HTTP/1.1", "HTTP/1.0"))));
-        assertEquals(UpgradeReason.HTTP_1_0_REQUEST, ignore.reason());
+        assertEquals(UpgradeReason.Ignored.HTTP_1_0_REQUEST, ignore.reason());
     }
 
     private static UpgradeAttempt attempt(String raw) {
-        var forward = assertInstanceOf(ProxyUpgrade.Outbound.Forward.class,
+        var forward = assertInstanceOf(Outbound.Forward.class,
                 ProxyUpgrade.standard().towardUpstream(Wire.request(raw)));
-        assertTrue(forward.attempt().upgrading());
+        assertTrue((forward.attempt() instanceof UpgradeAttempt.Forwarded));
         return forward.attempt();
     }
 }

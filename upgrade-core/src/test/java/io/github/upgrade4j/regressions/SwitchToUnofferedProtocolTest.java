@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.upgrade4j.http.HeaderName;
+import io.github.upgrade4j.upgrade.Outbound;
 import io.github.upgrade4j.upgrade.Protocol;
 import io.github.upgrade4j.upgrade.ProxyUpgrade;
 import io.github.upgrade4j.upgrade.UpgradeAttempt;
 import io.github.upgrade4j.upgrade.UpgradeReason;
+import io.github.upgrade4j.upgrade.Verdict;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -39,10 +41,10 @@ class SwitchToUnofferedProtocolTest {
 
     @Test
     void aSwitchToH2cWhenWebsocketWasOfferedIsInvalid() {
-        var invalid = assertInstanceOf(ProxyUpgrade.Verdict.Invalid.class, ProxyUpgrade.standard().judge(attempt(),
+        var invalid = assertInstanceOf(Verdict.Invalid.class, ProxyUpgrade.standard().judge(attempt(),
                 Wire.response("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n")));
 
-        assertEquals(UpgradeReason.SWITCH_TO_UNOFFERED_PROTOCOL, invalid.reason());
+        assertEquals(UpgradeReason.Invalid.SWITCH_TO_UNOFFERED_PROTOCOL, invalid.reason());
         assertEquals(502, invalid.response().status());
         assertEquals("the upstream switched to h2c but the client offered websocket", invalid.detail());
         assertTrue(invalid.message().contains("did not ask for"), invalid.message());
@@ -54,17 +56,17 @@ class SwitchToUnofferedProtocolTest {
     void aSwitchNamingSeveralProtocolsOrAnotherVersionIsInvalid() {
         for (String upgrade : List.of("websocket, h2c", "h2c, websocket", "websocket\r\nUpgrade: websocket",
                 "websocket/13", "IRC/6.9")) {
-            var invalid = assertInstanceOf(ProxyUpgrade.Verdict.Invalid.class, ProxyUpgrade.standard().judge(attempt(),
+            var invalid = assertInstanceOf(Verdict.Invalid.class, ProxyUpgrade.standard().judge(attempt(),
                     Wire.response("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: " + upgrade
                             + "\r\nSec-WebSocket-Accept: " + ACCEPT + "\r\n\r\n")));
-            assertEquals(UpgradeReason.SWITCH_TO_UNOFFERED_PROTOCOL, invalid.reason(), upgrade);
+            assertEquals(UpgradeReason.Invalid.SWITCH_TO_UNOFFERED_PROTOCOL, invalid.reason(), upgrade);
             assertTrue(invalid.detail().contains("the client offered websocket"), invalid.detail());
         }
     }
 
     @Test
     void aSwitchToTheOfferedProtocolInAnotherCaseOpensTheTunnel() {
-        var tunnel = assertInstanceOf(ProxyUpgrade.Verdict.Tunnel.class, ProxyUpgrade.standard().judge(attempt(),
+        var tunnel = assertInstanceOf(Verdict.Tunnel.class, ProxyUpgrade.standard().judge(attempt(),
                 Wire.response("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: WebSocket\r\n"
                         + "Sec-WebSocket-Accept: " + ACCEPT + "\r\n\r\n")));
 
@@ -74,18 +76,18 @@ class SwitchToUnofferedProtocolTest {
 
     @Test
     void aSwitchWithoutAnyUpgradeFieldIsInvalid() {
-        var invalid = assertInstanceOf(ProxyUpgrade.Verdict.Invalid.class, ProxyUpgrade.standard().judge(attempt(),
+        var invalid = assertInstanceOf(Verdict.Invalid.class, ProxyUpgrade.standard().judge(attempt(),
                 Wire.response("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\n"
                         + "Sec-WebSocket-Accept: " + ACCEPT + "\r\n\r\n")));
 
-        assertEquals(UpgradeReason.SWITCH_WITHOUT_UPGRADE, invalid.reason());
+        assertEquals(UpgradeReason.Invalid.SWITCH_WITHOUT_UPGRADE, invalid.reason());
         assertEquals(502, invalid.response().status());
     }
 
     private static UpgradeAttempt attempt() {
-        var forward = assertInstanceOf(ProxyUpgrade.Outbound.Forward.class,
+        var forward = assertInstanceOf(Outbound.Forward.class,
                 ProxyUpgrade.standard().towardUpstream(Wire.request(UPGRADE)));
-        assertEquals(List.of(Protocol.WEBSOCKET), forward.attempt().offered());
+        assertEquals(List.of(Protocol.WEBSOCKET), ((UpgradeAttempt.Forwarded) forward.attempt()).offered());
         assertEquals(List.of(KEY), forward.head().headers().values(HeaderName.SEC_WEBSOCKET_KEY));
         return forward.attempt();
     }

@@ -15,7 +15,9 @@ import io.github.upgrade4j.hop.UnderscoreAction;
 import io.github.upgrade4j.http.HeaderField;
 import io.github.upgrade4j.http.HeaderName;
 import io.github.upgrade4j.http.RequestHead;
+import io.github.upgrade4j.upgrade.Outbound;
 import io.github.upgrade4j.upgrade.ProxyUpgrade;
+import io.github.upgrade4j.upgrade.UpgradeAttempt;
 import io.github.upgrade4j.upgrade.UpgradeReason;
 import java.util.List;
 import java.util.Locale;
@@ -51,7 +53,8 @@ class UnderscoredAliasTest {
     void anUnderscoredForwardedProtoNeverReachesTheUpstreamBesideTheProxysOwn() {
         RequestHead head = Wire.request(SPOOF);
         var forward = assertInstanceOf(Forwarding.Forward.class, HopByHopPolicy.standard().forRequest(head));
-        RequestHead upstream = ForwardedFields.builder("198.51.100.9").build().applyTo(head.withHeaders(forward.headers()));
+        RequestHead upstream = head.withHeaders(forward.edit()
+                .forwarded(ForwardedFields.builder().build(), head, "198.51.100.9").build());
         String bytes = Wire.upstreamBytes(upstream, forward);
 
         assertFalse(bytes.toLowerCase(Locale.ROOT).contains("x_forwarded"), bytes);
@@ -106,9 +109,9 @@ class UnderscoredAliasTest {
         assertTrue(refuse.advice().contains("RFC 3875 §4.1.18"), refuse::advice);
         assertTrue(refuse.advice().contains("underscoredAliases(UnderscoreAction.PASS)"), refuse::advice);
 
-        var proxied = assertInstanceOf(ProxyUpgrade.Outbound.Refuse.class,
+        var proxied = assertInstanceOf(Outbound.Refuse.class,
                 ProxyUpgrade.builder().policy(refusing).build().towardUpstream(Wire.request(SPOOF)));
-        assertEquals(UpgradeReason.REQUEST_HEAD_REFUSED, proxied.reason());
+        assertEquals(Refusal.UNDERSCORED_ALIAS, proxied.reason());
         assertEquals(400, proxied.response().status());
         assertTrue(proxied.detail().contains("X_Forwarded_Proto"), proxied::detail);
 
@@ -134,8 +137,8 @@ class UnderscoredAliasTest {
         assertFalse(unprotected.stripped(), "X-Auth-User is not protected by default");
 
         // The operator protects X-Auth-User, and X_Tenant spelled with its '_': that one is the real field.
-        HopByHopPolicy own = HopByHopPolicy.builder().protect("X-Auth-User", Protection.KEEP_AND_REPORT)
-                .protect("X_Tenant", Protection.REFUSE).build();
+        HopByHopPolicy own = HopByHopPolicy.builder().protect(HeaderName.of("X-Auth-User"), Protection.KEEP_AND_REPORT)
+                .protect(HeaderName.of("X_Tenant"), Protection.REFUSE).build();
         var forward = assertInstanceOf(Forwarding.Forward.class, Wire.forward(own, raw));
         assertEquals(List.of(HeaderField.of("X_Auth_User", "root")),
                 forward.removals().stream().map(Forwarding.Removal::field).toList());
@@ -157,9 +160,9 @@ class UnderscoredAliasTest {
                 "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
                         + "Sec-WebSocket-Version: 13\r\n\r\n");
 
-        var forward = assertInstanceOf(ProxyUpgrade.Outbound.Forward.class,
+        var forward = assertInstanceOf(Outbound.Forward.class,
                 ProxyUpgrade.standard().towardUpstream(Wire.request(upgrade)));
-        assertTrue(forward.attempt().upgrading());
+        assertTrue((forward.attempt() instanceof UpgradeAttempt.Forwarded));
         assertFalse(forward.head().headers().contains(HeaderName.of("X_Forwarded_Proto")));
         assertEquals(5, forward.stripping().removals().stream()
                 .filter(r -> r.cause() == Forwarding.RemovalCause.UNDERSCORED_ALIAS).count());

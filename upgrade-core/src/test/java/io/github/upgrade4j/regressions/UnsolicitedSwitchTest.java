@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.upgrade4j.http.HeaderName;
+import io.github.upgrade4j.upgrade.Outbound;
 import io.github.upgrade4j.upgrade.ProxyUpgrade;
 import io.github.upgrade4j.upgrade.UpgradeAttempt;
 import io.github.upgrade4j.upgrade.UpgradeReason;
+import io.github.upgrade4j.upgrade.Verdict;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -42,11 +44,11 @@ class UnsolicitedSwitchTest {
     @Test
     void a101ToAPlainGetIsInvalid() {
         UpgradeAttempt attempt = plainAttempt(PLAIN_GET);
-        assertEquals(UpgradeReason.NOT_OFFERED, attempt.notForwarded().orElseThrow().reason());
+        assertEquals(UpgradeReason.Ignored.NOT_OFFERED, ((UpgradeAttempt.NotForwarded) attempt).why().reason());
 
-        var invalid = assertInstanceOf(ProxyUpgrade.Verdict.Invalid.class,
+        var invalid = assertInstanceOf(Verdict.Invalid.class,
                 ProxyUpgrade.standard().judge(attempt, Wire.response(SWITCH)));
-        assertEquals(UpgradeReason.UNSOLICITED_SWITCH, invalid.reason());
+        assertEquals(UpgradeReason.Invalid.UNSOLICITED_SWITCH, invalid.reason());
         assertEquals(502, invalid.response().status());
         assertTrue(invalid.detail().contains("101"), invalid.detail());
         assertTrue(invalid.detail().contains("without an upgrade"), invalid.detail());
@@ -65,37 +67,37 @@ class UnsolicitedSwitchTest {
         String http10 = withoutConnectionUpgrade.replace("HTTP/1.1", "HTTP/1.0").replace("keep-alive", "Upgrade");
 
         UpgradeAttempt lacksToken = plainAttempt(withoutConnectionUpgrade);
-        assertEquals(UpgradeReason.CONNECTION_LACKS_UPGRADE, lacksToken.notForwarded().orElseThrow().reason());
+        assertEquals(UpgradeReason.Ignored.CONNECTION_LACKS_UPGRADE, ((UpgradeAttempt.NotForwarded) lacksToken).why().reason());
         UpgradeAttempt oldVersion = plainAttempt(http10);
-        assertEquals(UpgradeReason.HTTP_1_0_REQUEST, oldVersion.notForwarded().orElseThrow().reason());
+        assertEquals(UpgradeReason.Ignored.HTTP_1_0_REQUEST, ((UpgradeAttempt.NotForwarded) oldVersion).why().reason());
 
         for (UpgradeAttempt attempt : List.of(lacksToken, oldVersion)) {
-            var invalid = assertInstanceOf(ProxyUpgrade.Verdict.Invalid.class,
+            var invalid = assertInstanceOf(Verdict.Invalid.class,
                     ProxyUpgrade.standard().judge(attempt, Wire.response(SWITCH)));
-            assertEquals(UpgradeReason.UNSOLICITED_SWITCH, invalid.reason(), attempt::toString);
+            assertEquals(UpgradeReason.Invalid.UNSOLICITED_SWITCH, invalid.reason(), attempt::toString);
             assertEquals(502, invalid.response().status());
         }
     }
 
     @Test
     void a100ContinueToAPlainRequestIsStillRelayedAsInterim() {
-        var interim = assertInstanceOf(ProxyUpgrade.Verdict.Interim.class, ProxyUpgrade.standard()
+        var interim = assertInstanceOf(Verdict.Interim.class, ProxyUpgrade.standard()
                 .judge(plainAttempt(PLAIN_GET), Wire.response("HTTP/1.1 100 Continue\r\n\r\n")));
         assertEquals(100, interim.response().status());
     }
 
     @Test
     void aFinalAnswerToAPlainRequestKeepsTheClientConnection() {
-        var plain = assertInstanceOf(ProxyUpgrade.Verdict.Plain.class, ProxyUpgrade.standard()
+        var plain = assertInstanceOf(Verdict.Plain.class, ProxyUpgrade.standard()
                 .judge(plainAttempt(PLAIN_GET), Wire.response("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")));
         assertFalse(plain.closeClient());
-        assertEquals(UpgradeReason.NOT_OFFERED, plain.reason());
+        assertEquals(UpgradeReason.Ignored.NOT_OFFERED, plain.reason());
     }
 
     private static UpgradeAttempt plainAttempt(String raw) {
-        var forward = assertInstanceOf(ProxyUpgrade.Outbound.Forward.class,
+        var forward = assertInstanceOf(Outbound.Forward.class,
                 ProxyUpgrade.standard().towardUpstream(Wire.request(raw)));
-        assertFalse(forward.attempt().upgrading(), raw);
+        assertFalse((forward.attempt() instanceof UpgradeAttempt.Forwarded), raw);
         assertFalse(forward.head().headers().contains(HeaderName.UPGRADE), raw);
         return forward.attempt();
     }

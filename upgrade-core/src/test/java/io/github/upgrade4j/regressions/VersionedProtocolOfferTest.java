@@ -7,12 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.upgrade4j.http.HeaderName;
+import io.github.upgrade4j.upgrade.Outbound;
 import io.github.upgrade4j.upgrade.Protocol;
 import io.github.upgrade4j.upgrade.ProxyUpgrade;
 import io.github.upgrade4j.upgrade.UpgradeAttempt;
 import io.github.upgrade4j.upgrade.UpgradeDecision;
 import io.github.upgrade4j.upgrade.UpgradeNegotiator;
 import io.github.upgrade4j.upgrade.UpgradeReason;
+import io.github.upgrade4j.upgrade.Verdict;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -46,31 +48,31 @@ class VersionedProtocolOfferTest {
 
     @Test
     void theWebsocketEntryDoesNotForwardWebsocketSlash13() {
-        var forward = assertInstanceOf(ProxyUpgrade.Outbound.Forward.class,
+        var forward = assertInstanceOf(Outbound.Forward.class,
                 ProxyUpgrade.standard().towardUpstream(Wire.request(UPGRADE)));
 
         UpgradeAttempt attempt = forward.attempt();
-        assertFalse(attempt.upgrading());
-        UpgradeDecision.Ignore why = attempt.notForwarded().orElseThrow();
-        assertEquals(UpgradeReason.NO_SUPPORTED_PROTOCOL, why.reason());
+        assertFalse((attempt instanceof UpgradeAttempt.Forwarded));
+        UpgradeDecision.Ignore why = ((UpgradeAttempt.NotForwarded) attempt).why();
+        assertEquals(UpgradeReason.Ignored.NO_SUPPORTED_PROTOCOL, why.reason());
         assertEquals("the client offered websocket/13 but the proxy forwards only websocket; an entry allows its"
                 + " name with exactly its version or none, so 'websocket' does not allow 'websocket/13'", why.detail());
         assertFalse(forward.head().headers().contains(HeaderName.UPGRADE), forward.head()::toString);
         assertEquals(List.of("keep-alive"), forward.head().headers().values(HeaderName.CONNECTION));
         // Whatever the upstream makes of it, no tunnel opens.
-        var invalid = assertInstanceOf(ProxyUpgrade.Verdict.Invalid.class, ProxyUpgrade.standard().judge(attempt,
+        var invalid = assertInstanceOf(Verdict.Invalid.class, ProxyUpgrade.standard().judge(attempt,
                 Wire.response(SWITCH.replace("Upgrade: websocket", "Upgrade: websocket/13"))));
-        assertEquals(UpgradeReason.UNSOLICITED_SWITCH, invalid.reason());
+        assertEquals(UpgradeReason.Invalid.UNSOLICITED_SWITCH, invalid.reason());
     }
 
     @Test
     void plainWebsocketStillOpensTheTunnelAndIsAllThatIsForwardedFromAMixedOffer() {
-        var forward = assertInstanceOf(ProxyUpgrade.Outbound.Forward.class, ProxyUpgrade.standard().towardUpstream(
+        var forward = assertInstanceOf(Outbound.Forward.class, ProxyUpgrade.standard().towardUpstream(
                 Wire.request(UPGRADE.replace("Upgrade: websocket/13", "Upgrade: websocket/13, WebSocket"))));
 
         assertEquals(List.of("WebSocket"), forward.head().headers().values(HeaderName.UPGRADE));
-        assertEquals(List.of(new Protocol("WebSocket", null)), forward.attempt().offered());
-        var tunnel = assertInstanceOf(ProxyUpgrade.Verdict.Tunnel.class,
+        assertEquals(List.of(new Protocol("WebSocket", null)), ((UpgradeAttempt.Forwarded) forward.attempt()).offered());
+        var tunnel = assertInstanceOf(Verdict.Tunnel.class,
                 ProxyUpgrade.standard().judge(forward.attempt(), Wire.response(SWITCH)));
         assertTrue(tunnel.protocol().sameAs(Protocol.WEBSOCKET));
     }
@@ -82,15 +84,15 @@ class VersionedProtocolOfferTest {
         for (String offer : List.of("foo/2", "FOO/2", "Foo/2")) {
             var forward = forward(proxy, offer);
             assertEquals(List.of(offer), forward.head().headers().values(HeaderName.UPGRADE), offer);
-            var tunnel = assertInstanceOf(ProxyUpgrade.Verdict.Tunnel.class, proxy.judge(forward.attempt(),
+            var tunnel = assertInstanceOf(Verdict.Tunnel.class, proxy.judge(forward.attempt(),
                     Wire.response("HTTP/1.1 101 Switching Protocols\r\nUpgrade: foo/2\r\nConnection: Upgrade\r\n\r\n")));
             assertEquals(List.of(offer), tunnel.response().headers().values(HeaderName.UPGRADE), "as the client spelled it");
         }
         for (String offer : List.of("foo", "foo/3", "foo/2.0", "foo/20")) {
             var forward = forward(proxy, offer);
-            assertFalse(forward.attempt().upgrading(), offer);
-            assertEquals(UpgradeReason.NO_SUPPORTED_PROTOCOL, forward.attempt().notForwarded().orElseThrow().reason());
-            assertTrue(forward.attempt().notForwarded().orElseThrow().detail()
+            assertFalse((forward.attempt() instanceof UpgradeAttempt.Forwarded), offer);
+            assertEquals(UpgradeReason.Ignored.NO_SUPPORTED_PROTOCOL, ((UpgradeAttempt.NotForwarded) forward.attempt()).why().reason());
+            assertTrue(((UpgradeAttempt.NotForwarded) forward.attempt()).why().detail()
                     .endsWith("so 'foo/2' does not allow '" + offer + "'"), offer);
         }
         assertEquals(List.of("foo/2"), forward(proxy, "foo/3, foo/2, foo").head().headers().values(HeaderName.UPGRADE));
@@ -100,8 +102,8 @@ class VersionedProtocolOfferTest {
     void anUnversionedEntryAllowsNoVersionOfItsProtocol() {
         ProxyUpgrade proxy = ProxyUpgrade.builder().allow("irc").build();
 
-        assertTrue(forward(proxy, "IRC").attempt().upgrading());
-        assertFalse(forward(proxy, "IRC/6.9").attempt().upgrading());
+        assertTrue((forward(proxy, "IRC").attempt() instanceof UpgradeAttempt.Forwarded));
+        assertFalse((forward(proxy, "IRC/6.9").attempt() instanceof UpgradeAttempt.Forwarded));
     }
 
     @Test
@@ -116,11 +118,11 @@ class VersionedProtocolOfferTest {
         var ignore = assertInstanceOf(UpgradeDecision.Ignore.class,
                 UpgradeNegotiator.standard().decide(Wire.request(UPGRADE)));
 
-        assertEquals(UpgradeReason.NO_SUPPORTED_PROTOCOL, ignore.reason());
+        assertEquals(UpgradeReason.Ignored.NO_SUPPORTED_PROTOCOL, ignore.reason());
     }
 
-    private static ProxyUpgrade.Outbound.Forward forward(ProxyUpgrade proxy, String offer) {
-        return assertInstanceOf(ProxyUpgrade.Outbound.Forward.class, proxy.towardUpstream(Wire.request(
+    private static Outbound.Forward forward(ProxyUpgrade proxy, String offer) {
+        return assertInstanceOf(Outbound.Forward.class, proxy.towardUpstream(Wire.request(
                 "GET / HTTP/1.1\r\nHost: a\r\nUpgrade: " + offer + "\r\nConnection: Upgrade\r\n\r\n")));
     }
 }

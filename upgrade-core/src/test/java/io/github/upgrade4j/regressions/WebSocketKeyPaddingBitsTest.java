@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.upgrade4j.http.HeaderName;
+import io.github.upgrade4j.upgrade.Outbound;
 import io.github.upgrade4j.upgrade.ProxyUpgrade;
 import io.github.upgrade4j.upgrade.UpgradeDecision;
 import io.github.upgrade4j.upgrade.UpgradeNegotiator;
 import io.github.upgrade4j.upgrade.UpgradeReason;
+import io.github.upgrade4j.upgrade.Verdict;
 import io.github.upgrade4j.upgrade.WebSocketHandshake;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -71,11 +73,11 @@ class WebSocketKeyPaddingBitsTest {
 
     @Test
     void theProxyForwardsTheKeyUnchangedAndTunnelsTheMatching101() {
-        var forward = assertInstanceOf(ProxyUpgrade.Outbound.Forward.class,
+        var forward = assertInstanceOf(Outbound.Forward.class,
                 ProxyUpgrade.standard().towardUpstream(Wire.request(upgrade(RFC_KEY))));
         assertEquals(List.of(RFC_KEY), forward.head().headers().values(HeaderName.SEC_WEBSOCKET_KEY));
 
-        var tunnel = assertInstanceOf(ProxyUpgrade.Verdict.Tunnel.class, ProxyUpgrade.standard().judge(
+        var tunnel = assertInstanceOf(Verdict.Tunnel.class, ProxyUpgrade.standard().judge(
                 forward.attempt(), Wire.response(switching(RFC_KEY_ACCEPT))));
 
         assertEquals(List.of(RFC_KEY_ACCEPT), tunnel.response().headers().values(HeaderName.SEC_WEBSOCKET_ACCEPT));
@@ -84,13 +86,13 @@ class WebSocketKeyPaddingBitsTest {
     @Test
     void theProxyRefusesTheAcceptOfTheCanonicalSpelling() {
         // An upstream that decoded and re-encoded the key answered another string than the one sent.
-        var forward = assertInstanceOf(ProxyUpgrade.Outbound.Forward.class,
+        var forward = assertInstanceOf(Outbound.Forward.class,
                 ProxyUpgrade.standard().towardUpstream(Wire.request(upgrade(RFC_KEY))));
 
-        var invalid = assertInstanceOf(ProxyUpgrade.Verdict.Invalid.class, ProxyUpgrade.standard().judge(
+        var invalid = assertInstanceOf(Verdict.Invalid.class, ProxyUpgrade.standard().judge(
                 forward.attempt(), Wire.response(switching(CANONICAL_SPELLING_ACCEPT))));
 
-        assertEquals(UpgradeReason.WEBSOCKET_ACCEPT_MISMATCH, invalid.reason());
+        assertEquals(UpgradeReason.Invalid.WEBSOCKET_ACCEPT_MISMATCH, invalid.reason());
         assertTrue(invalid.detail().contains("expected Sec-WebSocket-Accept '" + RFC_KEY_ACCEPT + "'"),
                 invalid.detail());
     }
@@ -123,12 +125,12 @@ class WebSocketKeyPaddingBitsTest {
     void keysThatAreNotTwentyFourBase64CharactersEndingInTwoPadsAreStillRefused(String key) {
         var reject = assertInstanceOf(UpgradeDecision.Reject.class,
                 UpgradeNegotiator.standard().decide(Wire.request(upgrade(key))));
-        assertEquals(UpgradeReason.WEBSOCKET_KEY_INVALID, reject.reason(), key);
+        assertEquals(UpgradeReason.Refused.WEBSOCKET_KEY_INVALID, reject.reason(), key);
         assertEquals(400, reject.status());
 
-        var refuse = assertInstanceOf(ProxyUpgrade.Outbound.Refuse.class,
+        var refuse = assertInstanceOf(Outbound.Refuse.class,
                 ProxyUpgrade.standard().towardUpstream(Wire.request(upgrade(key))));
-        assertEquals(UpgradeReason.WEBSOCKET_KEY_INVALID, refuse.reason(), key);
+        assertEquals(UpgradeReason.Refused.WEBSOCKET_KEY_INVALID, refuse.reason(), key);
         assertEquals(400, refuse.response().status());
     }
 

@@ -7,9 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.upgrade4j.http.HeaderName;
 import io.github.upgrade4j.http.Headers;
+import io.github.upgrade4j.upgrade.Outbound;
 import io.github.upgrade4j.upgrade.ProxyUpgrade;
 import io.github.upgrade4j.upgrade.Protocol;
+import io.github.upgrade4j.upgrade.UpgradeAttempt;
 import io.github.upgrade4j.upgrade.UpgradeReason;
+import io.github.upgrade4j.upgrade.Verdict;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -54,11 +57,11 @@ class WebSocketSmuggleScenario1Test {
 
     @Test
     void theProxyAnswers426ItselfBeforeContactingTheUpstream() {
-        ProxyUpgrade.Outbound outbound = ProxyUpgrade.standard().towardUpstream(Wire.request(ATTACK));
+        Outbound outbound = ProxyUpgrade.standard().towardUpstream(Wire.request(ATTACK));
 
         // A Refuse carries no head for the upstream: there is nothing to send and nothing to tunnel.
-        var refuse = assertInstanceOf(ProxyUpgrade.Outbound.Refuse.class, outbound);
-        assertEquals(UpgradeReason.WEBSOCKET_VERSION_UNSUPPORTED, refuse.reason());
+        var refuse = assertInstanceOf(Outbound.Refuse.class, outbound);
+        assertEquals(UpgradeReason.Refused.WEBSOCKET_VERSION_UNSUPPORTED, refuse.reason());
         assertEquals(426, refuse.response().status());
         assertTrue(refuse.detail().contains("'1337'"), refuse.detail());
         assertTrue(refuse.message().contains("version 13"), refuse.message());
@@ -70,14 +73,14 @@ class WebSocketSmuggleScenario1Test {
 
     @Test
     void aMissingOrRepeatedVersionIsRefusedAtTheProxyToo() {
-        var missing = assertInstanceOf(ProxyUpgrade.Outbound.Refuse.class, ProxyUpgrade.standard()
+        var missing = assertInstanceOf(Outbound.Refuse.class, ProxyUpgrade.standard()
                 .towardUpstream(Wire.request(ATTACK.replace("Sec-WebSocket-Version: 1337\r\n", ""))));
-        assertEquals(UpgradeReason.WEBSOCKET_VERSION_UNSUPPORTED, missing.reason());
+        assertEquals(UpgradeReason.Refused.WEBSOCKET_VERSION_UNSUPPORTED, missing.reason());
         assertEquals(426, missing.response().status());
 
-        var repeated = assertInstanceOf(ProxyUpgrade.Outbound.Refuse.class, ProxyUpgrade.standard().towardUpstream(
+        var repeated = assertInstanceOf(Outbound.Refuse.class, ProxyUpgrade.standard().towardUpstream(
                 Wire.request(ATTACK.replace("1337\r\n", "13\r\nSec-WebSocket-Version: 8\r\n"))));
-        assertEquals(UpgradeReason.WEBSOCKET_VERSION_REPEATED, repeated.reason());
+        assertEquals(UpgradeReason.Refused.WEBSOCKET_VERSION_REPEATED, repeated.reason());
         assertEquals(400, repeated.response().status());
     }
 
@@ -85,18 +88,18 @@ class WebSocketSmuggleScenario1Test {
     void withValidationOffA426FromTheUpstreamIsRelayedAsPlainHttpAndTheClientConnectionCloses() {
         ProxyUpgrade lenient = ProxyUpgrade.builder().validateWebSocket(false).build();
 
-        var forward = assertInstanceOf(ProxyUpgrade.Outbound.Forward.class,
+        var forward = assertInstanceOf(Outbound.Forward.class,
                 lenient.towardUpstream(Wire.request(ATTACK)));
-        assertTrue(forward.attempt().upgrading());
-        assertEquals(List.of(Protocol.WEBSOCKET), forward.attempt().offered());
+        assertTrue((forward.attempt() instanceof UpgradeAttempt.Forwarded));
+        assertEquals(List.of(Protocol.WEBSOCKET), ((UpgradeAttempt.Forwarded) forward.attempt()).offered());
         assertEquals(List.of("1337"), forward.head().headers().values(HeaderName.SEC_WEBSOCKET_VERSION),
                 "the version travels end to end for the upstream to judge");
 
-        ProxyUpgrade.Verdict verdict = lenient.judge(forward.attempt(), Wire.response(UPGRADE_REQUIRED));
+        Verdict verdict = lenient.judge(forward.attempt(), Wire.response(UPGRADE_REQUIRED));
 
-        var plain = assertInstanceOf(ProxyUpgrade.Verdict.Plain.class, verdict);
+        var plain = assertInstanceOf(Verdict.Plain.class, verdict);
         assertTrue(plain.closeClient(), "the bytes after the request must never be read as a request");
-        assertEquals(UpgradeReason.NOT_SWITCHED, plain.reason());
+        assertEquals(UpgradeReason.Ignored.NOT_SWITCHED, plain.reason());
         assertEquals(426, plain.response().status());
         Headers toClient = plain.response().headers();
         assertEquals(List.of("close"), toClient.values(HeaderName.CONNECTION));
@@ -108,11 +111,11 @@ class WebSocketSmuggleScenario1Test {
     @Test
     void anyOtherFinalAnswerToTheUpgradeAlsoClosesTheClientConnection() {
         ProxyUpgrade lenient = ProxyUpgrade.builder().validateWebSocket(false).build();
-        var forward = assertInstanceOf(ProxyUpgrade.Outbound.Forward.class,
+        var forward = assertInstanceOf(Outbound.Forward.class,
                 lenient.towardUpstream(Wire.request(ATTACK)));
 
         for (String status : List.of("200 OK", "400 Bad Request", "404 Not Found")) {
-            var plain = assertInstanceOf(ProxyUpgrade.Verdict.Plain.class, lenient.judge(forward.attempt(),
+            var plain = assertInstanceOf(Verdict.Plain.class, lenient.judge(forward.attempt(),
                     Wire.response("HTTP/1.1 " + status + "\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n")));
             assertTrue(plain.closeClient(), status);
             assertEquals(List.of("close"), plain.response().headers().values(HeaderName.CONNECTION), status);

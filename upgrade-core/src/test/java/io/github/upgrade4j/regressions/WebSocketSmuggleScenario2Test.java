@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.upgrade4j.http.HeaderName;
+import io.github.upgrade4j.upgrade.Outbound;
 import io.github.upgrade4j.upgrade.ProxyUpgrade;
 import io.github.upgrade4j.upgrade.UpgradeAttempt;
 import io.github.upgrade4j.upgrade.UpgradeReason;
+import io.github.upgrade4j.upgrade.Verdict;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -63,10 +65,10 @@ class WebSocketSmuggleScenario2Test {
 
     @Test
     void aPostWithUpgradeWebsocketIsRefusedAtTheProxy() {
-        ProxyUpgrade.Outbound outbound = ProxyUpgrade.standard().towardUpstream(Wire.request(ATTACK));
+        Outbound outbound = ProxyUpgrade.standard().towardUpstream(Wire.request(ATTACK));
 
-        var refuse = assertInstanceOf(ProxyUpgrade.Outbound.Refuse.class, outbound);
-        assertEquals(UpgradeReason.WEBSOCKET_METHOD_NOT_GET, refuse.reason());
+        var refuse = assertInstanceOf(Outbound.Refuse.class, outbound);
+        assertEquals(UpgradeReason.Refused.WEBSOCKET_METHOD_NOT_GET, refuse.reason());
         assertEquals(400, refuse.response().status());
         assertTrue(refuse.detail().contains("POST"), refuse.detail());
         assertTrue(refuse.message().contains("smuggling"), refuse.message());
@@ -79,18 +81,18 @@ class WebSocketSmuggleScenario2Test {
         String bare = ATTACK.replace("Sec-WebSocket-Key: nf6dB8Pb/BLinZ7UexUXHg==\r\n", "")
                 .replace("Sec-WebSocket-Version: 13\r\n", "");
 
-        var refuse = assertInstanceOf(ProxyUpgrade.Outbound.Refuse.class,
+        var refuse = assertInstanceOf(Outbound.Refuse.class,
                 ProxyUpgrade.standard().towardUpstream(Wire.request(bare)));
-        assertEquals(UpgradeReason.WEBSOCKET_METHOD_NOT_GET, refuse.reason());
+        assertEquals(UpgradeReason.Refused.WEBSOCKET_METHOD_NOT_GET, refuse.reason());
     }
 
     @Test
     void withValidationOffABareRelayed101IsInvalid() {
         UpgradeAttempt attempt = forwardedAttempt();
 
-        var invalid = assertInstanceOf(ProxyUpgrade.Verdict.Invalid.class,
+        var invalid = assertInstanceOf(Verdict.Invalid.class,
                 LENIENT.judge(attempt, Wire.response(BARE_101)));
-        assertEquals(UpgradeReason.SWITCH_WITHOUT_CONNECTION_UPGRADE, invalid.reason());
+        assertEquals(UpgradeReason.Invalid.SWITCH_WITHOUT_CONNECTION_UPGRADE, invalid.reason());
         assertEquals(502, invalid.response().status());
     }
 
@@ -98,9 +100,9 @@ class WebSocketSmuggleScenario2Test {
     void withValidationOffAForged101WithoutTheAcceptIsInvalid() {
         UpgradeAttempt attempt = forwardedAttempt();
 
-        var invalid = assertInstanceOf(ProxyUpgrade.Verdict.Invalid.class,
+        var invalid = assertInstanceOf(Verdict.Invalid.class,
                 LENIENT.judge(attempt, Wire.response(FORGED_101)));
-        assertEquals(UpgradeReason.WEBSOCKET_ACCEPT_MISSING, invalid.reason());
+        assertEquals(UpgradeReason.Invalid.WEBSOCKET_ACCEPT_MISSING, invalid.reason());
         assertEquals(502, invalid.response().status());
         assertTrue(invalid.detail().contains("Sec-WebSocket-Accept"), invalid.detail());
         assertEquals(List.of(Integer.toString(invalid.body().length)),
@@ -113,17 +115,17 @@ class WebSocketSmuggleScenario2Test {
         // RFC 6455 §1.3's sample accept, the answer to a different key.
         String forged = FORGED_101.replace("\r\n\r\n", "\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n");
 
-        var invalid = assertInstanceOf(ProxyUpgrade.Verdict.Invalid.class, LENIENT.judge(attempt, Wire.response(forged)));
-        assertEquals(UpgradeReason.WEBSOCKET_ACCEPT_MISMATCH, invalid.reason());
+        var invalid = assertInstanceOf(Verdict.Invalid.class, LENIENT.judge(attempt, Wire.response(forged)));
+        assertEquals(UpgradeReason.Invalid.WEBSOCKET_ACCEPT_MISMATCH, invalid.reason());
         assertEquals(502, invalid.response().status());
         assertTrue(invalid.detail().contains("s3pPLMBiTxaQ9kYGzzhZRbK+xOo="), invalid.detail());
     }
 
     /** With validation off the POST goes upstream as an upgrade, as it would through nginx. */
     private static UpgradeAttempt forwardedAttempt() {
-        var forward = assertInstanceOf(ProxyUpgrade.Outbound.Forward.class, LENIENT.towardUpstream(Wire.request(ATTACK)));
+        var forward = assertInstanceOf(Outbound.Forward.class, LENIENT.towardUpstream(Wire.request(ATTACK)));
         assertEquals("POST", forward.head().method());
-        assertTrue(forward.attempt().upgrading());
+        assertTrue((forward.attempt() instanceof UpgradeAttempt.Forwarded));
         return forward.attempt();
     }
 }

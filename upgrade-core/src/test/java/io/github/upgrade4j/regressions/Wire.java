@@ -27,7 +27,7 @@ final class Wire {
     }
 
     static String upstreamBytes(RequestHead head, Forwarding.Forward forward) {
-        RequestHead out = head.withHeaders(forward.withConnection(UpstreamConnection.KEEP_ALIVE));
+        RequestHead out = head.withHeaders(forward.edit().connection(UpstreamConnection.KEEP_ALIVE).build());
         return new String(Http1Writer.toBytes(out), StandardCharsets.ISO_8859_1);
     }
 }

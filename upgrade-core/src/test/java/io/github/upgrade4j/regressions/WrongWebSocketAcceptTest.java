@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.upgrade4j.http.HeaderName;
+import io.github.upgrade4j.upgrade.Outbound;
 import io.github.upgrade4j.upgrade.ProxyUpgrade;
 import io.github.upgrade4j.upgrade.UpgradeAttempt;
 import io.github.upgrade4j.upgrade.UpgradeReason;
+import io.github.upgrade4j.upgrade.Verdict;
 import io.github.upgrade4j.upgrade.WebSocketHandshake;
 import java.util.List;
 import java.util.Locale;
@@ -44,7 +46,7 @@ class WrongWebSocketAcceptTest {
     void anotherHandshakesAcceptIsInvalid() {
         var invalid = judge("Sec-WebSocket-Accept: " + ANOTHER_HANDSHAKES + "\r\n");
 
-        assertEquals(UpgradeReason.WEBSOCKET_ACCEPT_MISMATCH, invalid.reason());
+        assertEquals(UpgradeReason.Invalid.WEBSOCKET_ACCEPT_MISMATCH, invalid.reason());
         assertEquals(502, invalid.response().status());
         assertTrue(invalid.detail().contains("expected Sec-WebSocket-Accept '" + RIGHT + "'"), invalid.detail());
         assertTrue(invalid.detail().contains(ANOTHER_HANDSHAKES), invalid.detail());
@@ -57,14 +59,14 @@ class WrongWebSocketAcceptTest {
     void aReCasedAcceptIsInvalidBecauseBase64IsCaseSensitive() {
         var invalid = judge("Sec-WebSocket-Accept: " + RIGHT.toLowerCase(Locale.ROOT) + "\r\n");
 
-        assertEquals(UpgradeReason.WEBSOCKET_ACCEPT_MISMATCH, invalid.reason());
+        assertEquals(UpgradeReason.Invalid.WEBSOCKET_ACCEPT_MISMATCH, invalid.reason());
     }
 
     @Test
     void aRepeatedAcceptIsInvalidEvenWhenOneOrBothAreRight() {
         for (String second : List.of(RIGHT, ANOTHER_HANDSHAKES)) {
             var invalid = judge("Sec-WebSocket-Accept: " + RIGHT + "\r\nSec-WebSocket-Accept: " + second + "\r\n");
-            assertEquals(UpgradeReason.WEBSOCKET_ACCEPT_MISMATCH, invalid.reason(), second);
+            assertEquals(UpgradeReason.Invalid.WEBSOCKET_ACCEPT_MISMATCH, invalid.reason(), second);
             assertEquals(502, invalid.response().status());
         }
     }
@@ -73,21 +75,21 @@ class WrongWebSocketAcceptTest {
     void aMissingAcceptIsInvalid() {
         var invalid = judge("");
 
-        assertEquals(UpgradeReason.WEBSOCKET_ACCEPT_MISSING, invalid.reason());
+        assertEquals(UpgradeReason.Invalid.WEBSOCKET_ACCEPT_MISSING, invalid.reason());
         assertEquals(502, invalid.response().status());
     }
 
     @Test
     void theRightAcceptOpensTheTunnelAndReachesTheClient() {
         assertEquals(RIGHT, WebSocketHandshake.accept(KEY));
-        var tunnel = assertInstanceOf(ProxyUpgrade.Verdict.Tunnel.class, ProxyUpgrade.standard().judge(attempt(),
+        var tunnel = assertInstanceOf(Verdict.Tunnel.class, ProxyUpgrade.standard().judge(attempt(),
                 Wire.response(switching("Sec-WebSocket-Accept: " + RIGHT + "\r\n"))));
 
         assertEquals(List.of(RIGHT), tunnel.response().headers().values(HeaderName.SEC_WEBSOCKET_ACCEPT));
     }
 
-    private static ProxyUpgrade.Verdict.Invalid judge(String acceptLines) {
-        return assertInstanceOf(ProxyUpgrade.Verdict.Invalid.class,
+    private static Verdict.Invalid judge(String acceptLines) {
+        return assertInstanceOf(Verdict.Invalid.class,
                 ProxyUpgrade.standard().judge(attempt(), Wire.response(switching(acceptLines))));
     }
 
@@ -96,9 +98,9 @@ class WrongWebSocketAcceptTest {
     }
 
     private static UpgradeAttempt attempt() {
-        var forward = assertInstanceOf(ProxyUpgrade.Outbound.Forward.class,
+        var forward = assertInstanceOf(Outbound.Forward.class,
                 ProxyUpgrade.standard().towardUpstream(Wire.request(UPGRADE)));
-        assertTrue(forward.attempt().upgrading());
+        assertTrue((forward.attempt() instanceof UpgradeAttempt.Forwarded));
         return forward.attempt();
     }
 }

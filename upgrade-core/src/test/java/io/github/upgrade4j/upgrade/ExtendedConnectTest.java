@@ -50,8 +50,8 @@ class ExtendedConnectTest {
         var failed = assertInstanceOf(ExtendedConnect.Failed.class,
                 ExtendedConnect.toHttp2(request(CHROME.replace("Sec-WebSocket-Version: 13", "Sec-WebSocket-Version: 8")), "http"));
 
-        assertEquals(UpgradeReason.WEBSOCKET_VERSION_UNSUPPORTED, failed.reason());
-        assertEquals(UpgradeReason.MALFORMED_UPGRADE, assertInstanceOf(ExtendedConnect.Failed.class,
+        assertEquals(UpgradeReason.Refused.WEBSOCKET_VERSION_UNSUPPORTED, failed.reason());
+        assertEquals(UpgradeReason.Ignored.NOT_OFFERED, assertInstanceOf(ExtendedConnect.Failed.class,
                 ExtendedConnect.toHttp2(request("GET / HTTP/1.1\r\nHost: a\r\n\r\n"), "http")).reason());
     }
 
@@ -91,7 +91,7 @@ class ExtendedConnectTest {
         assertEquals(Headers.of("sec-websocket-protocol", "chat"), h2.headers());
         var wrong = assertInstanceOf(ExtendedConnect.Failed.class, ExtendedConnect.answerForHttp2(downgrade,
                 response(good.replace(WebSocketHandshake.accept(key), WebSocketHandshake.accept("dGhlIHNhbXBsZSBub25jZQ==")))));
-        assertEquals(UpgradeReason.WEBSOCKET_ACCEPT_MISMATCH, wrong.reason());
+        assertEquals(UpgradeReason.Invalid.WEBSOCKET_ACCEPT_MISMATCH, wrong.reason());
         assertEquals(502, wrong.response().status());
     }
 
@@ -101,7 +101,7 @@ class ExtendedConnectTest {
 
         var ignored = assertInstanceOf(ExtendedConnect.Failed.class,
                 ExtendedConnect.answerForHttp2(downgrade, response("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n")));
-        assertEquals(UpgradeReason.NOT_SWITCHED, ignored.reason());
+        assertEquals(UpgradeReason.Invalid.ANSWERED_WITHOUT_SWITCHING, ignored.reason());
         var notFound = assertInstanceOf(ExtendedConnect.Translated.class,
                 ExtendedConnect.answerForHttp2(downgrade, response("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")));
         assertEquals(404, ((ResponseHead) notFound.value()).status());
@@ -114,6 +114,6 @@ class ExtendedConnectTest {
                 new ExtendedConnect.Request("connect-udp", "https", "a", "/", Headers.of())));
 
         assertEquals(501, failed.response().status());
-        assertEquals(UpgradeReason.EXTENDED_CONNECT_PROTOCOL_UNSUPPORTED, failed.reason());
+        assertEquals(UpgradeReason.Refused.EXTENDED_CONNECT_PROTOCOL_UNSUPPORTED, failed.reason());
     }
 }

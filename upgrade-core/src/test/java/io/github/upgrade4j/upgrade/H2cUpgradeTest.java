@@ -33,16 +33,16 @@ class H2cUpgradeTest {
 
     @Test
     void ignoresH2cWithoutExactlyOneSettingsField() {
-        assertEquals(UpgradeReason.H2C_SETTINGS_MISSING,
+        assertEquals(UpgradeReason.Ignored.H2C_SETTINGS_MISSING,
                 ignoredBecause(CURL.replace("HTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n", "")));
-        assertEquals(UpgradeReason.H2C_SETTINGS_MISSING, ignoredBecause(CURL.replace("HTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n",
+        assertEquals(UpgradeReason.Ignored.H2C_SETTINGS_MISSING, ignoredBecause(CURL.replace("HTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n",
                 "HTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n")));
     }
 
     @Test
     void ignoresSettingsThatAreNotBase64UrlOfWholeSettings() {
         for (String bad : new String[] {"AAMAAABkAAQCAAAAAAIAAAAA==", "AAMA+ABk", "AAMAAA"}) {
-            assertEquals(UpgradeReason.H2C_SETTINGS_INVALID, ignoredBecause(CURL.replace("AAMAAABkAAQCAAAAAAIAAAAA", bad)),
+            assertEquals(UpgradeReason.Ignored.H2C_SETTINGS_INVALID, ignoredBecause(CURL.replace("AAMAAABkAAQCAAAAAAIAAAAA", bad)),
                     bad);
         }
         assertTrue(H2cUpgrade.decodeSettings("").isPresent());
@@ -50,7 +50,7 @@ class H2cUpgradeTest {
 
     @Test
     void ignoresSettingsThatConnectionDoesNotNominate() {
-        assertEquals(UpgradeReason.H2C_SETTINGS_NOT_NOMINATED,
+        assertEquals(UpgradeReason.Ignored.H2C_SETTINGS_NOT_NOMINATED,
                 ignoredBecause(CURL.replace("Connection: Upgrade, HTTP2-Settings", "Connection: Upgrade")));
     }
 }

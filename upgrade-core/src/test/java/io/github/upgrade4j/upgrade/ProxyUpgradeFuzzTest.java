@@ -95,9 +95,9 @@ class ProxyUpgradeFuzzTest {
     }
 
     private static void check(Pair pair, RequestHead request, List<ResponseHead> answers) {
-        ProxyUpgrade.Outbound outbound = pair.proxy().towardUpstream(request);
+        Outbound outbound = pair.proxy().towardUpstream(request);
         assertNotNull(outbound);
-        if (outbound instanceof ProxyUpgrade.Outbound.Refuse refuse) {
+        if (outbound instanceof Outbound.Refuse refuse) {
             assertTrue(List.of(400, 426).contains(refuse.response().status()), refuse::toString);
             assertTrue(refuse.response().headers().hasToken(HeaderName.CONNECTION, "close"), "a refusal closes");
             assertEquals(List.of(Integer.toString(refuse.body().length)),
@@ -106,7 +106,7 @@ class ProxyUpgradeFuzzTest {
             reparses(refuse.response());
             return;
         }
-        ProxyUpgrade.Outbound.Forward forward = assertInstanceOf(ProxyUpgrade.Outbound.Forward.class, outbound);
+        Outbound.Forward forward = assertInstanceOf(Outbound.Forward.class, outbound);
         UpgradeAttempt attempt = forward.attempt();
         Headers up = forward.head().headers();
         assertEquals(request.method(), forward.head().method());
@@ -114,11 +114,11 @@ class ProxyUpgradeFuzzTest {
         for (HeaderName name : List.of(HeaderName.KEEP_ALIVE, HeaderName.PROXY_CONNECTION, HeaderName.TRANSFER_ENCODING)) {
             assertFalse(up.contains(name), () -> name + " went upstream: " + up);
         }
-        if (attempt.upgrading()) {
+        if ((attempt instanceof UpgradeAttempt.Forwarded)) {
             assertTrue(up.hasToken(HeaderName.CONNECTION, "upgrade"), "an upgrade forwarded without Connection: upgrade");
             List<String> offer = ((FieldList.Valid) FieldList.parse(up.values(HeaderName.UPGRADE),
                     FieldList.Element.PROTOCOL, FieldList.DEFAULT_MAX_ELEMENTS)).elements();
-            assertEquals(attempt.offered().size(), offer.size());
+            assertEquals(((UpgradeAttempt.Forwarded) attempt).offered().size(), offer.size());
             for (String protocol : offer) {
                 Protocol p = Protocol.parse(protocol);
                 assertTrue(p.named("websocket") || pair.h2cAllowed() && p.named("h2c"), () -> "forwarded " + p);
@@ -131,7 +131,7 @@ class ProxyUpgradeFuzzTest {
             assertFalse(up.contains(HeaderName.UPGRADE), () -> "Upgrade went upstream without an upgrade: " + up);
             assertFalse(up.contains(HeaderName.HTTP2_SETTINGS), "HTTP2-Settings went upstream");
             assertEquals(1, up.count(HeaderName.CONNECTION));
-            assertSafeToLog(attempt.notForwarded().orElseThrow().detail());
+            assertSafeToLog(((UpgradeAttempt.NotForwarded) attempt).why().detail());
         }
         reparses(forward.head());
 
@@ -141,9 +141,9 @@ class ProxyUpgradeFuzzTest {
         // The two roles agree: the origin's own 101 for what the proxy forwarded opens the tunnel.
         UpgradeDecision origin = pair.origin().decide(forward.head());
         if (origin instanceof UpgradeDecision.Switch s) {
-            assertTrue(attempt.upgrading(), "the origin switched a request the proxy forwarded plainly");
-            ProxyUpgrade.Verdict verdict = judge(pair, attempt, s.response());
-            ProxyUpgrade.Verdict.Tunnel tunnel = assertInstanceOf(ProxyUpgrade.Verdict.Tunnel.class, verdict,
+            assertTrue((attempt instanceof UpgradeAttempt.Forwarded), "the origin switched a request the proxy forwarded plainly");
+            Verdict verdict = judge(pair, attempt, s.response());
+            Verdict.Tunnel tunnel = assertInstanceOf(Verdict.Tunnel.class, verdict,
                     () -> "the origin's own 101 " + s.response() + " for " + forward.head() + " was judged " + verdict);
             assertTrue(tunnel.protocol().sameAs(s.protocol()));
         } else if (origin instanceof UpgradeDecision.Reject reject) {
@@ -151,15 +151,15 @@ class ProxyUpgradeFuzzTest {
         }
     }
 
-    private static ProxyUpgrade.Verdict judge(Pair pair, UpgradeAttempt attempt, ResponseHead answer) {
-        ProxyUpgrade.Verdict verdict = pair.proxy().judge(attempt, answer);
+    private static Verdict judge(Pair pair, UpgradeAttempt attempt, ResponseHead answer) {
+        Verdict verdict = pair.proxy().judge(attempt, answer);
         assertNotNull(verdict);
-        if (verdict instanceof ProxyUpgrade.Verdict.Tunnel tunnel) {
-            assertTrue(attempt.upgrading(), "a tunnel for a request forwarded without an upgrade");
+        if (verdict instanceof Verdict.Tunnel tunnel) {
+            assertTrue((attempt instanceof UpgradeAttempt.Forwarded), "a tunnel for a request forwarded without an upgrade");
             assertEquals(101, answer.status());
             assertEquals(HttpVersion.HTTP_1_1, answer.version(), "a tunnel for a 101 that is not HTTP/1.1");
-            assertTrue(attempt.offered().contains(tunnel.protocol()),
-                    () -> "switched to " + tunnel.protocol() + ", not one of the offered " + attempt.offered());
+            assertTrue(((UpgradeAttempt.Forwarded) attempt).offered().contains(tunnel.protocol()),
+                    () -> "switched to " + tunnel.protocol() + ", not one of the offered " + ((UpgradeAttempt.Forwarded) attempt).offered());
             Headers toClient = tunnel.response().headers();
             assertEquals(List.of("upgrade"), toClient.values(HeaderName.CONNECTION));
             // Whatever the upstream's Upgrade lines held (an empty line, empty elements, another case),
@@ -168,14 +168,14 @@ class ProxyUpgradeFuzzTest {
                     () -> "the relayed 101's Upgrade lines for the upstream's " + answer.headers().values(HeaderName.UPGRADE));
             assertFalse(toClient.contains(HeaderName.CONTENT_LENGTH) || toClient.contains(HeaderName.TRANSFER_ENCODING),
                     "a 101 with a body length");
-            tunnel.notices().forEach(ProxyUpgradeFuzzTest::assertSafeToLog);
+            tunnel.notices().forEach(n -> assertSafeToLog(n.toString()));
             reparses(tunnel.response());
-        } else if (verdict instanceof ProxyUpgrade.Verdict.Interim interim) {
+        } else if (verdict instanceof Verdict.Interim interim) {
             assertTrue(answer.isInformational() && answer.status() != 101, () -> "interim for " + answer.status());
             reparses(interim.response());
-        } else if (verdict instanceof ProxyUpgrade.Verdict.Plain plain) {
+        } else if (verdict instanceof Verdict.Plain plain) {
             assertTrue(answer.status() >= 200, () -> "plain for " + answer.status());
-            assertEquals(attempt.upgrading(), plain.closeClient(), "an answer to an upgrade must close the client");
+            assertEquals((attempt instanceof UpgradeAttempt.Forwarded), plain.closeClient(), "an answer to an upgrade must close the client");
             Headers toClient = plain.response().headers();
             assertFalse(toClient.contains(HeaderName.UPGRADE), "Upgrade relayed on a plain answer");
             if (plain.closeClient()) {
@@ -185,15 +185,15 @@ class ProxyUpgradeFuzzTest {
             }
             reparses(plain.response());
         } else {
-            ProxyUpgrade.Verdict.Invalid invalid = assertInstanceOf(ProxyUpgrade.Verdict.Invalid.class, verdict);
+            Verdict.Invalid invalid = assertInstanceOf(Verdict.Invalid.class, verdict);
             assertEquals(502, invalid.response().status());
             assertEquals(List.of(Integer.toString(invalid.body().length)),
                     invalid.response().headers().values(HeaderName.CONTENT_LENGTH));
             assertSafeToLog(invalid.detail());
-            if (answer.status() == 101 && !attempt.upgrading()) {
-                assertEquals(UpgradeReason.UNSOLICITED_SWITCH, invalid.reason());
+            if (answer.status() == 101 && !(attempt instanceof UpgradeAttempt.Forwarded)) {
+                assertEquals(UpgradeReason.Invalid.UNSOLICITED_SWITCH, invalid.reason());
             } else if (answer.status() == 101 && answer.version() != HttpVersion.HTTP_1_1) {
-                assertEquals(UpgradeReason.SWITCH_NOT_HTTP_1_1, invalid.reason());
+                assertEquals(UpgradeReason.Invalid.SWITCH_NOT_HTTP_1_1, invalid.reason());
             }
             reparses(invalid.response());
         }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.upgrade4j.hop.Refusal;
 import io.github.upgrade4j.hop.UpstreamConnection;
 import io.github.upgrade4j.http.HeaderName;
 import io.github.upgrade4j.http.Headers;
@@ -26,24 +27,24 @@ class ProxyUpgradeTest {
             """;
     private final ProxyUpgrade proxy = ProxyUpgrade.standard();
 
-    private ProxyUpgrade.Outbound.Forward forward(String raw) {
-        ProxyUpgrade.Outbound out = proxy.towardUpstream(request(raw));
-        return assertInstanceOf(ProxyUpgrade.Outbound.Forward.class, out, out::toString);
+    private Outbound.Forward forward(String raw) {
+        Outbound out = proxy.towardUpstream(request(raw));
+        return assertInstanceOf(Outbound.Forward.class, out, out::toString);
     }
 
-    private ProxyUpgrade.Verdict.Tunnel tunnel(String requestRaw, String responseRaw) {
-        ProxyUpgrade.Verdict verdict = proxy.judge(forward(requestRaw).attempt(), response(responseRaw));
-        return assertInstanceOf(ProxyUpgrade.Verdict.Tunnel.class, verdict, verdict::toString);
+    private Verdict.Tunnel tunnel(String requestRaw, String responseRaw) {
+        Verdict verdict = proxy.judge(forward(requestRaw).attempt(), response(responseRaw));
+        return assertInstanceOf(Verdict.Tunnel.class, verdict, verdict::toString);
     }
 
-    private ProxyUpgrade.Verdict.Invalid invalid(String requestRaw, String responseRaw) {
-        ProxyUpgrade.Verdict verdict = proxy.judge(forward(requestRaw).attempt(), response(responseRaw));
-        return assertInstanceOf(ProxyUpgrade.Verdict.Invalid.class, verdict, verdict::toString);
+    private Verdict.Invalid invalid(String requestRaw, String responseRaw) {
+        Verdict verdict = proxy.judge(forward(requestRaw).attempt(), response(responseRaw));
+        return assertInstanceOf(Verdict.Invalid.class, verdict, verdict::toString);
     }
 
     @Test
     void forwardsAWebSocketUpgradeWithUpgradeAndConnectionReAddedAndSecFieldsKept() {
-        ProxyUpgrade.Outbound.Forward forward = forward(CHROME.replace("Connection: Upgrade", "Connection: keep-alive, Upgrade"));
+        Outbound.Forward forward = forward(CHROME.replace("Connection: Upgrade", "Connection: keep-alive, Upgrade"));
 
         Headers sent = forward.head().headers();
         assertEquals(List.of("upgrade"), sent.values(HeaderName.CONNECTION));
@@ -51,21 +52,21 @@ class ProxyUpgradeTest {
         assertEquals("dGhlIHNhbXBsZSBub25jZQ==", sent.first(HeaderName.SEC_WEBSOCKET_KEY).orElseThrow());
         assertEquals("permessage-deflate; client_max_window_bits",
                 sent.first(HeaderName.SEC_WEBSOCKET_EXTENSIONS).orElseThrow());
-        assertTrue(forward.attempt().upgrading());
-        assertEquals(List.of(Protocol.WEBSOCKET), forward.attempt().offered());
+        assertTrue((forward.attempt() instanceof UpgradeAttempt.Forwarded));
+        assertEquals(List.of(Protocol.WEBSOCKET), ((UpgradeAttempt.Forwarded) forward.attempt()).offered());
     }
 
     @Test
     void forwardsOnlyTheAllowedPartOfAMultiProtocolOffer() {
-        ProxyUpgrade.Outbound.Forward forward = forward(CHROME.replace("Upgrade: websocket", "Upgrade: h2c, websocket, IRC/6.9"));
+        Outbound.Forward forward = forward(CHROME.replace("Upgrade: websocket", "Upgrade: h2c, websocket, IRC/6.9"));
 
         assertEquals(List.of("websocket"), forward.head().headers().values(HeaderName.UPGRADE));
     }
 
     @Test
     void opensATunnelForAValidSwitchAndKeepsExactlyConnectionUpgrade() {
-        ProxyUpgrade.Outbound.Forward forward = forward(CHROME);
-        var tunnel = assertInstanceOf(ProxyUpgrade.Verdict.Tunnel.class, proxy.judge(forward.attempt(), response("""
+        Outbound.Forward forward = forward(CHROME);
+        var tunnel = assertInstanceOf(Verdict.Tunnel.class, proxy.judge(forward.attempt(), response("""
                 HTTP/1.1 101 Switching Protocols\r
                 Upgrade: websocket\r
                 Connection: Upgrade, X-Backend\r
@@ -80,7 +81,7 @@ class ProxyUpgradeTest {
         assertEquals(Headers.of("Upgrade", "websocket", "Connection", "upgrade",
                 "Sec-WebSocket-Accept", "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=",
                 "Sec-WebSocket-Extensions", "permessage-deflate; client_max_window_bits=15"), tunnel.response().headers());
-        assertTrue(tunnel.notices().stream().anyMatch(n -> n.contains("Content-Length")), tunnel.notices().toString());
+        assertTrue(tunnel.notices().stream().anyMatch(n -> n.detail().contains("Content-Length")), tunnel.notices().toString());
     }
 
     @Test
@@ -98,7 +99,7 @@ class ProxyUpgradeTest {
 
         assertEquals(Headers.of("Connection", "upgrade", "Upgrade", "websocket",
                 "Sec-WebSocket-Accept", "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="), tunnel.response().headers());
-        assertTrue(tunnel.notices().stream().anyMatch(n -> n.contains("Upgrade lines '', 'websocket'")),
+        assertTrue(tunnel.notices().stream().anyMatch(n -> n.detail().contains("Upgrade lines '', 'websocket'")),
                 tunnel.notices()::toString);
     }
 
@@ -116,7 +117,7 @@ class ProxyUpgradeTest {
 
         assertEquals(List.of("websocket"), tunnel.response().headers().values(HeaderName.UPGRADE));
         assertEquals(List.of("upgrade"), tunnel.response().headers().values(HeaderName.CONNECTION));
-        assertTrue(tunnel.notices().stream().anyMatch(n -> n.contains("Upgrade lines 'websocket,'")),
+        assertTrue(tunnel.notices().stream().anyMatch(n -> n.detail().contains("Upgrade lines 'websocket,'")),
                 tunnel.notices()::toString);
     }
 
@@ -136,11 +137,11 @@ class ProxyUpgradeTest {
     @Test
     void relaysOneUpgradeLineForAnH2cSwitchWithEmptyElementsAndAnotherCase() {
         ProxyUpgrade permissive = ProxyUpgrade.builder().allow("websocket", "h2c").build();
-        var forward = assertInstanceOf(ProxyUpgrade.Outbound.Forward.class, permissive.towardUpstream(request(
+        var forward = assertInstanceOf(Outbound.Forward.class, permissive.towardUpstream(request(
                 "GET / HTTP/1.1\r\nHost: a\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
                         + "HTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n")));
 
-        var tunnel = assertInstanceOf(ProxyUpgrade.Verdict.Tunnel.class, permissive.judge(forward.attempt(), response(
+        var tunnel = assertInstanceOf(Verdict.Tunnel.class, permissive.judge(forward.attempt(), response(
                 "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: , H2C\r\nUpgrade: ,\r\n\r\n")));
 
         assertEquals(Headers.of("Connection", "upgrade", "Upgrade", "h2c"), tunnel.response().headers());
@@ -148,64 +149,63 @@ class ProxyUpgradeTest {
 
     @Test
     void relaysInterimAnswersAndWaitsForTheFinalOne() {
-        ProxyUpgrade.Outbound.Forward forward = forward(CHROME);
-        var interim = assertInstanceOf(ProxyUpgrade.Verdict.Interim.class, proxy.judge(forward.attempt(),
+        Outbound.Forward forward = forward(CHROME);
+        var interim = assertInstanceOf(Verdict.Interim.class, proxy.judge(forward.attempt(),
                 response("HTTP/1.1 103 Early Hints\r\nLink: </a.js>; rel=preload\r\nConnection: X-A\r\nX-A: 1\r\n\r\n")));
 
         assertEquals(Headers.of("Link", "</a.js>; rel=preload"), interim.response().headers());
-        assertInstanceOf(ProxyUpgrade.Verdict.Tunnel.class, proxy.judge(forward.attempt(), response(SWITCH)));
+        assertInstanceOf(Verdict.Tunnel.class, proxy.judge(forward.attempt(), response(SWITCH)));
     }
 
     @Test
     void aRefusedUpgradeIsRelayedPlainAndClosesTheClient() {
-        var plain = assertInstanceOf(ProxyUpgrade.Verdict.Plain.class, proxy.judge(forward(CHROME).attempt(),
+        var plain = assertInstanceOf(Verdict.Plain.class, proxy.judge(forward(CHROME).attempt(),
                 response("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: keep-alive\r\n\r\n")));
 
         assertTrue(plain.closeClient());
-        assertEquals(UpgradeReason.NOT_SWITCHED, plain.reason());
+        assertEquals(UpgradeReason.Ignored.NOT_SWITCHED, plain.reason());
         assertEquals(List.of("close"), plain.response().headers().values(HeaderName.CONNECTION));
-        assertTrue(UpgradeReason.NOT_SWITCHED.explanation().contains("Check the upstream's logs"));
+        assertTrue(UpgradeReason.Ignored.NOT_SWITCHED.explanation().contains("Check the upstream's logs"));
     }
 
     @Test
     void anOrdinaryRequestIsForwardedPlainWithTheProxysConnection() {
-        ProxyUpgrade.Outbound.Forward forward = forward("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+        Outbound.Forward forward = forward("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
 
         assertEquals(Headers.of("Host", "a", "Connection", "keep-alive"), forward.head().headers());
-        assertFalse(forward.attempt().upgrading());
-        assertEquals(UpgradeReason.NOT_OFFERED, forward.attempt().notForwarded().orElseThrow().reason());
-        var plain = assertInstanceOf(ProxyUpgrade.Verdict.Plain.class, proxy.judge(forward.attempt(),
+        assertFalse((forward.attempt() instanceof UpgradeAttempt.Forwarded));
+        assertEquals(UpgradeReason.Ignored.NOT_OFFERED, ((UpgradeAttempt.NotForwarded) forward.attempt()).why().reason());
+        var plain = assertInstanceOf(Verdict.Plain.class, proxy.judge(forward.attempt(),
                 response("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n")));
         assertFalse(plain.closeClient());
         ProxyUpgrade closing = ProxyUpgrade.builder().plainConnection(UpstreamConnection.CLOSE).build();
-        assertEquals(List.of("close"), ((ProxyUpgrade.Outbound.Forward) closing.towardUpstream(
+        assertEquals(List.of("close"), ((Outbound.Forward) closing.towardUpstream(
                 request("GET / HTTP/1.1\r\nHost: a\r\n\r\n"))).head().headers().values(HeaderName.CONNECTION));
     }
 
     @Test
     void explainsEveryOfferItDoesNotForward() {
-        assertEquals(UpgradeReason.HTTP_1_0_REQUEST,
-                forward(CHROME.replace("HTTP/1.1", "HTTP/1.0")).attempt().notForwarded().orElseThrow().reason());
-        assertEquals(UpgradeReason.CONNECTION_LACKS_UPGRADE,
-                forward(CHROME.replace("Connection: Upgrade", "Connection: keep-alive")).attempt().notForwarded()
-                        .orElseThrow().reason());
-        assertEquals(UpgradeReason.UPGRADE_FIELD_MISSING,
-                forward(CHROME.replace("Upgrade: websocket\r\n", "")).attempt().notForwarded().orElseThrow().reason());
-        ProxyUpgrade.Outbound.Forward h2c = forward(CHROME.replace("Upgrade: websocket", "Upgrade: h2c"));
-        assertEquals(UpgradeReason.NO_SUPPORTED_PROTOCOL, h2c.attempt().notForwarded().orElseThrow().reason());
+        assertEquals(UpgradeReason.Ignored.HTTP_1_0_REQUEST,
+                ((UpgradeAttempt.NotForwarded) forward(CHROME.replace("HTTP/1.1", "HTTP/1.0")).attempt()).why().reason());
+        assertEquals(UpgradeReason.Ignored.CONNECTION_LACKS_UPGRADE,
+                ((UpgradeAttempt.NotForwarded) forward(CHROME.replace("Connection: Upgrade", "Connection: keep-alive")).attempt()).why().reason());
+        assertEquals(UpgradeReason.Ignored.UPGRADE_FIELD_MISSING,
+                ((UpgradeAttempt.NotForwarded) forward(CHROME.replace("Upgrade: websocket\r\n", "")).attempt()).why().reason());
+        Outbound.Forward h2c = forward(CHROME.replace("Upgrade: websocket", "Upgrade: h2c"));
+        assertEquals(UpgradeReason.Ignored.NO_SUPPORTED_PROTOCOL, ((UpgradeAttempt.NotForwarded) h2c.attempt()).why().reason());
         assertFalse(h2c.head().headers().contains(HeaderName.UPGRADE));
     }
 
     @Test
     void refusesBrokenRequestsBeforeContactingTheUpstream() {
-        var malformed = assertInstanceOf(ProxyUpgrade.Outbound.Refuse.class,
+        var malformed = assertInstanceOf(Outbound.Refuse.class,
                 proxy.towardUpstream(request(CHROME.replace("Upgrade: websocket", "Upgrade: a b"))));
-        assertEquals(UpgradeReason.MALFORMED_UPGRADE, malformed.reason());
-        var badConnection = assertInstanceOf(ProxyUpgrade.Outbound.Refuse.class,
+        assertEquals(UpgradeReason.Refused.MALFORMED_UPGRADE, malformed.reason());
+        var badConnection = assertInstanceOf(Outbound.Refuse.class,
                 proxy.towardUpstream(request(CHROME.replace("Connection: Upgrade", "Connection: Upgrade, a b"))));
-        assertEquals(UpgradeReason.REQUEST_HEAD_REFUSED, badConnection.reason());
+        assertEquals(Refusal.MALFORMED_CONNECTION, badConnection.reason());
         assertEquals(400, badConnection.response().status());
-        var version = assertInstanceOf(ProxyUpgrade.Outbound.Refuse.class,
+        var version = assertInstanceOf(Outbound.Refuse.class,
                 proxy.towardUpstream(request(CHROME.replace("Sec-WebSocket-Version: 13", "Sec-WebSocket-Version: 7"))));
         assertEquals(426, version.response().status());
         assertEquals(version.body().length, Integer.parseInt(
@@ -214,30 +214,30 @@ class ProxyUpgradeTest {
 
     @Test
     void invalidSwitchesAre502WithAReason() {
-        assertEquals(UpgradeReason.SWITCH_WITHOUT_CONNECTION_UPGRADE,
+        assertEquals(UpgradeReason.Invalid.SWITCH_WITHOUT_CONNECTION_UPGRADE,
                 invalid(CHROME, SWITCH.replace("Connection: Upgrade", "Connection: keep-alive")).reason());
-        assertEquals(UpgradeReason.SWITCH_WITHOUT_UPGRADE, invalid(CHROME, SWITCH.replace("Upgrade: websocket\r\n", "")).reason());
-        assertEquals(UpgradeReason.SWITCH_WITHOUT_UPGRADE,
+        assertEquals(UpgradeReason.Invalid.SWITCH_WITHOUT_UPGRADE, invalid(CHROME, SWITCH.replace("Upgrade: websocket\r\n", "")).reason());
+        assertEquals(UpgradeReason.Invalid.SWITCH_WITHOUT_UPGRADE,
                 invalid(CHROME, SWITCH.replace("Upgrade: websocket", "Upgrade: web socket")).reason());
-        ProxyUpgrade.Verdict.Invalid h2c = invalid(CHROME, SWITCH.replace("Upgrade: websocket", "Upgrade: h2c"));
-        assertEquals(UpgradeReason.SWITCH_TO_UNOFFERED_PROTOCOL, h2c.reason());
+        Verdict.Invalid h2c = invalid(CHROME, SWITCH.replace("Upgrade: websocket", "Upgrade: h2c"));
+        assertEquals(UpgradeReason.Invalid.SWITCH_TO_UNOFFERED_PROTOCOL, h2c.reason());
         assertEquals("the upstream switched to h2c but the client offered websocket", h2c.detail());
-        assertEquals(UpgradeReason.SWITCH_TO_UNOFFERED_PROTOCOL,
+        assertEquals(UpgradeReason.Invalid.SWITCH_TO_UNOFFERED_PROTOCOL,
                 invalid(CHROME, SWITCH.replace("Upgrade: websocket", "Upgrade: websocket, h2c")).reason());
-        assertEquals(UpgradeReason.WEBSOCKET_ACCEPT_MISSING,
+        assertEquals(UpgradeReason.Invalid.WEBSOCKET_ACCEPT_MISSING,
                 invalid(CHROME, SWITCH.replace("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n", "")).reason());
-        assertEquals(UpgradeReason.WEBSOCKET_ACCEPT_MISMATCH,
+        assertEquals(UpgradeReason.Invalid.WEBSOCKET_ACCEPT_MISMATCH,
                 invalid(CHROME, SWITCH.replace("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", "AAAAAAAAAAAAAAAAAAAAAAAAAAA=")).reason());
-        assertEquals(UpgradeReason.WEBSOCKET_ACCEPT_MISMATCH, invalid(CHROME, SWITCH.replace("\r\n\r\n",
+        assertEquals(UpgradeReason.Invalid.WEBSOCKET_ACCEPT_MISMATCH, invalid(CHROME, SWITCH.replace("\r\n\r\n",
                 "\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n")).reason());
-        assertEquals(UpgradeReason.WEBSOCKET_SUBPROTOCOL_NOT_OFFERED,
+        assertEquals(UpgradeReason.Invalid.WEBSOCKET_SUBPROTOCOL_NOT_OFFERED,
                 invalid(CHROME, SWITCH.replace("\r\n\r\n", "\r\nSec-WebSocket-Protocol: chat\r\n\r\n")).reason());
-        assertEquals(UpgradeReason.WEBSOCKET_EXTENSION_NOT_OFFERED,
+        assertEquals(UpgradeReason.Invalid.WEBSOCKET_EXTENSION_NOT_OFFERED,
                 invalid(CHROME, SWITCH.replace("\r\n\r\n", "\r\nSec-WebSocket-Extensions: x-custom\r\n\r\n")).reason());
-        assertEquals(UpgradeReason.UNSOLICITED_SWITCH, invalid("GET / HTTP/1.1\r\nHost: a\r\n\r\n", SWITCH).reason());
-        ProxyUpgrade.Verdict.Invalid badConnection = invalid(CHROME, SWITCH.replace("Connection: Upgrade",
+        assertEquals(UpgradeReason.Invalid.UNSOLICITED_SWITCH, invalid("GET / HTTP/1.1\r\nHost: a\r\n\r\n", SWITCH).reason());
+        Verdict.Invalid badConnection = invalid(CHROME, SWITCH.replace("Connection: Upgrade",
                 "Connection: Upgrade, \"x\""));
-        assertEquals(UpgradeReason.RESPONSE_HEAD_REFUSED, badConnection.reason());
+        assertEquals(Refusal.MALFORMED_CONNECTION, badConnection.reason());
         assertEquals(502, badConnection.response().status());
     }
 
@@ -245,7 +245,7 @@ class ProxyUpgradeTest {
     void acceptsAnOfferedSubprotocol() {
         String offered = CHROME.replace("Origin:", "Sec-WebSocket-Protocol: chat, superchat\r\nOrigin:");
 
-        assertInstanceOf(ProxyUpgrade.Verdict.Tunnel.class, proxy.judge(forward(offered).attempt(),
+        assertInstanceOf(Verdict.Tunnel.class, proxy.judge(forward(offered).attempt(),
                 response(SWITCH.replace("\r\n\r\n", "\r\nSec-WebSocket-Protocol: superchat\r\n\r\n"))));
     }
 
@@ -255,10 +255,10 @@ class ProxyUpgradeTest {
         RequestHead h2c = request("GET / HTTP/1.1\r\nHost: a\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
                 + "HTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n");
 
-        var forward = assertInstanceOf(ProxyUpgrade.Outbound.Forward.class, permissive.towardUpstream(h2c));
+        var forward = assertInstanceOf(Outbound.Forward.class, permissive.towardUpstream(h2c));
         assertEquals(List.of("upgrade, HTTP2-Settings"), forward.head().headers().values(HeaderName.CONNECTION));
         assertEquals(List.of("AAMAAABkAAQCAAAAAAIAAAAA"), forward.head().headers().values(HeaderName.HTTP2_SETTINGS));
-        assertInstanceOf(ProxyUpgrade.Verdict.Tunnel.class, permissive.judge(forward.attempt(),
+        assertInstanceOf(Verdict.Tunnel.class, permissive.judge(forward.attempt(),
                 response("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n")));
     }
 

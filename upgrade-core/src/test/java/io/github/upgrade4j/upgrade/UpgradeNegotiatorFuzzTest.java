@@ -65,8 +65,8 @@ class UpgradeNegotiatorFuzzTest {
                 UpgradeDecision.Ignore ignore = assertInstanceOf(UpgradeDecision.Ignore.class, decision);
                 assertSafeToLog(ignore.detail());
                 if (!request.headers().contains(HeaderName.UPGRADE)) {
-                    assertTrue(ignore.reason() == UpgradeReason.NOT_OFFERED
-                            || ignore.reason() == UpgradeReason.UPGRADE_FIELD_MISSING, ignore::toString);
+                    assertTrue(ignore.reason() == UpgradeReason.Ignored.NOT_OFFERED
+                            || ignore.reason() == UpgradeReason.Ignored.UPGRADE_FIELD_MISSING, ignore::toString);
                 }
             }
         }

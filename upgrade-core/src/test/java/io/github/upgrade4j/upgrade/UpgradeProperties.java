@@ -14,6 +14,7 @@ import io.github.upgrade4j.http.HeaderField;
 import io.github.upgrade4j.http.HeaderName;
 import io.github.upgrade4j.http.Headers;
 import io.github.upgrade4j.http.HttpVersion;
+import io.github.upgrade4j.http.Reason;
 import io.github.upgrade4j.http.RequestHead;
 import io.github.upgrade4j.http.ResponseHead;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +22,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -132,10 +133,10 @@ class UpgradeProperties {
                         UpgradeDecision.Ignore ignore = assertInstanceOf(UpgradeDecision.Ignore.class, decision,
                                 () -> head.version() + " request decided " + decision);
                         if (head.headers().contains(HeaderName.UPGRADE)) {
-                            assertEquals(head.version() == HttpVersion.HTTP_1_0 ? UpgradeReason.HTTP_1_0_REQUEST
-                                    : UpgradeReason.HTTP_2_REQUEST, ignore.reason(), ignore::message);
+                            assertEquals(head.version() == HttpVersion.HTTP_1_0 ? UpgradeReason.Ignored.HTTP_1_0_REQUEST
+                                    : UpgradeReason.Ignored.HTTP_2_REQUEST, ignore.reason(), ignore::message);
                         } else {
-                            assertTrue(Set.of(UpgradeReason.NOT_OFFERED, UpgradeReason.UPGRADE_FIELD_MISSING)
+                            assertTrue(Set.of(UpgradeReason.Ignored.NOT_OFFERED, UpgradeReason.Ignored.UPGRADE_FIELD_MISSING)
                                     .contains(ignore.reason()), ignore::message);
                         }
                     }
@@ -224,8 +225,8 @@ class UpgradeProperties {
             }
         }
         boolean websocket = expected.stream().anyMatch(o -> name(o).equalsIgnoreCase("websocket"));
-        ProxyUpgrade.Outbound outbound = proxy.proxy().towardUpstream(request);
-        if (outbound instanceof ProxyUpgrade.Outbound.Refuse refuse) {
+        Outbound outbound = proxy.proxy().towardUpstream(request);
+        if (outbound instanceof Outbound.Refuse refuse) {
             boolean malformed = request.version() == HttpVersion.HTTP_1_1 && in.contains(HeaderName.UPGRADE)
                     && generated.malformedUpgrade();
             assertTrue(malformed || websocket && proxy.validates(), () -> "unexpected refusal: " + refuse.message()
@@ -235,7 +236,7 @@ class UpgradeProperties {
                     refuse.response().headers().values(HeaderName.CONTENT_LENGTH));
             return false;
         }
-        ProxyUpgrade.Outbound.Forward forward = (ProxyUpgrade.Outbound.Forward) outbound;
+        Outbound.Forward forward = (Outbound.Forward) outbound;
         Headers out = forward.head().headers();
         List<String> connection = out.values(HeaderName.CONNECTION);
         assertEquals(1, connection.size(), () -> "expected exactly one Connection line upstream but was "
@@ -249,7 +250,7 @@ class UpgradeProperties {
                         + " allowlist " + proxy.allowed() + "\n" + generated);
             }
         }
-        if (!forward.attempt().upgrading()) {
+        if (!(forward.attempt() instanceof UpgradeAttempt.Forwarded)) {
             assertEquals(List.of(), expected, () -> "expected these offers to be forwarded\n" + generated);
             assertFalse(out.contains(HeaderName.UPGRADE), () -> "Upgrade forwarded without an upgrade\n" + generated);
             assertFalse(out.hasToken(HeaderName.CONNECTION, "upgrade"), connection::toString);
@@ -258,7 +259,7 @@ class UpgradeProperties {
         assertFalse(expected.isEmpty(), () -> "forwarded an upgrade the oracle did not expect\n" + generated);
         assertTrue(out.hasToken(HeaderName.CONNECTION, "upgrade"), connection::toString);
         assertEquals(List.of(String.join(", ", expected)), out.values(HeaderName.UPGRADE), generated::toString);
-        assertEquals(expected, forward.attempt().offered().stream().map(Protocol::toString).toList());
+        assertEquals(expected, ((UpgradeAttempt.Forwarded) forward.attempt()).offered().stream().map(Protocol::toString).toList());
         if (websocket) {
             assertEquals(in.values(HeaderName.SEC_WEBSOCKET_KEY), out.values(HeaderName.SEC_WEBSOCKET_KEY));
             assertEquals(in.values(HeaderName.SEC_WEBSOCKET_VERSION), out.values(HeaderName.SEC_WEBSOCKET_VERSION));
@@ -280,29 +281,29 @@ class UpgradeProperties {
                     if (!head.headers().contains(HeaderName.UPGRADE)) {
                         return;
                     }
-                    ProxyUpgrade.Outbound outbound = ProxyUpgrade.standard().towardUpstream(head);
-                    ProxyUpgrade.Outbound.Forward forward =
-                            assertInstanceOf(ProxyUpgrade.Outbound.Forward.class, outbound, outbound::toString);
-                    assertFalse(forward.attempt().upgrading());
-                    assertEquals(head.version() == HttpVersion.HTTP_1_0 ? UpgradeReason.HTTP_1_0_REQUEST
-                            : UpgradeReason.HTTP_2_REQUEST, forward.attempt().notForwarded().orElseThrow().reason(),
+                    Outbound outbound = ProxyUpgrade.standard().towardUpstream(head);
+                    Outbound.Forward forward =
+                            assertInstanceOf(Outbound.Forward.class, outbound, outbound::toString);
+                    assertFalse((forward.attempt() instanceof UpgradeAttempt.Forwarded));
+                    assertEquals(head.version() == HttpVersion.HTTP_1_0 ? UpgradeReason.Ignored.HTTP_1_0_REQUEST
+                            : UpgradeReason.Ignored.HTTP_2_REQUEST, ((UpgradeAttempt.NotForwarded) forward.attempt()).why().reason(),
                             () -> "the reason given for an " + head.version() + " request: "
-                                    + forward.attempt().notForwarded().orElseThrow().message());
+                                    + ((UpgradeAttempt.NotForwarded) forward.attempt()).why().message());
                 });
     }
 
     @Test
     void theProxyOpensATunnelOnlyForA101NamingAForwardedProtocolWithTheRightAccept() {
         AtomicInteger tunnels = new AtomicInteger();
-        Set<UpgradeReason> invalid = EnumSet.noneOf(UpgradeReason.class);
+        Set<Reason> invalid = new HashSet<>();
         qt().withFixedSeed(SEED).withExamples(EXAMPLES).forAll(switches()).checkAssert(answer -> {
             UpgradeAttempt attempt = answer.attempt();
-            ProxyUpgrade.Verdict verdict = answer.proxy().judge(attempt, answer.response());
+            Verdict verdict = answer.proxy().judge(attempt, answer.response());
             UpgradeReason expected = expectedProblem(answer);
             if (expected == null) {
                 tunnels.incrementAndGet();
-                ProxyUpgrade.Verdict.Tunnel tunnel =
-                        assertInstanceOf(ProxyUpgrade.Verdict.Tunnel.class, verdict, verdict::toString);
+                Verdict.Tunnel tunnel =
+                        assertInstanceOf(Verdict.Tunnel.class, verdict, verdict::toString);
                 String chosen = answer.upgradeElements().get(0);
                 assertTrue(sameProtocol(chosen, tunnel.protocol().toString()), tunnel::toString);
                 Headers toClient = tunnel.response().headers();
@@ -314,13 +315,13 @@ class UpgradeProperties {
                 }
                 assertFalse(toClient.contains(HeaderName.CONTENT_LENGTH), toClient::toString);
                 if (answer.response().headers().contains(HeaderName.CONTENT_LENGTH)) {
-                    assertTrue(tunnel.notices().stream().anyMatch(n -> n.toLowerCase(Locale.ROOT).contains("content-length")),
+                    assertTrue(tunnel.notices().stream().anyMatch(n -> n.detail().toLowerCase(Locale.ROOT).contains("content-length")),
                             () -> "expected a notice about the removed Content-Length: " + tunnel.notices());
                 }
                 return;
             }
-            ProxyUpgrade.Verdict.Invalid bad =
-                    assertInstanceOf(ProxyUpgrade.Verdict.Invalid.class, verdict, verdict::toString);
+            Verdict.Invalid bad =
+                    assertInstanceOf(Verdict.Invalid.class, verdict, verdict::toString);
             invalid.add(bad.reason());
             assertEquals(expected, bad.reason(), bad::message);
             assertEquals(502, bad.response().status(), bad::message);
@@ -328,10 +329,10 @@ class UpgradeProperties {
                     bad.response().headers().values(HeaderName.CONTENT_LENGTH));
         });
         assertTrue(tunnels.get() > 0, "the generator never produced a valid switch");
-        assertEquals(EnumSet.of(UpgradeReason.UNSOLICITED_SWITCH, UpgradeReason.SWITCH_NOT_HTTP_1_1,
-                UpgradeReason.SWITCH_WITHOUT_CONNECTION_UPGRADE,
-                UpgradeReason.SWITCH_WITHOUT_UPGRADE, UpgradeReason.SWITCH_TO_UNOFFERED_PROTOCOL,
-                UpgradeReason.WEBSOCKET_ACCEPT_MISSING, UpgradeReason.WEBSOCKET_ACCEPT_MISMATCH), invalid,
+        assertEquals(Set.of(UpgradeReason.Invalid.UNSOLICITED_SWITCH, UpgradeReason.Invalid.SWITCH_NOT_HTTP_1_1,
+                UpgradeReason.Invalid.SWITCH_WITHOUT_CONNECTION_UPGRADE,
+                UpgradeReason.Invalid.SWITCH_WITHOUT_UPGRADE, UpgradeReason.Invalid.SWITCH_TO_UNOFFERED_PROTOCOL,
+                UpgradeReason.Invalid.WEBSOCKET_ACCEPT_MISSING, UpgradeReason.Invalid.WEBSOCKET_ACCEPT_MISMATCH), invalid,
                 "the reasons the generator reached");
     }
 
@@ -341,15 +342,15 @@ class UpgradeProperties {
         AtomicInteger padded = new AtomicInteger();
         qt().withFixedSeed(SEED).withExamples(EXAMPLES).forAll(paddedSwitches()).checkAssert(pair -> {
             Answer clean = pair.clean();
-            ProxyUpgrade.Verdict plain = clean.proxy().judge(clean.attempt(), clean.response());
-            ProxyUpgrade.Verdict verdict = clean.proxy().judge(clean.attempt(), pair.padded());
+            Verdict plain = clean.proxy().judge(clean.attempt(), clean.response());
+            Verdict verdict = clean.proxy().judge(clean.attempt(), pair.padded());
             // Empty lines and elements are no part of the list (RFC 9110 §5.6.1): the verdict is the same.
             assertEquals(plain.getClass(), verdict.getClass(), () -> plain + "\nbut padded: " + verdict);
-            if (verdict instanceof ProxyUpgrade.Verdict.Invalid bad) {
-                assertEquals(((ProxyUpgrade.Verdict.Invalid) plain).reason(), bad.reason(), bad::message);
+            if (verdict instanceof Verdict.Invalid bad) {
+                assertEquals(((Verdict.Invalid) plain).reason(), bad.reason(), bad::message);
                 return;
             }
-            ProxyUpgrade.Verdict.Tunnel tunnel = assertInstanceOf(ProxyUpgrade.Verdict.Tunnel.class, verdict);
+            Verdict.Tunnel tunnel = assertInstanceOf(Verdict.Tunnel.class, verdict);
             tunnels.incrementAndGet();
             if (pair.padded().headers().count(HeaderName.UPGRADE) > 1) {
                 padded.incrementAndGet();
@@ -359,7 +360,7 @@ class UpgradeProperties {
                     () -> "for the upstream's" + render(pair.padded().headers()));
             assertEquals(List.of("upgrade"), toClient.values(HeaderName.CONNECTION));
             assertEquals(tunnel.protocol().toString(), toClient.first(HeaderName.UPGRADE).orElseThrow());
-            assertEquals(withoutUpgrade(((ProxyUpgrade.Verdict.Tunnel) plain).response().headers()),
+            assertEquals(withoutUpgrade(((Verdict.Tunnel) plain).response().headers()),
                     withoutUpgrade(toClient), "the padding changed a field other than Upgrade");
         });
         assertTrue(tunnels.get() > 0, "the generator never produced a valid switch");
@@ -378,29 +379,29 @@ class UpgradeProperties {
     /** The oracle of {@code theProxyOpensATunnelOnly...}: null for a tunnel, else the first rule the 101 breaks. */
     private static @Nullable UpgradeReason expectedProblem(Answer answer) {
         if (answer.forwarded().isEmpty()) {
-            return UpgradeReason.UNSOLICITED_SWITCH;
+            return UpgradeReason.Invalid.UNSOLICITED_SWITCH;
         }
         if (answer.response().version() != HttpVersion.HTTP_1_1) {
-            return UpgradeReason.SWITCH_NOT_HTTP_1_1;
+            return UpgradeReason.Invalid.SWITCH_NOT_HTTP_1_1;
         }
         if (!answer.connectionUpgrade()) {
-            return UpgradeReason.SWITCH_WITHOUT_CONNECTION_UPGRADE;
+            return UpgradeReason.Invalid.SWITCH_WITHOUT_CONNECTION_UPGRADE;
         }
         if (answer.malformedUpgrade() || answer.upgradeElements().isEmpty()) {
-            return UpgradeReason.SWITCH_WITHOUT_UPGRADE;
+            return UpgradeReason.Invalid.SWITCH_WITHOUT_UPGRADE;
         }
         String chosen = answer.upgradeElements().get(0);
         if (answer.upgradeElements().size() > 1 || answer.forwarded().stream().noneMatch(o -> sameProtocol(o, chosen))) {
-            return UpgradeReason.SWITCH_TO_UNOFFERED_PROTOCOL;
+            return UpgradeReason.Invalid.SWITCH_TO_UNOFFERED_PROTOCOL;
         }
         if (!name(chosen).equalsIgnoreCase("websocket")) {
             return null;
         }
         List<String> accepts = answer.response().headers().values(HeaderName.SEC_WEBSOCKET_ACCEPT);
         if (accepts.isEmpty()) {
-            return UpgradeReason.WEBSOCKET_ACCEPT_MISSING;
+            return UpgradeReason.Invalid.WEBSOCKET_ACCEPT_MISSING;
         }
-        return accepts.equals(List.of(answer.rightAccept())) ? null : UpgradeReason.WEBSOCKET_ACCEPT_MISMATCH;
+        return accepts.equals(List.of(answer.rightAccept())) ? null : UpgradeReason.Invalid.WEBSOCKET_ACCEPT_MISMATCH;
     }
 
     // ---- generated values ----
@@ -554,7 +555,7 @@ class UpgradeProperties {
         return in -> {
             String key = randomKey(in);
             String rightAccept = independentAccept(key);
-            Headers.Builder request = Headers.builder().add("Host", "chat.example");
+            Headers.Builder request = Headers.builder().add(HeaderName.of("Host"), "chat.example");
             ProxyUpgrade proxy = ProxyUpgrade.standard();
             List<String> forwarded;
             switch (draw(in, 0, 4)) {
@@ -574,15 +575,15 @@ class UpgradeProperties {
                     break;
                 default:
                     forwarded = List.of();
-                    request.add("Upgrade", "h2c").add("HTTP2-Settings", "AAMAAABkAARAAAAAAAIAAAAA")
-                            .add("Connection", "Upgrade, HTTP2-Settings");
+                    request.add(HeaderName.of("Upgrade"), "h2c").add(HeaderName.of("HTTP2-Settings"), "AAMAAABkAARAAAAAAAIAAAAA")
+                            .add(HeaderName.of("Connection"), "Upgrade, HTTP2-Settings");
             }
             if (!forwarded.isEmpty()) {
-                request.add("Upgrade", String.join(", ", forwarded)).add("Connection", "Upgrade")
-                        .add("Sec-WebSocket-Key", key).add("Sec-WebSocket-Version", "13");
+                request.add(HeaderName.of("Upgrade"), String.join(", ", forwarded)).add(HeaderName.of("Connection"), "Upgrade")
+                        .add(HeaderName.of("Sec-WebSocket-Key"), key).add(HeaderName.of("Sec-WebSocket-Version"), "13");
             }
-            ProxyUpgrade.Outbound outbound = proxy.towardUpstream(RequestHead.get("/chat", request.build()));
-            UpgradeAttempt attempt = ((ProxyUpgrade.Outbound.Forward) outbound).attempt();
+            Outbound outbound = proxy.towardUpstream(RequestHead.get("/chat", request.build()));
+            UpgradeAttempt attempt = ((Outbound.Forward) outbound).attempt();
 
             List<HeaderField> fields = new ArrayList<>();
             List<String> elements = new ArrayList<>();

@@ -44,28 +44,28 @@ class WebSocketHandshakeTest {
 
     static Stream<Arguments> brokenHandshakes() {
         return Stream.of(
-                Arguments.of(CHROME.replace("GET /chat", "POST /chat"), UpgradeReason.WEBSOCKET_METHOD_NOT_GET, 400),
+                Arguments.of(CHROME.replace("GET /chat", "POST /chat"), UpgradeReason.Refused.WEBSOCKET_METHOD_NOT_GET, 400),
                 Arguments.of(CHROME.replace("Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n", ""),
-                        UpgradeReason.WEBSOCKET_KEY_MISSING, 400),
+                        UpgradeReason.Refused.WEBSOCKET_KEY_MISSING, 400),
                 Arguments.of(CHROME.replace("Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n",
                         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Key: AAAAAAAAAAAAAAAAAAAAAA==\r\n"),
-                        UpgradeReason.WEBSOCKET_KEY_REPEATED, 400),
+                        UpgradeReason.Refused.WEBSOCKET_KEY_REPEATED, 400),
                 Arguments.of(CHROME.replace("dGhlIHNhbXBsZSBub25jZQ==", "dGhlIHNhbXBsZSBub25jZQ"),
-                        UpgradeReason.WEBSOCKET_KEY_INVALID, 400),
+                        UpgradeReason.Refused.WEBSOCKET_KEY_INVALID, 400),
                 Arguments.of(CHROME.replace("dGhlIHNhbXBsZSBub25jZQ==", "dGhlIHNhbXBsZSBub25jZSE="),
-                        UpgradeReason.WEBSOCKET_KEY_INVALID, 400),
+                        UpgradeReason.Refused.WEBSOCKET_KEY_INVALID, 400),
                 Arguments.of(CHROME.replace("dGhlIHNhbXBsZSBub25jZQ==", "!!!!!!!!!!!!!!!!!!!!!!=="),
-                        UpgradeReason.WEBSOCKET_KEY_INVALID, 400),
+                        UpgradeReason.Refused.WEBSOCKET_KEY_INVALID, 400),
                 Arguments.of(CHROME.replace("Sec-WebSocket-Version: 13", "Sec-WebSocket-Version: 8"),
-                        UpgradeReason.WEBSOCKET_VERSION_UNSUPPORTED, 426),
+                        UpgradeReason.Refused.WEBSOCKET_VERSION_UNSUPPORTED, 426),
                 Arguments.of(CHROME.replace("Sec-WebSocket-Version: 13\r\n", ""),
-                        UpgradeReason.WEBSOCKET_VERSION_UNSUPPORTED, 426),
+                        UpgradeReason.Refused.WEBSOCKET_VERSION_UNSUPPORTED, 426),
                 Arguments.of(CHROME.replace("Sec-WebSocket-Version: 13\r\n", "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Version: 13\r\n"),
-                        UpgradeReason.WEBSOCKET_VERSION_REPEATED, 400),
+                        UpgradeReason.Refused.WEBSOCKET_VERSION_REPEATED, 400),
                 Arguments.of(CHROME.replace("Origin:", "Sec-WebSocket-Protocol: chat, \"v2\"\r\nOrigin:"),
-                        UpgradeReason.WEBSOCKET_PROTOCOL_MALFORMED, 400),
+                        UpgradeReason.Refused.WEBSOCKET_PROTOCOL_MALFORMED, 400),
                 Arguments.of(CHROME.replace("permessage-deflate; client_max_window_bits", "permessage-deflate; x=\"a b\""),
-                        UpgradeReason.WEBSOCKET_EXTENSIONS_MALFORMED, 400));
+                        UpgradeReason.Refused.WEBSOCKET_EXTENSIONS_MALFORMED, 400));
     }
 
     @ParameterizedTest
@@ -93,7 +93,7 @@ class WebSocketHandshakeTest {
                 "Upgrade", "websocket", "Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version", "13"));
 
         var reject = assertInstanceOf(UpgradeDecision.Reject.class, UpgradeNegotiator.standard().decide(noHost));
-        assertEquals(UpgradeReason.WEBSOCKET_HOST_MISSING, reject.reason());
+        assertEquals(UpgradeReason.Refused.WEBSOCKET_HOST_MISSING, reject.reason());
     }
 
     @Test
@@ -102,7 +102,7 @@ class WebSocketHandshakeTest {
                 .origins(OriginPolicy.allowing(false, "https://other.example")).build();
 
         var reject = assertInstanceOf(UpgradeDecision.Reject.class, decide(strict, CHROME));
-        assertEquals(UpgradeReason.ORIGIN_REFUSED, reject.reason());
+        assertEquals(UpgradeReason.Refused.ORIGIN_REFUSED, reject.reason());
         assertEquals(403, reject.status());
         assertInstanceOf(UpgradeDecision.Switch.class, decide(WebSocketHandshake.builder()
                 .origins(OriginPolicy.allowing(false, "HTTPS://APP.EXAMPLE")).build(), CHROME));

@@ -1,0 +1,223 @@
+package io.github.upgrade4j.hop;
+
+import io.github.upgrade4j.http.BodyFraming;
+import io.github.upgrade4j.http.HeaderField;
+import io.github.upgrade4j.http.HeaderName;
+import io.github.upgrade4j.http.Headers;
+import io.github.upgrade4j.http.HttpVersion;
+import io.github.upgrade4j.http.RequestHead;
+import java.util.Arrays;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Composes the head a proxy sends, in one pass over the received lines: the lines the
+ * {@link HopByHopPolicy} keeps, then the proxy's own {@code Connection}, {@code Upgrade}, forwarding
+ * fields ({@link ForwardedFields}), framing ({@code Transfer-Encoding}) and anything else it sets,
+ * adds or removes. Nothing is built until {@link #build()}, which makes the one {@link Headers} the
+ * proxy writes; the policy's decision is never applied twice and no example re-derives
+ * {@code Connection}.
+ *
+ * <pre>{@code
+ * Forwarding.Forward forward = (Forwarding.Forward) policy.forRequest(request);
+ * HeadEditor edit = forward.edit()
+ *         .connection(UpstreamConnection.KEEP_ALIVE)      // plus "te" when TE: trailers is forwarded
+ *         .forwarded(fields, request, clientAddress)      // X-Forwarded-*, Forwarded, Via
+ *         .requestBody(BodyFraming.ofRequest(request));   // a chunked body stays chunked
+ * send(request.withHeaders(edit.build()));
+ * }</pre>
+ *
+ * <p>{@link #set} replaces the first line of its name in place and drops the others (kept received
+ * lines included), appending when there is none; {@link #add} appends; {@link #remove} drops every
+ * kept line of the name. What the editor writes is never checked by the policy again: the proxy's own
+ * lines cannot be removed by a client's nomination (CVE-2022-31813, CVE-2024-45410). Values are
+ * validated as they are given ({@link IllegalArgumentException} for a control character); received
+ * lines, validated by the parser, are copied as they are.
+ *
+ * <p>Not thread-safe: one editor per head. This class does not decide whether to upgrade
+ * ({@code ProxyUpgrade} does) and does not copy bodies.
+ */
+public final class HeadEditor {
+    private static final byte SET = 1;
+    private static final byte ADD = 2;
+    private static final byte REMOVE = 3;
+
+    private final Forwarding.Forward base;
+    private HeaderName[] names = new HeaderName[6];
+    private String[] values = new String[6];
+    private byte[] kinds = new byte[6];
+    private int size;
+    private boolean chunked;
+    private boolean persists = true;
+
+    HeadEditor(Forwarding.Forward base) {
+        this.base = base;
+    }
+
+    /**
+     * Sets the proxy's own {@code Connection} line: {@code connection}'s value, plus {@code te} when the
+     * policy forwards {@code TE: trailers} (RFC 9110 §10.1.4 requires its sender to nominate it). It
+     * replaces the {@code Connection: upgrade} of a relayed 101, in its place.
+     */
+    public HeadEditor connection(UpstreamConnection connection) {
+        Objects.requireNonNull(connection, "connection");
+        return set(HeaderName.CONNECTION, base.teTrailers() ? connection.value() + ", te" : connection.value());
+    }
+
+    /** Makes {@code name: value} the only line of that name, in place of the first one; see the class doc. */
+    public HeadEditor set(HeaderName name, String value) {
+        return op(SET, name, value);
+    }
+
+    /** Appends {@code name: value} after every kept line. */
+    public HeadEditor add(HeaderName name, String value) {
+        return op(ADD, name, value);
+    }
+
+    /** Drops every kept line named {@code name}, e.g. {@code Expect} once the proxy answered it itself. */
+    public HeadEditor remove(HeaderName name) {
+        return op(REMOVE, Objects.requireNonNull(name, "name"), "");
+    }
+
+    /**
+     * Writes the forwarding fields of {@code fields} for {@code request}, received from
+     * {@code clientAddress} (e.g. {@code InetAddress.getHostAddress()}); see {@link ForwardedFields}.
+     *
+     * @throws IllegalArgumentException if {@code clientAddress} is not visible ASCII without spaces,
+     *     commas or quotes
+     */
+    public HeadEditor forwarded(ForwardedFields fields, RequestHead request, String clientAddress) {
+        fields.writeTo(this, request, clientAddress);
+        return this;
+    }
+
+    /**
+     * Frames a request body for an HTTP/1.1 upstream from the received request's {@code framing}: a
+     * chunked body is sent chunked ({@code Transfer-Encoding: chunked}; the policy removed the
+     * received line with its other codings); a {@code Content-Length}, protected, is already kept.
+     */
+    public HeadEditor requestBody(BodyFraming framing) {
+        if (framing instanceof BodyFraming.Chunked) {
+            add(HeaderName.TRANSFER_ENCODING, "chunked");
+        }
+        return this;
+    }
+
+    /**
+     * Frames a response for the client of {@code request} and decides whether that connection
+     * persists (RFC 9112 §9.3), writing the proxy's own {@code Connection}: the client always gets
+     * HTTP/1.1 framing, so a body delimited by the upstream's close, or chunked, goes chunked to an
+     * HTTP/1.1 client and the connection may persist; an HTTP/1.0 client gets the body as it comes and
+     * {@code Connection: close}, since a proxy does not keep its connection on the strength of
+     * {@code keep-alive}. Read the outcome with {@link #chunked()} and {@link #persists()}.
+     *
+     * @param framing the framing of the upstream's response, from {@link BodyFraming#ofResponse}
+     * @param mustClose whether the client connection must close anyway (after an answer to an upgrade)
+     */
+    public HeadEditor responseBody(RequestHead request, BodyFraming framing, boolean mustClose) {
+        boolean http10Client = request.version() == HttpVersion.HTTP_1_0;
+        boolean untilClose = framing instanceof BodyFraming.UntilClose;
+        boolean chunkedBody = framing instanceof BodyFraming.Chunked;
+        chunked = (chunkedBody || untilClose) && !http10Client;
+        persists = !mustClose && Persistence.persists(request, true) && (chunked || !chunkedBody && !untilClose);
+        if (chunked) {
+            add(HeaderName.TRANSFER_ENCODING, "chunked");
+        }
+        return persists ? remove(HeaderName.CONNECTION) : set(HeaderName.CONNECTION, "close");
+    }
+
+    /** Whether {@link #responseBody} chose chunked framing toward the client; false before it ran. */
+    public boolean chunked() {
+        return chunked;
+    }
+
+    /** Whether the client connection persists after the response, as {@link #responseBody} decided; true before. */
+    public boolean persists() {
+        return persists;
+    }
+
+    /** The head's fields, built in one pass; the editor stays usable. */
+    public Headers build() {
+        Headers received = base.received();
+        Headers.Builder out = Headers.builder();
+        boolean[] setDone = new boolean[size];
+        int connectionAt = base.connectionUpgradeAt();
+        for (int i = 0; i < received.size(); i++) {
+            if (i == connectionAt) {
+                emit(out, HeaderName.CONNECTION, "upgrade", setDone);
+            }
+            if (base.keeps(i)) {
+                emit(out, received, i, setDone);
+            }
+        }
+        if (connectionAt == received.size()) {
+            emit(out, HeaderName.CONNECTION, "upgrade", setDone);
+        }
+        if (base.teTrailers()) {
+            emit(out, HeaderName.TE, "trailers", setDone);
+        }
+        for (int j = 0; j < size; j++) {
+            if (kinds[j] == ADD || kinds[j] == SET && !setDone[j]) {
+                out.add(names[j], values[j]);
+            }
+        }
+        return out.build();
+    }
+
+    /** Copies received line {@code i} unless an edit drops or replaces it. */
+    private void emit(Headers.Builder out, Headers received, int i, boolean[] setDone) {
+        int edit = editOf(received.name(i));
+        if (edit < 0) {
+            out.addFrom(received, i);
+        } else {
+            replace(out, edit, setDone);
+        }
+    }
+
+    /** Writes a line of the policy's own unless an edit drops or replaces it. */
+    private void emit(Headers.Builder out, HeaderName name, String value, boolean[] setDone) {
+        int edit = editOf(name);
+        if (edit < 0) {
+            out.add(name, value);
+        } else {
+            replace(out, edit, setDone);
+        }
+    }
+
+    private void replace(Headers.Builder out, int edit, boolean[] setDone) {
+        if (kinds[edit] == SET && !setDone[edit]) {
+            out.add(names[edit], values[edit]);
+            setDone[edit] = true;
+        }
+    }
+
+    /** The SET or REMOVE of {@code name} (there is at most one), or -1. */
+    private int editOf(HeaderName name) {
+        for (int j = 0; j < size; j++) {
+            if (kinds[j] != ADD && names[j].equals(name)) {
+                return j;
+            }
+        }
+        return -1;
+    }
+
+    private HeadEditor op(byte kind, HeaderName name, String value) {
+        @Nullable HeaderField checked = kind == REMOVE ? null : new HeaderField(name, value); // validated now
+        if (kind != ADD) {
+            for (int j = 0; j < size; j++) { // a SET or REMOVE of a name cancels every earlier edit of it
+                if (names[j].equals(name)) {
+                    kinds[j] = 0;
+                }
+            }
+        }
+        if (size == names.length) {
+            names = Arrays.copyOf(names, size * 2);
+            values = Arrays.copyOf(values, size * 2);
+            kinds = Arrays.copyOf(kinds, size * 2);
+        }
+        names[size] = name;
+        values[size] = checked == null ? value : checked.value();
+        kinds[size++] = kind;
+        return this;
+    }
+}

@@ -1,0 +1,104 @@
+package io.github.upgrade4j.upgrade;
+
+import io.github.upgrade4j.hop.Forwarding;
+import io.github.upgrade4j.hop.HeadEditor;
+import io.github.upgrade4j.hop.UpstreamConnection;
+import io.github.upgrade4j.http.HeaderName;
+import io.github.upgrade4j.http.Headers;
+import io.github.upgrade4j.http.Reason;
+import io.github.upgrade4j.http.RequestHead;
+import io.github.upgrade4j.http.ResponseHead;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What {@link ProxyUpgrade#towardUpstream} says to do with a client's request: forward it, or refuse it
+ * without contacting the upstream.
+ */
+public sealed interface Outbound {
+    /**
+     * Send {@link #head()} upstream and keep {@link #attempt()} for {@link ProxyUpgrade#judge}. To add
+     * the proxy's own fields ({@link io.github.upgrade4j.hop.ForwardedFields}, a request id, body framing), take
+     * {@link #edit()} instead and build the head once from it.
+     */
+    final class Forward implements Outbound {
+        private final RequestHead received;
+        private final Forwarding.Forward stripping;
+        private final UpgradeAttempt attempt;
+        private final UpstreamConnection connection;
+        private final @Nullable String upgrade;
+        private final boolean h2c;
+
+        Forward(RequestHead received, Forwarding.Forward stripping, UpgradeAttempt attempt,
+                UpstreamConnection connection, @Nullable String upgrade, boolean h2c) {
+            this.received = received;
+            this.stripping = stripping;
+            this.attempt = attempt;
+            this.connection = connection;
+            this.upgrade = upgrade;
+            this.h2c = h2c;
+        }
+
+        /** What was forwarded: an upgrade, or a plain request with the reason its offer, if any, was not. */
+        public UpgradeAttempt attempt() {
+            return attempt;
+        }
+
+        /** What the hop-by-hop policy removed and noticed. */
+        public Forwarding.Forward stripping() {
+            return stripping;
+        }
+
+        /**
+         * A fresh editor holding the request's kept lines and the proxy's own {@code Connection}
+         * ({@code upgrade}, or the plain value, with {@code te} when {@code TE: trailers} goes too) and
+         * {@code Upgrade}: add forwarding fields, a request id or framing, then build once.
+         */
+        public HeadEditor edit() {
+            HeadEditor edit = stripping.edit().connection(connection);
+            if (upgrade != null) {
+                edit.add(HeaderName.UPGRADE, upgrade);
+            }
+            if (h2c) {
+                // HTTP2-Settings is connection-specific: re-add it and nominate it (RFC 7540 §3.2.1).
+                Headers headers = received.headers();
+                for (int i = 0; i < headers.size(); i++) {
+                    if (headers.name(i).equals(HeaderName.HTTP2_SETTINGS)) {
+                        edit.add(HeaderName.HTTP2_SETTINGS, headers.value(i));
+                    }
+                }
+                edit.set(HeaderName.CONNECTION, headers.hasToken(HeaderName.TE, "trailers")
+                        ? "upgrade, HTTP2-Settings, te" : "upgrade, HTTP2-Settings");
+            }
+            return edit;
+        }
+
+        /** The request for the upstream with nothing but the proxy's own {@code Connection} and {@code Upgrade}. */
+        public RequestHead head() {
+            return received.withHeaders(edit().build());
+        }
+
+        @Override
+        public String toString() {
+            return "Forward[" + attempt + "]";
+        }
+    }
+
+    /**
+     * Answer the client with {@link #response()} and {@link #body()} without contacting the
+     * upstream, then close.
+     *
+     * @param reason an {@link UpgradeReason.Refused}, or the {@link io.github.upgrade4j.hop.Refusal}
+     *     of the hop-by-hop policy
+     * @param detail the specifics
+     * @param response a 400, 403 or 426 head
+     */
+    record Refuse(Reason reason, String detail, ResponseHead response) implements Outbound, ErrorAnswer {
+        /** Checks for nulls. */
+        public Refuse {
+            Objects.requireNonNull(reason, "reason");
+            Objects.requireNonNull(detail, "detail");
+            Objects.requireNonNull(response, "response");
+        }
+    }
+}

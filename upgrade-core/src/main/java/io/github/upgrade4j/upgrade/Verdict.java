@@ -1,0 +1,153 @@
+package io.github.upgrade4j.upgrade;
+
+import io.github.upgrade4j.hop.Forwarding;
+import io.github.upgrade4j.hop.HeadEditor;
+import io.github.upgrade4j.http.HeaderName;
+import io.github.upgrade4j.http.Reason;
+import io.github.upgrade4j.http.ResponseHead;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What {@link ProxyUpgrade#judge} says an upstream's answer means for the client: a tunnel, an interim
+ * answer, a plain answer, or one that cannot be relayed.
+ */
+public sealed interface Verdict {
+    /**
+     * Write {@link #response()} to the client, then relay both connections as a tunnel.
+     */
+    final class Tunnel implements Verdict {
+        private final Protocol protocol;
+        private final ResponseHead received;
+        private final Forwarding.Forward stripping;
+        private final List<Forwarding.Notice> notices;
+
+        Tunnel(Protocol protocol, ResponseHead received, Forwarding.Forward stripping,
+                List<Forwarding.Notice> notices) {
+            this.protocol = protocol;
+            this.received = received;
+            this.stripping = stripping;
+            this.notices = List.copyOf(notices);
+        }
+
+        /**
+         * The protocol switched to, spelled as the client offered it (protocol names compare ignoring
+         * case, so the upstream may have named it as {@code WebSocket}).
+         */
+        public Protocol protocol() {
+            return protocol;
+        }
+
+        /** What was changed on the way: framing fields removed, {@code Upgrade} lines replaced, nominations. */
+        public List<Forwarding.Notice> notices() {
+            return notices;
+        }
+
+        /**
+         * A fresh editor for the 101: exactly {@code Connection: upgrade}, exactly one {@code Upgrade}
+         * line, {@link #protocol()}'s wire form, where the upstream's first {@code Upgrade} line was,
+         * and the upstream's other end-to-end fields in their order.
+         */
+        public HeadEditor edit() {
+            return stripping.edit().set(HeaderName.UPGRADE, protocol.toString());
+        }
+
+        /** The 101 for the client, built from {@link #edit()}. */
+        public ResponseHead response() {
+            return received.withHeaders(edit().build());
+        }
+
+        @Override
+        public String toString() {
+            return "Tunnel[" + protocol + ", notices=" + notices + "]";
+        }
+    }
+
+    /**
+     * Write {@link #response()} (a 1xx other than 101) to the client and wait for the next head.
+     *
+     * @param response the stripped interim head
+     */
+    record Interim(ResponseHead response) implements Verdict {
+        /** Checks for null. */
+        public Interim {
+            Objects.requireNonNull(response, "response");
+        }
+    }
+
+    /** Relay the response and its body as plain HTTP. */
+    final class Plain implements Verdict {
+        private final ResponseHead received;
+        private final Forwarding.Forward stripping;
+        private final boolean closeClient;
+        private final UpgradeReason.Ignored reason;
+
+        Plain(ResponseHead received, Forwarding.Forward stripping, boolean closeClient,
+                UpgradeReason.Ignored reason) {
+            this.received = received;
+            this.stripping = stripping;
+            this.closeClient = closeClient;
+            this.reason = reason;
+        }
+
+        /**
+         * Whether the client connection must be closed after this response: true for any answer to a
+         * forwarded upgrade, so bytes the client sent after its request can never be read as a second
+         * request.
+         */
+        public boolean closeClient() {
+            return closeClient;
+        }
+
+        /**
+         * {@link UpgradeReason.Ignored#NOT_SWITCHED} for a forwarded upgrade, otherwise the reason no
+         * upgrade was forwarded ({@link UpgradeReason.Ignored#NOT_OFFERED} for ordinary requests).
+         */
+        public UpgradeReason.Ignored reason() {
+            return reason;
+        }
+
+        /** The answer as received, before stripping: its status and version decide the body's framing. */
+        public ResponseHead received() {
+            return received;
+        }
+
+        /**
+         * A fresh editor for the client's head: the stripped lines, with {@code Connection: close} when
+         * {@link #closeClient()}; use {@link HeadEditor#responseBody} to frame the body and decide
+         * whether the client connection persists.
+         */
+        public HeadEditor edit() {
+            HeadEditor edit = stripping.edit();
+            return closeClient ? edit.set(HeaderName.CONNECTION, "close") : edit;
+        }
+
+        /** The head for the client, built from {@link #edit()}. */
+        public ResponseHead response() {
+            return received.withHeaders(edit().build());
+        }
+
+        @Override
+        public String toString() {
+            return "Plain[" + received.status() + ", closeClient=" + closeClient + ", " + reason + "]";
+        }
+    }
+
+    /**
+     * The answer cannot be relayed: send {@link #response()} (502) and {@link #body()}, close both
+     * connections.
+     *
+     * @param reason an {@link UpgradeReason.Invalid}, or the {@link io.github.upgrade4j.hop.Refusal} of
+     *     the hop-by-hop policy
+     * @param detail the specifics, e.g. "the upstream switched to h2c but the client offered websocket"
+     * @param response a 502 head
+     */
+    record Invalid(Reason reason, String detail, ResponseHead response) implements Verdict, ErrorAnswer {
+        /** Checks for nulls. */
+        public Invalid {
+            Objects.requireNonNull(reason, "reason");
+            Objects.requireNonNull(detail, "detail");
+            Objects.requireNonNull(response, "response");
+        }
+    }
+}
