@@ -47,24 +47,41 @@ public sealed interface FieldList {
         ANY
     }
 
-    /** Why a list is malformed. */
-    enum Problem {
+    /** Why a list is malformed: the rule, where it comes from, and what probably went wrong. */
+    enum Problem implements Reason {
         /** An element that must be a token or a protocol is not one. */
-        INVALID_ELEMENT("RFC 9110 §5.6.2"),
+        INVALID_ELEMENT("RFC 9110 §5.6.2",
+                "An element of the list is not of the required form, usually a token: letters, digits and"
+                        + " !#$%&'*+-.^_`|~ only, no spaces, slashes or quotes inside. The sender wrote a broken field"
+                        + " or joined two fields into one; fix the sender, since guessing the meaning is unsafe."),
         /** A quoted string is not closed before the end of its field line. */
-        UNTERMINATED_QUOTED_STRING("RFC 9110 §5.6.4"),
+        UNTERMINATED_QUOTED_STRING("RFC 9110 §5.6.4",
+                "A '\"' opens a quoted string that never closes on its field line, so it cannot be told where the"
+                        + " element ends. A value was probably cut off or a '\\' escaped the closing quote; the sender"
+                        + " must close every quoted string on the same line."),
         /** The list has more elements than allowed. */
-        TOO_MANY_ELEMENTS("RFC 9110 §5.6.1");
+        TOO_MANY_ELEMENTS("RFC 9110 §5.6.1",
+                "The field lists more elements than this recipient accepts, which real clients never need and which"
+                        + " costs work to process. Send fewer elements, or raise the limit where the list is parsed.");
 
         private final String spec;
+        private final String explanation;
 
-        Problem(String spec) {
+        Problem(String spec, String explanation) {
             this.spec = spec;
+            this.explanation = explanation;
         }
 
         /** The specification section the rule comes from. */
+        @Override
         public String spec() {
             return spec;
+        }
+
+        /** What broke the list, the likely cause and the fix, in plain words. */
+        @Override
+        public String explanation() {
+            return explanation;
         }
     }
 
