@@ -11,7 +11,6 @@ import io.github.upgrade4j.http.ResponseHead;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -192,10 +191,11 @@ public final class ExtendedConnect {
             fields.add(HeaderName.SEC_WEBSOCKET_VERSION, WebSocketHandshake.VERSION);
         }
         RequestHead head = new RequestHead("GET", h2.path(), HttpVersion.HTTP_1_1, fields.build());
-        List<String> subprotocols = Optional.ofNullable(Tokens.elementsOrNull(given, HeaderName.SEC_WEBSOCKET_PROTOCOL,
-                FieldList.Element.TOKEN)).orElse(List.of());
+        List<String> subprotocols = Tokens.list(given, HeaderName.SEC_WEBSOCKET_PROTOCOL,
+                FieldList.Element.TOKEN) instanceof FieldList.Valid offered ? offered.elements() : List.of();
         List<String> extensions = WebSocketExtension.parseAll(given.values(HeaderName.SEC_WEBSOCKET_EXTENSIONS))
-                .orElse(List.of()).stream().map(e -> e.name().toLowerCase(Locale.ROOT)).toList();
+                instanceof FieldList.Valid valid ? WebSocketExtension.readAll(valid).stream()
+                        .map(e -> e.name().toLowerCase(Locale.ROOT)).toList() : List.of();
         UpgradeAttempt attempt = new UpgradeAttempt(List.of(Protocol.WEBSOCKET), null,
                 WebSocketHandshake.accept(key), subprotocols, extensions);
         return new Translated<>(new Downgrade(head, attempt));

@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
@@ -230,8 +229,8 @@ public final class ProxyUpgrade {
                             + otherVersion(offered)));
         }
         boolean websocket = forwarded.stream().anyMatch(p -> p.named("websocket"));
-        Optional<List<WebSocketExtension>> offeredExtensions = websocket
-                ? WebSocketHandshake.offeredExtensions(request) : Optional.empty();
+        FieldList offeredExtensions = websocket
+                ? WebSocketHandshake.offeredExtensions(request) : new FieldList.Valid(List.of());
         if (websocket && validateWebSocket) {
             UpgradeDecision.@Nullable Reject broken = WebSocketHandshake.checkRequest(request, offeredExtensions);
             if (broken != null) {
@@ -251,10 +250,10 @@ public final class ProxyUpgrade {
         List<String> extensions = List.of();
         if (websocket) {
             accept = headers.first(HeaderName.SEC_WEBSOCKET_KEY).map(WebSocketHandshake::accept).orElse(null);
-            subprotocols = Optional.ofNullable(Tokens.elementsOrNull(headers, HeaderName.SEC_WEBSOCKET_PROTOCOL,
-                    FieldList.Element.TOKEN)).orElse(List.of());
-            extensions = offeredExtensions.orElse(List.of()).stream().map(e -> e.name().toLowerCase(Locale.ROOT))
-                    .toList();
+            subprotocols = Tokens.list(headers, HeaderName.SEC_WEBSOCKET_PROTOCOL,
+                    FieldList.Element.TOKEN) instanceof FieldList.Valid given ? given.elements() : List.of();
+            extensions = offeredExtensions instanceof FieldList.Valid valid ? WebSocketExtension.readAll(valid).stream()
+                    .map(e -> e.name().toLowerCase(Locale.ROOT)).toList() : List.of();
         }
         UpgradeAttempt attempt = new UpgradeAttempt(forwarded, null, accept, subprotocols, extensions);
         return new Outbound.Forward(request.withHeaders(out.build()), attempt, forward);
@@ -295,9 +294,10 @@ public final class ProxyUpgrade {
             return invalid(UpgradeReason.SWITCH_WITHOUT_CONNECTION_UPGRADE, "expected 'upgrade' among the 101's"
                     + " Connection options but found '" + String.join(", ", headers.values(HeaderName.CONNECTION)) + "'");
         }
-        @Nullable List<String> named = Tokens.elementsOrNull(headers, HeaderName.UPGRADE, FieldList.Element.PROTOCOL);
-        if (named == null || named.isEmpty()) {
-            return invalid(UpgradeReason.SWITCH_WITHOUT_UPGRADE, named == null
+        FieldList upgrade = Tokens.list(headers, HeaderName.UPGRADE, FieldList.Element.PROTOCOL);
+        List<String> named = upgrade instanceof FieldList.Valid valid ? valid.elements() : List.of();
+        if (named.isEmpty()) {
+            return invalid(UpgradeReason.SWITCH_WITHOUT_UPGRADE, upgrade instanceof FieldList.Malformed
                     ? "expected the 101 to name a protocol but its Upgrade field was '"
                             + String.join(", ", headers.values(HeaderName.UPGRADE)) + "'"
                     : "expected the 101 to name a protocol but it had no Upgrade field");
@@ -377,17 +377,16 @@ public final class ProxyUpgrade {
             return invalid(UpgradeReason.WEBSOCKET_ACCEPT_MISMATCH, "expected Sec-WebSocket-Accept '" + expected
                     + "' but the 101 carried '" + String.join("', '", accepts) + "'");
         }
-        @Nullable List<String> protocols = Tokens.elementsOrNull(headers, HeaderName.SEC_WEBSOCKET_PROTOCOL,
-                FieldList.Element.TOKEN);
-        if (protocols == null || protocols.size() > 1
-                || protocols.size() == 1 && !attempt.subprotocols().contains(protocols.get(0))) {
+        FieldList protocols = Tokens.list(headers, HeaderName.SEC_WEBSOCKET_PROTOCOL, FieldList.Element.TOKEN);
+        if (!(protocols instanceof FieldList.Valid chosen) || chosen.elements().size() > 1
+                || chosen.elements().size() == 1 && !attempt.subprotocols().contains(chosen.elements().get(0))) {
             return invalid(UpgradeReason.WEBSOCKET_SUBPROTOCOL_NOT_OFFERED, "the upstream chose subprotocol '"
                     + String.join(", ", headers.values(HeaderName.SEC_WEBSOCKET_PROTOCOL)) + "' but the client offered "
                     + (attempt.subprotocols().isEmpty() ? "none" : String.join(", ", attempt.subprotocols())));
         }
-        Optional<List<WebSocketExtension>> extensions =
-                WebSocketExtension.parseAll(headers.values(HeaderName.SEC_WEBSOCKET_EXTENSIONS));
-        if (extensions.isEmpty() || !allOffered(extensions.get(), attempt.extensionNames())) {
+        FieldList extensions = WebSocketExtension.parseAll(headers.values(HeaderName.SEC_WEBSOCKET_EXTENSIONS));
+        if (!(extensions instanceof FieldList.Valid enabled)
+                || !allOffered(WebSocketExtension.readAll(enabled), attempt.extensionNames())) {
             return invalid(UpgradeReason.WEBSOCKET_EXTENSION_NOT_OFFERED, "the upstream enabled extensions '"
                     + String.join(", ", headers.values(HeaderName.SEC_WEBSOCKET_EXTENSIONS)) + "' but the client offered "
                     + (attempt.extensionNames().isEmpty() ? "none" : String.join(", ", attempt.extensionNames())));

@@ -85,7 +85,7 @@ public final class WebSocketHandshake implements ProtocolHandler {
 
     @Override
     public UpgradeDecision decide(RequestHead request, Protocol offered) {
-        Optional<List<WebSocketExtension>> parsedExtensions = offeredExtensions(request);
+        FieldList parsedExtensions = offeredExtensions(request);
         UpgradeDecision.@Nullable Reject broken = checkRequest(request, parsedExtensions);
         if (broken != null) {
             return broken;
@@ -100,8 +100,8 @@ public final class WebSocketHandshake implements ProtocolHandler {
                 .add(HeaderName.UPGRADE, "websocket")
                 .add(HeaderName.CONNECTION, "Upgrade")
                 .add(HeaderName.SEC_WEBSOCKET_ACCEPT, accept(headers.first(HeaderName.SEC_WEBSOCKET_KEY).orElseThrow()));
-        List<String> offeredProtocols = subprotocols == NO_SUBPROTOCOL ? List.of() : Objects.requireNonNull(
-                Tokens.elementsOrNull(headers, HeaderName.SEC_WEBSOCKET_PROTOCOL, FieldList.Element.TOKEN));
+        List<String> offeredProtocols = subprotocols == NO_SUBPROTOCOL ? List.of() : ((FieldList.Valid)
+                Tokens.list(headers, HeaderName.SEC_WEBSOCKET_PROTOCOL, FieldList.Element.TOKEN)).elements();
         if (!offeredProtocols.isEmpty()) {
             Optional<String> chosen = Objects.requireNonNull(subprotocols.apply(offeredProtocols),
                     "the subprotocol selector returned null");
@@ -114,7 +114,7 @@ public final class WebSocketHandshake implements ProtocolHandler {
             }
         }
         List<WebSocketExtension> offeredExtensions = extensions == NO_EXTENSION ? List.of()
-                : parsedExtensions.orElseThrow();
+                : WebSocketExtension.readAll((FieldList.Valid) parsedExtensions);
         if (!offeredExtensions.isEmpty()) {
             List<WebSocketExtension> chosen = Objects.requireNonNull(extensions.apply(offeredExtensions),
                     "the extension selector returned null");
@@ -158,8 +158,8 @@ public final class WebSocketHandshake implements ProtocolHandler {
         return checkRequest(request, offeredExtensions(request));
     }
 
-    /** The request's {@code Sec-WebSocket-Extensions}, parsed; empty if malformed. */
-    static Optional<List<WebSocketExtension>> offeredExtensions(RequestHead request) {
+    /** The request's {@code Sec-WebSocket-Extensions}, checked by {@link WebSocketExtension#parseAll}. */
+    static FieldList offeredExtensions(RequestHead request) {
         return WebSocketExtension.parseAll(request.headers().values(HeaderName.SEC_WEBSOCKET_EXTENSIONS));
     }
 
@@ -168,7 +168,7 @@ public final class WebSocketHandshake implements ProtocolHandler {
      * {@link #offeredExtensions}, for callers that need them too.
      */
     static UpgradeDecision.@Nullable Reject checkRequest(RequestHead request,
-            Optional<List<WebSocketExtension>> extensions) {
+            FieldList extensions) {
         if (!request.method().equals("GET")) {
             return Messages.reject(UpgradeReason.WEBSOCKET_METHOD_NOT_GET,
                     "expected GET for a WebSocket handshake but the method was " + request.method());
@@ -198,12 +198,12 @@ public final class WebSocketHandshake implements ProtocolHandler {
             return Messages.reject(UpgradeReason.WEBSOCKET_VERSION_UNSUPPORTED, "expected Sec-WebSocket-Version 13"
                     + " but " + (versions.isEmpty() ? "there was none" : "it was '" + versions.get(0) + "'"));
         }
-        if (Tokens.elementsOrNull(headers, HeaderName.SEC_WEBSOCKET_PROTOCOL, FieldList.Element.TOKEN) == null) {
+        if (Tokens.list(headers, HeaderName.SEC_WEBSOCKET_PROTOCOL, FieldList.Element.TOKEN) instanceof FieldList.Malformed) {
             return Messages.reject(UpgradeReason.WEBSOCKET_PROTOCOL_MALFORMED, "expected Sec-WebSocket-Protocol to be"
                     + " a list of tokens but it was '" + String.join(", ", headers.values(HeaderName.SEC_WEBSOCKET_PROTOCOL))
                     + "'");
         }
-        if (extensions.isEmpty()) {
+        if (extensions instanceof FieldList.Malformed) {
             return Messages.reject(UpgradeReason.WEBSOCKET_EXTENSIONS_MALFORMED, "expected Sec-WebSocket-Extensions"
                     + " to parse but it was '" + String.join(", ", headers.values(HeaderName.SEC_WEBSOCKET_EXTENSIONS))
                     + "'");
