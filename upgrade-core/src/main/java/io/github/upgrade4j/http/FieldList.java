@@ -27,8 +27,10 @@ import java.util.Objects;
  * }
  * }</pre>
  *
- * <p>This type does not parse parameters ({@code ;q=0.5}) inside an element; an {@link Element#ANY}
- * element is returned whole.
+ * <p>Elements are returned as strings, as sent. With {@link Element#PARAMETERIZED} every element is
+ * checked to be a name with parameters ({@code gzip; level=9}), which {@link ParameterizedElement#parse}
+ * then reads; this type itself neither unquotes values nor interprets parameters, and an
+ * {@link Element#ANY} element is returned whole.
  */
 public sealed interface FieldList {
     /** The number of elements a list may have unless the caller says otherwise. */
@@ -41,30 +43,64 @@ public sealed interface FieldList {
         /** A protocol, {@code token ["/" token]} (RFC 9110 §7.8), as in {@code Upgrade}. */
         PROTOCOL,
         /**
-         * Any text with well-formed quoted strings, returned whole, as in {@code TE}, {@code
-         * Transfer-Encoding} and {@code Sec-WebSocket-Extensions}, whose elements carry parameters.
+         * A token with parameters, {@code token *( OWS ";" OWS token [ BWS "=" BWS ( token / quoted-string ) ] )}
+         * (RFC 9110 §5.6.6, §5.6.4), as in {@code Transfer-Encoding} (RFC 9112 §7) and {@code
+         * Sec-WebSocket-Extensions} (RFC 6455 §9.1); read each element with {@link ParameterizedElement#parse}.
+         * Whitespace is SP and HTAB only, so another space (U+00A0, U+2003) makes the element malformed. A
+         * parameter may lack a value (RFC 6455 §9.1) and may have whitespace around {@code "="} (BWS, RFC
+         * 9112 §7). An empty parameter ({@code a;;b}, {@code a;}) is malformed: RFC 9110's generic grammar
+         * tolerates one, but neither a transfer coding nor a WebSocket extension does, and strict is the default.
          */
+        PARAMETERIZED,
+        /** Any text with well-formed quoted strings, returned whole, for fields that no other rule fits. */
         ANY
     }
 
-    /** Why a list is malformed. */
-    enum Problem {
-        /** An element that must be a token or a protocol is not one. */
-        INVALID_ELEMENT("RFC 9110 §5.6.2"),
+    /** Why a list is malformed: the rule, where it comes from, and what probably went wrong. */
+    enum Problem implements Reason {
+        /** An element that must be a token, a protocol or a token with parameters is not one. */
+        INVALID_ELEMENT("RFC 9110 §5.6.2",
+                "An element of the list is not of the required form, usually a token: letters, digits and"
+                        + " !#$%&'*+-.^_`|~ only, no spaces, slashes or quotes inside. The sender wrote a broken field"
+                        + " or joined two fields into one; fix the sender, since guessing the meaning is unsafe."),
+        /**
+         * A parameter of a {@link Element#PARAMETERIZED} element is empty, is not a token, has a value that
+         * is neither a token nor a well-formed quoted string, or is followed by something other than
+         * {@code ";"}.
+         */
+        INVALID_PARAMETER("RFC 9110 §5.6.6",
+                "A parameter after a ';' is not of the form 'name' or 'name=value', where the name is a token and"
+                        + " the value a token or a quoted string. Typical causes are an empty parameter (';;' or a"
+                        + " trailing ';'), a space other than SP or HTAB (a no-break space pasted from a document), or"
+                        + " a value with spaces or commas that was not quoted; fix the sender."),
         /** A quoted string is not closed before the end of its field line. */
-        UNTERMINATED_QUOTED_STRING("RFC 9110 §5.6.4"),
+        UNTERMINATED_QUOTED_STRING("RFC 9110 §5.6.4",
+                "A '\"' opens a quoted string that never closes on its field line, so it cannot be told where the"
+                        + " element ends. A value was probably cut off or a '\\' escaped the closing quote; the sender"
+                        + " must close every quoted string on the same line."),
         /** The list has more elements than allowed. */
-        TOO_MANY_ELEMENTS("RFC 9110 §5.6.1");
+        TOO_MANY_ELEMENTS("RFC 9110 §5.6.1",
+                "The field lists more elements than this recipient accepts, which real clients never need and which"
+                        + " costs work to process. Send fewer elements, or raise the limit where the list is parsed.");
 
         private final String spec;
+        private final String explanation;
 
-        Problem(String spec) {
+        Problem(String spec, String explanation) {
             this.spec = spec;
+            this.explanation = explanation;
         }
 
         /** The specification section the rule comes from. */
+        @Override
         public String spec() {
             return spec;
+        }
+
+        /** What broke the list, the likely cause and the fix, in plain words. */
+        @Override
+        public String explanation() {
+            return explanation;
         }
     }
 

@@ -5,7 +5,9 @@
  *   <li>{@link io.github.upgrade4j.http.HeaderName}, {@link io.github.upgrade4j.http.HeaderField},
  *       {@link io.github.upgrade4j.http.Headers}: validated, immutable fields in wire order (RFC 9110 §5).
  *   <li>{@link io.github.upgrade4j.http.FieldList}: the one list tokenizer for comma-separated fields
- *       (RFC 9110 §5.6.1), used for every list-valued field.
+ *       (RFC 9110 §5.6.1), used for every list-valued field, and
+ *       {@link io.github.upgrade4j.http.ParameterizedElement}, an element with parameters (RFC 9110
+ *       §5.6.6) and its quoted-string values (§5.6.4).
  *   <li>{@link io.github.upgrade4j.http.RequestHead}, {@link io.github.upgrade4j.http.ResponseHead}:
  *       start line plus fields (RFC 9112 §3, §4).
  *   <li>{@link io.github.upgrade4j.http.Http1Parser}: incremental and strict; reports where a head ends

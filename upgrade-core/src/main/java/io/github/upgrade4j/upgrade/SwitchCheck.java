@@ -10,7 +10,6 @@ import io.github.upgrade4j.http.ResponseHead;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -113,9 +112,9 @@ final class SwitchCheck {
                     + expected + "' but the 101 carried '" + String.join("', '", accepts) + "'");
         }
         if (headers.contains(HeaderName.SEC_WEBSOCKET_PROTOCOL)) {
-            @Nullable List<String> protocols = Tokens.elementsOrNull(headers, HeaderName.SEC_WEBSOCKET_PROTOCOL,
-                    FieldList.Element.TOKEN);
-            if (protocols == null || protocols.size() > 1
+            FieldList chosen = Tokens.list(headers, HeaderName.SEC_WEBSOCKET_PROTOCOL, FieldList.Element.TOKEN);
+            List<String> protocols = chosen instanceof FieldList.Valid valid ? valid.elements() : List.of();
+            if (chosen instanceof FieldList.Malformed || protocols.size() > 1
                     || protocols.size() == 1 && !attempt.subprotocols().contains(protocols.get(0))) {
                 return invalid(UpgradeReason.Invalid.WEBSOCKET_SUBPROTOCOL_NOT_OFFERED, "the upstream chose"
                         + " subprotocol '" + joined(headers, HeaderName.SEC_WEBSOCKET_PROTOCOL) + "' but the client"
@@ -123,9 +122,9 @@ final class SwitchCheck {
             }
         }
         if (headers.contains(HeaderName.SEC_WEBSOCKET_EXTENSIONS)) {
-            Optional<List<WebSocketExtension>> extensions =
-                    WebSocketExtension.parseAll(headers.values(HeaderName.SEC_WEBSOCKET_EXTENSIONS));
-            if (extensions.isEmpty() || !allOffered(extensions.get(), attempt.extensionNames())) {
+            FieldList extensions = WebSocketExtension.parseAll(headers.values(HeaderName.SEC_WEBSOCKET_EXTENSIONS));
+            if (!(extensions instanceof FieldList.Valid valid)
+                    || !allOffered(WebSocketExtension.readAll(valid), attempt.extensionNames())) {
                 return invalid(UpgradeReason.Invalid.WEBSOCKET_EXTENSION_NOT_OFFERED, "the upstream enabled"
                         + " extensions '" + joined(headers, HeaderName.SEC_WEBSOCKET_EXTENSIONS) + "' but the client"
                         + " offered " + orNone(attempt.extensionNames()));

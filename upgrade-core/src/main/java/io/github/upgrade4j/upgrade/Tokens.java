@@ -3,8 +3,6 @@ package io.github.upgrade4j.upgrade;
 import io.github.upgrade4j.http.FieldList;
 import io.github.upgrade4j.http.HeaderName;
 import io.github.upgrade4j.http.Headers;
-import java.util.List;
-import org.jspecify.annotations.Nullable;
 
 /** List reads for this package, all through the one list tokenizer of {@code http}. */
 final class Tokens {
@@ -15,9 +13,8 @@ final class Tokens {
         return FieldList.isToken(s);
     }
 
-    /** The elements of {@code name} over every line by {@code rule}, or null when malformed. */
-    static @Nullable List<String> elementsOrNull(Headers headers, HeaderName name, FieldList.Element rule) {
-        FieldList list = FieldList.parse(headers.values(name), rule, FieldList.DEFAULT_MAX_ELEMENTS);
-        return list instanceof FieldList.Valid valid ? valid.elements() : null;
+    /** The elements of {@code name} over every line by {@code rule}, or why they are malformed. */
+    static FieldList list(Headers headers, HeaderName name, FieldList.Element rule) {
+        return FieldList.parse(headers.values(name), rule, FieldList.DEFAULT_MAX_ELEMENTS);
     }
 }

@@ -1,67 +1,64 @@
 package io.github.upgrade4j.upgrade;
 
 import io.github.upgrade4j.http.FieldList;
+import io.github.upgrade4j.http.ParameterizedElement;
+import io.github.upgrade4j.http.ParameterizedElement.Parameter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.stream.Collectors;
-import org.jspecify.annotations.Nullable;
 
 /**
  * One element of {@code Sec-WebSocket-Extensions} (RFC 6455 §9.1): an extension name and its
  * parameters, e.g. {@code permessage-deflate; client_max_window_bits; server_max_window_bits=10}
  * (RFC 7692).
  *
+ * <p>The field is split and checked by {@link #parseAll}, which says why it is malformed the way every
+ * list does, with {@link FieldList.Malformed}; {@link #parse} then reads each element:
+ * <pre>{@code
+ * FieldList offered = WebSocketExtension.parseAll(headers.values(HeaderName.SEC_WEBSOCKET_EXTENSIONS));
+ * if (offered instanceof FieldList.Valid valid) {
+ *     for (String element : valid.elements()) {
+ *         WebSocketExtension extension = WebSocketExtension.parse(element);
+ *         ...
+ *     }
+ * } else if (offered instanceof FieldList.Malformed malformed) {
+ *     reject(malformed.problem(), malformed.detail());
+ * }
+ * }</pre>
+ *
  * <p>Parameter values given as quoted strings are unquoted; RFC 6455 §9.1 requires the unquoted
- * value to be a token, so {@link #toString()} can write every value bare.
+ * value to be a token, so {@link #toString()} writes every value bare. This type does not know what
+ * any extension or parameter means.
  *
  * @param name the extension name, a token
  * @param parameters the parameters in the order received
  */
 public record WebSocketExtension(String name, List<Parameter> parameters) {
     /**
-     * Checks the name and copies the parameters.
+     * Checks the name and the values and copies the parameters.
      *
-     * @throws IllegalArgumentException if the name is not a token
+     * @throws IllegalArgumentException if the name or a parameter value is not a token (RFC 6455 §9.1)
      */
     public WebSocketExtension {
         if (!Tokens.isToken(Objects.requireNonNull(name, "name"))) {
             throw new IllegalArgumentException("expected an extension name (a token) but was \"" + name + "\"");
         }
         parameters = List.copyOf(parameters);
-    }
-
-    /**
-     * One extension parameter.
-     *
-     * @param name the parameter name, a token
-     * @param value the value, a token, or null for a parameter without value
-     */
-    public record Parameter(String name, @Nullable String value) {
-        /**
-         * Checks both parts are tokens.
-         *
-         * @throws IllegalArgumentException if not
-         */
-        public Parameter {
-            if (!Tokens.isToken(Objects.requireNonNull(name, "name")) || value != null && !Tokens.isToken(value)) {
-                throw new IllegalArgumentException("expected an extension parameter of tokens but was \"" + name
-                        + (value == null ? "" : "=" + value) + "\"");
+        for (int i = 0; i < parameters.size(); i++) {
+            String value = parameters.get(i).value();
+            if (value != null && !Tokens.isToken(value)) {
+                throw new IllegalArgumentException("expected the value of extension parameter "
+                        + parameters.get(i).name() + " to be a token (RFC 6455 §9.1) but was \"" + value + "\"");
             }
-        }
-
-        @Override
-        public String toString() {
-            return value == null ? name : name + "=" + value;
         }
     }
 
     /** The value of the first parameter named {@code name}, ignoring case; empty when absent or valueless. */
     public Optional<String> parameter(String name) {
-        for (Parameter p : parameters) {
-            if (p.name().equalsIgnoreCase(name)) {
-                return Optional.ofNullable(p.value());
+        for (int i = 0; i < parameters.size(); i++) {
+            if (parameters.get(i).name().equalsIgnoreCase(name)) {
+                return Optional.ofNullable(parameters.get(i).value());
             }
         }
         return Optional.empty();
@@ -69,98 +66,89 @@ public record WebSocketExtension(String name, List<Parameter> parameters) {
 
     /** Whether a parameter named {@code name} is present, with or without a value. */
     public boolean has(String name) {
-        return parameters.stream().anyMatch(p -> p.name().equalsIgnoreCase(name));
+        for (int i = 0; i < parameters.size(); i++) {
+            if (parameters.get(i).name().equalsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
-     * Parses every extension offered on the {@code Sec-WebSocket-Extensions} lines.
+     * Splits and checks every {@code Sec-WebSocket-Extensions} line as one list of extensions, at most
+     * {@link FieldList#DEFAULT_MAX_ELEMENTS} of them: each element a name with parameters
+     * ({@link FieldList.Element#PARAMETERIZED}) whose values, unquoted, are tokens (RFC 6455 §9.1).
      *
-     * @return the extensions in order, or empty when a line does not parse
+     * @param lines the values of every {@code Sec-WebSocket-Extensions} field line, in wire order
+     * @return the elements as sent, each of which {@link #parse} reads; or why the field is malformed,
+     *     {@link FieldList.Problem#INVALID_PARAMETER} for a value that is not a token
      */
-    public static Optional<List<WebSocketExtension>> parseAll(List<String> lines) {
-        FieldList list = FieldList.parse(lines, FieldList.Element.ANY, FieldList.DEFAULT_MAX_ELEMENTS);
+    public static FieldList parseAll(List<String> lines) {
+        FieldList list = FieldList.parse(lines, FieldList.Element.PARAMETERIZED, FieldList.DEFAULT_MAX_ELEMENTS);
         if (!(list instanceof FieldList.Valid valid)) {
-            return Optional.empty();
+            return list;
         }
-        List<WebSocketExtension> out = new ArrayList<>(valid.elements().size());
-        for (String element : valid.elements()) {
-            WebSocketExtension extension = parseOne(element);
-            if (extension == null) {
-                return Optional.empty();
+        List<String> elements = valid.elements();
+        for (int i = 0; i < elements.size(); i++) {
+            String element = elements.get(i);
+            if (element.indexOf('"') < 0) {
+                continue; // every bare value is a token already: PARAMETERIZED checked it, nothing to read
             }
-            out.add(extension);
+            List<Parameter> parameters = ParameterizedElement.parse(element).parameters();
+            for (int p = 0; p < parameters.size(); p++) {
+                String value = parameters.get(p).value();
+                if (value != null && !Tokens.isToken(value)) {
+                    return new FieldList.Malformed(FieldList.Problem.INVALID_PARAMETER, "expected the value of"
+                            + " extension parameter " + parameters.get(p).name() + " to be a token once unquoted,"
+                            + " as RFC 6455 section 9.1 requires, but it was \"" + asciiOnly(value) + "\"");
+                }
+            }
         }
-        return Optional.of(List.copyOf(out));
+        return list;
+    }
+
+    /**
+     * Reads one element of a list that {@link #parseAll} found valid.
+     *
+     * @param element an element of {@code parseAll}'s {@link FieldList.Valid#elements()}
+     * @throws IllegalArgumentException if {@code element} is not a name with parameters whose values
+     *     are tokens, which such an element always is
+     */
+    public static WebSocketExtension parse(String element) {
+        ParameterizedElement read = ParameterizedElement.parse(element);
+        return new WebSocketExtension(read.name(), read.parameters());
+    }
+
+    /** The extensions of a list {@link #parseAll} found valid, in order. */
+    static List<WebSocketExtension> readAll(FieldList.Valid valid) {
+        List<String> elements = valid.elements();
+        List<WebSocketExtension> out = new ArrayList<>(elements.size());
+        for (int i = 0; i < elements.size(); i++) {
+            out.add(parse(elements.get(i)));
+        }
+        return List.copyOf(out);
     }
 
     /** {@code name; p; q=v}, as sent on the wire. */
     @Override
     public String toString() {
-        return parameters.isEmpty() ? name
-                : name + "; " + parameters.stream().map(Parameter::toString).collect(Collectors.joining("; "));
-    }
-
-    private static @Nullable WebSocketExtension parseOne(String element) {
-        List<String> parts = splitParameters(element);
-        if (parts == null) {
-            return null;
+        if (parameters.isEmpty()) {
+            return name;
         }
-        String name = parts.get(0).strip();
-        if (!Tokens.isToken(name)) {
-            return null;
-        }
-        List<Parameter> parameters = new ArrayList<>(parts.size() - 1);
-        for (String part : parts.subList(1, parts.size())) {
-            String p = part.strip();
-            int eq = p.indexOf('=');
-            String key = (eq < 0 ? p : p.substring(0, eq)).strip();
-            String value = eq < 0 ? null : unquote(p.substring(eq + 1).strip());
-            if (!Tokens.isToken(key) || eq >= 0 && (value == null || !Tokens.isToken(value))) {
-                return null;
-            }
-            parameters.add(new Parameter(key, value));
-        }
-        return new WebSocketExtension(name, parameters);
-    }
-
-    /**
-     * Splits at semicolons outside quoted strings, each part as it was (quotes and escapes included);
-     * null if a quote is not closed.
-     */
-    private static @Nullable List<String> splitParameters(String element) {
-        List<String> parts = new ArrayList<>(4);
-        int start = 0;
-        boolean quoted = false;
-        for (int i = 0; i < element.length(); i++) {
-            char c = element.charAt(i);
-            if (quoted && c == '\\' && i + 1 < element.length()) {
-                i++; // an escaped character, whatever it is, stays inside the quoted string
-            } else if (c == '"') {
-                quoted = !quoted;
-            } else if (c == ';' && !quoted) {
-                parts.add(element.substring(start, i));
-                start = i + 1;
-            }
-        }
-        if (quoted) {
-            return null;
-        }
-        parts.add(element.substring(start));
-        return parts;
-    }
-
-    private static @Nullable String unquote(String value) {
-        if (value.length() < 2 || value.charAt(0) != '"') {
-            return value;
-        }
-        if (value.charAt(value.length() - 1) != '"') {
-            return null;
-        }
-        StringBuilder out = new StringBuilder(value.length());
-        for (int i = 1; i < value.length() - 1; i++) {
-            char c = value.charAt(i);
-            out.append(c == '\\' && i + 1 < value.length() - 1 ? value.charAt(++i) : c);
+        StringBuilder out = new StringBuilder(name);
+        for (int i = 0; i < parameters.size(); i++) {
+            out.append("; ").append(parameters.get(i));
         }
         return out.toString();
+    }
+
+    /** {@code value} of a quoted string, for a log line: obs-text and HTAB as {@code ?}, at most 64 characters. */
+    private static String asciiOnly(String value) {
+        char[] out = new char[Math.min(value.length(), 64)];
+        for (int i = 0; i < out.length; i++) {
+            char c = value.charAt(i);
+            out[i] = c >= 0x20 && c < 0x7F ? c : '?';
+        }
+        return new String(out);
     }
 }

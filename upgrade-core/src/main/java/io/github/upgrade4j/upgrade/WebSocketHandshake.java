@@ -1,5 +1,6 @@
 package io.github.upgrade4j.upgrade;
 
+import io.github.upgrade4j.http.FieldList;
 import io.github.upgrade4j.http.HeaderName;
 import io.github.upgrade4j.http.Headers;
 import io.github.upgrade4j.http.RequestHead;
@@ -116,7 +117,7 @@ public final class WebSocketHandshake implements ProtocolHandler {
             }
         }
         List<WebSocketExtension> offeredExtensions = extensions == NO_EXTENSION ? List.of()
-                : offer.extensions.orElseThrow();
+                : offer.extensionsOrEmpty();
         if (!offeredExtensions.isEmpty()) {
             List<WebSocketExtension> chosen = Objects.requireNonNull(extensions.apply(offeredExtensions),
                     "the extension selector returned null");
@@ -186,15 +187,15 @@ public final class WebSocketHandshake implements ProtocolHandler {
             return Messages.reject(UpgradeReason.Refused.WEBSOCKET_VERSION_UNSUPPORTED, "expected Sec-WebSocket-Version 13"
                     + " but " + (versions.isEmpty() ? "there was none" : "it was '" + versions.get(0) + "'"));
         }
-        if (offer.subprotocols == null) {
+        if (offer.subprotocols instanceof FieldList.Malformed) {
             return Messages.reject(UpgradeReason.Refused.WEBSOCKET_PROTOCOL_MALFORMED, "expected Sec-WebSocket-Protocol to be"
                     + " a list of tokens but it was '" + String.join(", ", headers.values(HeaderName.SEC_WEBSOCKET_PROTOCOL))
                     + "'");
         }
-        if (offer.extensions.isEmpty()) {
+        if (offer.extensions instanceof FieldList.Malformed malformed) {
             return Messages.reject(UpgradeReason.Refused.WEBSOCKET_EXTENSIONS_MALFORMED, "expected Sec-WebSocket-Extensions"
                     + " to parse but it was '" + String.join(", ", headers.values(HeaderName.SEC_WEBSOCKET_EXTENSIONS))
-                    + "'");
+                    + "': " + malformed.detail());
         }
         return null;
     }

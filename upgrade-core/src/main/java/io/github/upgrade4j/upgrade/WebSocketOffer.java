@@ -7,7 +7,6 @@ import io.github.upgrade4j.http.RequestHead;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -19,15 +18,16 @@ import org.jspecify.annotations.Nullable;
 final class WebSocketOffer {
     final List<String> keys;
     final List<String> versions;
-    /** The offered subprotocols; null when the field is malformed. */
-    final @Nullable List<String> subprotocols;
-    /** The offered extensions; empty when the field is malformed. */
-    final Optional<List<WebSocketExtension>> extensions;
+    /** The offered subprotocols, or why the field is malformed. */
+    final FieldList subprotocols;
+    /** The offered extensions' elements, or why the field is malformed. */
+    final FieldList extensions;
+    private @Nullable List<WebSocketExtension> parsedExtensions;
 
     private WebSocketOffer(Headers headers) {
         keys = headers.values(HeaderName.SEC_WEBSOCKET_KEY);
         versions = headers.values(HeaderName.SEC_WEBSOCKET_VERSION);
-        subprotocols = Tokens.elementsOrNull(headers, HeaderName.SEC_WEBSOCKET_PROTOCOL, FieldList.Element.TOKEN);
+        subprotocols = Tokens.list(headers, HeaderName.SEC_WEBSOCKET_PROTOCOL, FieldList.Element.TOKEN);
         extensions = WebSocketExtension.parseAll(headers.values(HeaderName.SEC_WEBSOCKET_EXTENSIONS));
     }
 
@@ -42,12 +42,22 @@ final class WebSocketOffer {
 
     /** The offered subprotocols; empty when none or malformed. */
     List<String> subprotocolsOrEmpty() {
-        return subprotocols == null ? List.of() : subprotocols;
+        return subprotocols instanceof FieldList.Valid valid ? valid.elements() : List.of();
+    }
+
+    /** The offered extensions, read once; empty when none or malformed. */
+    List<WebSocketExtension> extensionsOrEmpty() {
+        List<WebSocketExtension> parsed = parsedExtensions;
+        if (parsed == null) {
+            parsed = extensions instanceof FieldList.Valid valid ? WebSocketExtension.readAll(valid) : List.of();
+            parsedExtensions = parsed;
+        }
+        return parsed;
     }
 
     /** The names of the offered extensions in lower case; empty when none or malformed. */
     List<String> extensionNames() {
-        List<WebSocketExtension> offered = extensions.orElse(List.of());
+        List<WebSocketExtension> offered = extensionsOrEmpty();
         if (offered.isEmpty()) {
             return List.of();
         }

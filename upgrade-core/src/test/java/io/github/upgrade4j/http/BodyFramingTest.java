@@ -45,6 +45,21 @@ class BodyFramingTest {
                 BodyFraming.ofRequest(post(HttpVersion.HTTP_1_1, "Transfer-Encoding", "gzip", "Transfer-Encoding", "CHUNKED")));
     }
 
+    @Test
+    void codingsMayCarryParametersWithOwsAndQuotedCommas() {
+        assertEquals(new BodyFraming.Chunked(), BodyFraming.ofRequest(post(HttpVersion.HTTP_1_1,
+                "Transfer-Encoding", "gzip ; level = 9 ; note=\"a, chunked; b\"", "Transfer-Encoding", "chunked")));
+    }
+
+    @Test
+    void aNoBreakSpaceBeforeAParameterIsRefusedNotTrimmed() {
+        var invalid = assertInstanceOf(BodyFraming.Invalid.class,
+                BodyFraming.ofResponse(response(200, "Transfer-Encoding", "gzip; level=1\u00a0; x, chunked"), "GET"));
+
+        assertEquals(FramingProblem.INVALID_TRANSFER_ENCODING, invalid.problem());
+        assertEquals(502, invalid.status());
+    }
+
     static Stream<Arguments> smuggling() {
         return Stream.of(
                 Arguments.of(post(HttpVersion.HTTP_1_1, "Content-Length", "5", "Transfer-Encoding", "chunked"),
@@ -67,6 +82,15 @@ class BodyFramingTest {
                         FramingProblem.INVALID_TRANSFER_ENCODING),
                 Arguments.of(post(HttpVersion.HTTP_1_1, "Transfer-Encoding", ", ,"), FramingProblem.INVALID_TRANSFER_ENCODING),
                 Arguments.of(post(HttpVersion.HTTP_1_1, "Transfer-Encoding", "chunked\u00a0"),
+                        FramingProblem.INVALID_TRANSFER_ENCODING),
+                // Only SP and HTAB are whitespace (RFC 9110 §5.6.3); a no-break space is obs-text, not OWS.
+                Arguments.of(post(HttpVersion.HTTP_1_1, "Transfer-Encoding", "gzip\u00a0; level=1, chunked"),
+                        FramingProblem.INVALID_TRANSFER_ENCODING),
+                Arguments.of(post(HttpVersion.HTTP_1_1, "Transfer-Encoding", "gzip;;level=1, chunked"),
+                        FramingProblem.INVALID_TRANSFER_ENCODING),
+                Arguments.of(post(HttpVersion.HTTP_1_1, "Transfer-Encoding", "gzip; level=\"1, chunked"),
+                        FramingProblem.INVALID_TRANSFER_ENCODING),
+                Arguments.of(post(HttpVersion.HTTP_1_1, "Transfer-Encoding", "gzip; level=1 2, chunked"),
                         FramingProblem.INVALID_TRANSFER_ENCODING),
                 Arguments.of(post(HttpVersion.HTTP_1_0, "Transfer-Encoding", "chunked"),
                         FramingProblem.TRANSFER_ENCODING_IN_HTTP_1_0));

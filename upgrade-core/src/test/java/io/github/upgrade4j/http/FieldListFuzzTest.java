@@ -73,6 +73,11 @@ class FieldListFuzzTest {
                     assertTrue(reference.elements.size() > limit || reference.unterminated,
                             () -> "only " + reference.elements.size() + " elements but more than " + limit + " reported");
                     break;
+                case INVALID_PARAMETER:
+                    assertEquals(FieldList.Element.PARAMETERIZED, rule, "only PARAMETERIZED reads parameters");
+                    assertTrue(reference.elements.stream().anyMatch(e -> !conforms(e, rule)) || reference.unterminated,
+                            () -> "every element conforms to " + rule + ": " + reference.elements);
+                    break;
                 case INVALID_ELEMENT:
                     assertTrue(rule != FieldList.Element.ANY, "ANY accepts every element");
                     assertTrue(reference.elements.stream().anyMatch(e -> !conforms(e, rule)) || reference.unterminated,
@@ -134,9 +139,71 @@ class FieldListFuzzTest {
                 int slash = element.indexOf('/');
                 return slash < 0 ? FieldList.isToken(element)
                         : FieldList.isToken(element.substring(0, slash)) && FieldList.isToken(element.substring(slash + 1));
+            case PARAMETERIZED:
+                return isParameterized(element);
             default:
                 return true;
         }
+    }
+
+    /**
+     * A naive reading of RFC 9110 §5.6.6 as {@code PARAMETERIZED} states it: split at semicolons outside
+     * quoted strings, then the first part is a token and every other part, OWS stripped, is {@code token}
+     * or {@code token BWS "=" BWS (token / quoted-string)}.
+     */
+    private static boolean isParameterized(String element) {
+        List<String> parts = new ArrayList<>();
+        boolean quoted = false;
+        int start = 0;
+        for (int i = 0; i < element.length(); i++) {
+            char c = element.charAt(i);
+            if (quoted && c == '\\') {
+                i++;
+            } else if (c == '"') {
+                quoted = !quoted;
+            } else if (c == ';' && !quoted) {
+                parts.add(element.substring(start, i));
+                start = i + 1;
+            }
+        }
+        parts.add(element.substring(start));
+        if (quoted || !FieldList.isToken(Draws.stripOws(parts.get(0)))) {
+            return false;
+        }
+        for (String part : parts.subList(1, parts.size())) {
+            String p = Draws.stripOws(part);
+            int eq = p.indexOf('=');
+            if (eq < 0 ? !FieldList.isToken(p)
+                    : !FieldList.isToken(Draws.stripOws(p.substring(0, eq))) || !isValue(Draws.stripOws(p.substring(eq + 1)))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isValue(String v) {
+        if (FieldList.isToken(v)) {
+            return true;
+        }
+        if (v.length() < 2 || v.charAt(0) != '"' || v.charAt(v.length() - 1) != '"') {
+            return false;
+        }
+        for (int i = 1; i < v.length() - 1; i++) {
+            char c = v.charAt(i);
+            if (c == '\\') {
+                i++;
+                if (i == v.length() - 1) {
+                    return false; // the closing quote is escaped
+                }
+                c = v.charAt(i);
+            } else if (c == '"') {
+                return false;
+            }
+            if (c != '\t' && (c < 0x20 || c == 0x7F || c > 0xFF)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** No control character, so a detail can go into a log line or a response body as it is. */

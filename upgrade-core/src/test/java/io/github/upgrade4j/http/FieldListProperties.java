@@ -224,6 +224,8 @@ class FieldListProperties {
                 int slash = e.indexOf('/');
                 assertTrue(slash < 0 ? isToken(e) : isToken(e.substring(0, slash)) && isToken(e.substring(slash + 1)),
                         () -> "not a protocol: [" + e + "]");
+            } else if (rule == Element.PARAMETERIZED) {
+                ParameterizedElement.parse(e); // checking the list and reading an element never disagree
             }
         }
     }

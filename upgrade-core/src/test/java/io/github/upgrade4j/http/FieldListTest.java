@@ -3,6 +3,7 @@ package io.github.upgrade4j.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -73,5 +74,15 @@ class FieldListTest {
     void problemsNameTheirRfcSection() {
         assertEquals("RFC 9110 §5.6.1", FieldList.Problem.TOO_MANY_ELEMENTS.spec());
         assertThrows(IllegalArgumentException.class, () -> FieldList.parse("a", FieldList.Element.TOKEN, -1));
+    }
+
+    @Test
+    void everyProblemIsAReasonWithAPlainWordsExplanation() {
+        for (FieldList.Problem problem : FieldList.Problem.values()) {
+            Reason reason = problem;
+            assertTrue(reason.spec().startsWith("RFC 9110 §5.6."), reason::name);
+            assertTrue(reason.explanation().length() > 80 && reason.explanation().endsWith("."), reason::name);
+            assertTrue(reason.explanation().chars().allMatch(c -> c >= 0x20 && c < 0x7F), reason::name);
+        }
     }
 }

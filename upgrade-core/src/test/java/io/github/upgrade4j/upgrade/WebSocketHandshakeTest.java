@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.upgrade4j.http.FieldList;
 import io.github.upgrade4j.http.HeaderName;
 import io.github.upgrade4j.http.Headers;
 import io.github.upgrade4j.http.HttpVersion;
+import io.github.upgrade4j.http.ParameterizedElement;
 import io.github.upgrade4j.http.RequestHead;
 import java.util.Base64;
 import java.util.List;
@@ -65,7 +67,11 @@ class WebSocketHandshakeTest {
                 Arguments.of(CHROME.replace("Origin:", "Sec-WebSocket-Protocol: chat, \"v2\"\r\nOrigin:"),
                         UpgradeReason.Refused.WEBSOCKET_PROTOCOL_MALFORMED, 400),
                 Arguments.of(CHROME.replace("permessage-deflate; client_max_window_bits", "permessage-deflate; x=\"a b\""),
-                        UpgradeReason.Refused.WEBSOCKET_EXTENSIONS_MALFORMED, 400));
+                        UpgradeReason.Refused.WEBSOCKET_EXTENSIONS_MALFORMED, 400),
+                Arguments.of(CHROME.replace("permessage-deflate; client_max_window_bits", "permessage-deflate;;x"),
+                        UpgradeReason.Refused.WEBSOCKET_EXTENSIONS_MALFORMED, 400),
+                Arguments.of(CHROME.replace("permessage-deflate; client_max_window_bits",
+                        "permessage-deflate;\u00a0client_max_window_bits"), UpgradeReason.Refused.WEBSOCKET_EXTENSIONS_MALFORMED, 400));
     }
 
     @ParameterizedTest
@@ -138,15 +144,15 @@ class WebSocketHandshakeTest {
                 "permessage-deflate; client_max_window_bits; server_max_window_bits=\"10\", x-webkit-deflate-frame");
         WebSocketHandshake deflate = WebSocketHandshake.builder().extensions(list -> list.stream()
                 .filter(e -> e.name().equals("permessage-deflate"))
-                .map(e -> new WebSocketExtension(e.name(), List.of(new WebSocketExtension.Parameter("server_max_window_bits",
+                .map(e -> new WebSocketExtension(e.name(), List.of(new ParameterizedElement.Parameter("server_max_window_bits",
                         e.parameter("server_max_window_bits").orElse("15")))))
                 .limit(1).toList()).build();
 
         var switched = assertInstanceOf(UpgradeDecision.Switch.class, decide(deflate, offers));
         assertEquals(List.of("permessage-deflate; server_max_window_bits=10"),
                 switched.response().headers().values(HeaderName.SEC_WEBSOCKET_EXTENSIONS));
-        List<WebSocketExtension> parsed = WebSocketExtension.parseAll(request(offers).headers()
-                .values(HeaderName.SEC_WEBSOCKET_EXTENSIONS)).orElseThrow();
+        List<WebSocketExtension> parsed = WebSocketExtension.readAll(assertInstanceOf(FieldList.Valid.class,
+                WebSocketExtension.parseAll(request(offers).headers().values(HeaderName.SEC_WEBSOCKET_EXTENSIONS))));
         assertEquals(2, parsed.size());
         assertTrue(parsed.get(0).has("client_max_window_bits"));
         assertEquals(Optional.empty(), parsed.get(0).parameter("client_max_window_bits"));
