@@ -478,9 +478,7 @@ public final class Http1Parser<H extends MessageHead> {
                                 + names[index - 1] + " starts with whitespace (obsolete line folding)");
             }
             int i = pos;
-            int hash = 0; // String.hashCode of the name, for the lookup of well-known names
             while (i < lineEnd && Ascii.tchar(a[i])) {
-                hash = 31 * hash + (a[i] & 0xFF);
                 i++;
             }
             if (i == lineEnd || a[i] != ':' || i == pos) {
@@ -493,7 +491,7 @@ public final class Http1Parser<H extends MessageHead> {
                         : "expected a field name (a token) followed by ':' but found " + Ascii.describe(a[i] & 0xFF)
                                 + " at byte " + (i - pos) + " of the line");
             }
-            HeaderName name = HeaderName.knownExact(a, pos, i - pos, hash);
+            HeaderName name = HeaderName.knownExact(a, pos, i - pos);
             if (name == null) {
                 name = HeaderName.trusted(new String(a, pos, i - pos, StandardCharsets.ISO_8859_1));
             }
