@@ -184,8 +184,23 @@ final class HeadReader {
                         "expected a reason phrase without control characters but found " + Ascii.describe(c));
             }
         }
-        reason = i == lineEnd ? "" : new String(a, i, lineEnd - i, StandardCharsets.ISO_8859_1);
+        reason = reason(i, lineEnd);
         return true;
+    }
+
+    /** The reason phrase in {@code a[from, to)}, sharing the standard phrase of the status when it is that. */
+    private String reason(int from, int to) {
+        String standard = ResponseHead.reasonPhrase(status);
+        int n = to - from;
+        if (n != standard.length()) {
+            return n == 0 ? "" : new String(a, from, n, StandardCharsets.ISO_8859_1);
+        }
+        for (int j = 0; j < n; j++) {
+            if (a[from + j] != standard.charAt(j)) {
+                return new String(a, from, n, StandardCharsets.ISO_8859_1);
+            }
+        }
+        return standard;
     }
 
     private boolean version(int from, int to, HeadProblem malformed) {
@@ -216,16 +231,18 @@ final class HeadReader {
         }
         int colon = colon(pos, lineEnd);
         HeaderName name = colon > pos ? HeaderName.knownExact(a, pos, colon - pos) : null;
-        if (name == null) { // not spelled like a constant: check each byte
+        if (name == null) { // not spelled like a constant: check each byte, and hash it on the way
+            int hash = 0;
             colon = pos;
             while (colon < lineEnd && Ascii.tchar(a[colon])) {
+                hash = 31 * hash + Ascii.lower(a[colon]);
                 colon++;
             }
             if (colon == lineEnd || a[colon] != ':' || colon == pos) {
                 invalidName(colon, lineEnd);
                 return null;
             }
-            name = HeaderName.trusted(new String(a, pos, colon - pos, StandardCharsets.ISO_8859_1));
+            name = HeaderName.trusted(new String(a, pos, colon - pos, StandardCharsets.ISO_8859_1), hash);
         }
         int valueStart = colon + 1;
         while (valueStart < lineEnd && Ascii.isOws(a[valueStart] & 0xFF)) {

@@ -132,8 +132,12 @@ public final class HeaderName {
     private final int hash;
 
     private HeaderName(String spelling) {
+        this(spelling, Ascii.hashIgnoreCase(spelling));
+    }
+
+    private HeaderName(String spelling, int hash) {
         this.spelling = spelling;
-        this.hash = Ascii.hashIgnoreCase(spelling);
+        this.hash = hash;
     }
 
     /**
@@ -165,9 +169,12 @@ public final class HeaderName {
         return KNOWN.find(bytes, off, len);
     }
 
-    /** Creates a name from characters the caller has already checked to be tchars. */
-    static HeaderName trusted(String name) {
-        return new HeaderName(name);
+    /**
+     * Creates a name from characters the caller has already checked to be tchars, with the
+     * {@link Ascii#hashIgnoreCase} the caller computed while checking them.
+     */
+    static HeaderName trusted(String name, int hash) {
+        return new HeaderName(name, hash);
     }
 
     /** The name as it was spelled when created. */

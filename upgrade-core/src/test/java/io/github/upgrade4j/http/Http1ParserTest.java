@@ -364,6 +364,27 @@ class Http1ParserTest {
         assertTrue(((RequestHead) complete.head()).headers().name(1) == HeaderName.UPGRADE);
     }
 
+    @ParameterizedTest
+    @EnumSource(Feed.class)
+    void readsOtherSpellingsAsNamesThatEqualAndHashLikeTheirConstants(Feed feed) {
+        var complete = assertInstanceOf(ParseResult.Complete.class, feed.parse(Http1Parser.forRequests(), """
+                GET / HTTP/1.1\r
+                host: x\r
+                UPGRADE: websocket\r
+                sec-ch-ua-mobile: ?0\r
+                \r
+                """).result());
+        Headers headers = ((RequestHead) complete.head()).headers();
+
+        assertEquals(List.of("host", "UPGRADE", "sec-ch-ua-mobile"),
+                List.of(headers.name(0).toString(), headers.name(1).toString(), headers.name(2).toString()));
+        assertEquals(HeaderName.HOST, headers.name(0));
+        assertEquals(HeaderName.HOST.hashCode(), headers.name(0).hashCode());
+        assertEquals(HeaderName.UPGRADE.hashCode(), headers.name(1).hashCode());
+        assertEquals(HeaderName.of("Sec-CH-UA-Mobile").hashCode(), headers.name(2).hashCode());
+        assertEquals(HeaderName.of("Sec-CH-UA-Mobile"), headers.name(2));
+    }
+
     /**
      * The parser skips runs of ordinary bytes eight at a time; a forbidden byte must be found in every
      * position of a long value and of a long request line, whatever its place in an eight-byte word.
