@@ -1,5 +1,7 @@
 package io.github.upgrade4j.http;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -15,6 +17,12 @@ import org.jspecify.annotations.Nullable;
  * <p>This type does not know what a field means; the policy packages do.
  */
 public final class HeaderName {
+    /**
+     * Every constant, added by {@link #constant} as it is created, so that each is listed only once.
+     * Declared before the constants because static initialisers run in textual order.
+     */
+    private static final List<HeaderName> CONSTANTS = new ArrayList<>();
+
     /** {@code Connection} (RFC 9110 §7.6.1). */
     public static final HeaderName CONNECTION = constant("Connection");
     /** {@code Upgrade} (RFC 9110 §7.8). */
@@ -117,27 +125,19 @@ public final class HeaderName {
     /** {@code Sec-Fetch-Dest} (Fetch Metadata). */
     public static final HeaderName SEC_FETCH_DEST = constant("Sec-Fetch-Dest");
 
-    /** Every constant above, indexed by name length, for the parser's allocation-free lookup. */
-    private static final HeaderName[][] KNOWN_BY_LENGTH = knownByLength(
-            CONNECTION, UPGRADE, KEEP_ALIVE, PROXY_CONNECTION, TE, TRAILER, TRANSFER_ENCODING, HOST,
-            CONTENT_LENGTH, CONTENT_TYPE, AUTHORIZATION, PROXY_AUTHORIZATION, PROXY_AUTHENTICATE, COOKIE,
-            SET_COOKIE, ORIGIN, USER_AGENT, SERVER, DATE, EXPECT, FORWARDED, VIA, X_FORWARDED_FOR,
-            X_FORWARDED_PROTO, X_FORWARDED_HOST, X_FORWARDED_PORT, X_REAL_IP, SEC_WEBSOCKET_KEY,
-            SEC_WEBSOCKET_ACCEPT, SEC_WEBSOCKET_VERSION, SEC_WEBSOCKET_PROTOCOL, SEC_WEBSOCKET_EXTENSIONS,
-            HTTP2_SETTINGS, ACCEPT, ACCEPT_ENCODING, ACCEPT_LANGUAGE, CACHE_CONTROL, PRAGMA, REFERER,
-            IF_NONE_MATCH, IF_MODIFIED_SINCE, ETAG, LAST_MODIFIED, LOCATION, VARY, LINK, CONTENT_ENCODING,
-            SEC_FETCH_SITE, SEC_FETCH_MODE, SEC_FETCH_DEST);
-
-    /** The same constants in an open-addressing table keyed by their spelling's exact hash. */
-    private static final HeaderName[] KNOWN_BY_HASH = knownByHash(KNOWN_BY_LENGTH);
-    private static final int KNOWN_MASK = KNOWN_BY_HASH.length - 1;
+    /** The constants above in a table keyed by their exact spelling, for allocation-free lookups. */
+    private static final KnownNames KNOWN = new KnownNames(CONSTANTS);
 
     private final String spelling;
     private final int hash;
 
     private HeaderName(String spelling) {
+        this(spelling, Ascii.hashIgnoreCase(spelling));
+    }
+
+    private HeaderName(String spelling, int hash) {
         this.spelling = spelling;
-        this.hash = Ascii.hashIgnoreCase(spelling);
+        this.hash = hash;
     }
 
     /**
@@ -156,42 +156,25 @@ public final class HeaderName {
                             + Ascii.describe(name.charAt(bad)) + " at index " + bad + " in \""
                             + Ascii.printable(name) + "\"");
         }
-        HeaderName known = known(name);
-        return known != null && known.spelling.equals(name) ? known : new HeaderName(name);
+        HeaderName known = KNOWN.find(name);
+        return known != null ? known : new HeaderName(name);
     }
 
     /**
      * Returns the constant spelled exactly as the {@code len} bytes at {@code off}, or null. Lets the
-     * parser share the constants' strings for canonically spelled names instead of allocating.
-     *
-     * @param hash the {@link String#hashCode()} those bytes would have as a Latin-1 string, which the
-     *     parser computes while it checks the name's characters
+     * parser share the constants' strings for canonically spelled names instead of allocating, and
+     * skip checking bytes that equal a constant's, which are tchars.
      */
-    static @Nullable HeaderName knownExact(byte[] bytes, int off, int len, int hash) {
-        for (int i = hash & KNOWN_MASK; ; i = (i + 1) & KNOWN_MASK) {
-            HeaderName candidate = KNOWN_BY_HASH[i];
-            if (candidate == null) {
-                return null;
-            }
-            String s = candidate.spelling;
-            if (s.hashCode() == hash && s.length() == len && matches(bytes, off, s)) {
-                return candidate;
-            }
-        }
+    static @Nullable HeaderName knownExact(byte[] bytes, int off, int len) {
+        return KNOWN.find(bytes, off, len);
     }
 
-    private static boolean matches(byte[] bytes, int off, String s) {
-        for (int i = 0; i < s.length(); i++) {
-            if (bytes[off + i] != s.charAt(i)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Creates a name from characters the caller has already checked to be tchars. */
-    static HeaderName trusted(String name) {
-        return new HeaderName(name);
+    /**
+     * Creates a name from characters the caller has already checked to be tchars, with the
+     * {@link Ascii#hashIgnoreCase} the caller computed while checking them.
+     */
+    static HeaderName trusted(String name, int hash) {
+        return new HeaderName(name, hash);
     }
 
     /** The name as it was spelled when created. */
@@ -232,55 +215,9 @@ public final class HeaderName {
         return hash;
     }
 
-    private static @Nullable HeaderName known(String name) {
-        if (name.length() >= KNOWN_BY_LENGTH.length) {
-            return null;
-        }
-        for (HeaderName candidate : KNOWN_BY_LENGTH[name.length()]) {
-            if (candidate.is(name)) {
-                return candidate;
-            }
-        }
-        return null;
-    }
-
     private static HeaderName constant(String spelling) {
-        return new HeaderName(spelling);
-    }
-
-    private static HeaderName[] knownByHash(HeaderName[][] byLength) {
-        HeaderName[] table = new HeaderName[256]; // at most about a quarter full: short probe runs
-        for (HeaderName[] names : byLength) {
-            for (HeaderName name : names) {
-                int i = name.spelling.hashCode() & (table.length - 1);
-                while (table[i] != null) {
-                    i = (i + 1) & (table.length - 1);
-                }
-                table[i] = name;
-            }
-        }
-        return table;
-    }
-
-    private static HeaderName[][] knownByLength(HeaderName... names) {
-        int max = 0;
-        for (HeaderName n : names) {
-            max = Math.max(max, n.spelling.length());
-        }
-        HeaderName[][] table = new HeaderName[max + 1][];
-        for (int len = 0; len <= max; len++) {
-            int count = 0;
-            for (HeaderName n : names) {
-                count += n.spelling.length() == len ? 1 : 0;
-            }
-            table[len] = new HeaderName[count];
-            count = 0;
-            for (HeaderName n : names) {
-                if (n.spelling.length() == len) {
-                    table[len][count++] = n;
-                }
-            }
-        }
-        return table;
+        HeaderName name = new HeaderName(spelling);
+        CONSTANTS.add(name);
+        return name;
     }
 }

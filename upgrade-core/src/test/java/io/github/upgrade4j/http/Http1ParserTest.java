@@ -243,6 +243,15 @@ class Http1ParserTest {
                 Arguments.of("DEL in value", "GET / HTTP/1.1\r\nHost: x\r\nA: b\u007fc\r\n\r\n", HeadProblem.INVALID_FIELD_VALUE),
                 Arguments.of("escape in value", "GET / HTTP/1.1\r\nHost: x\r\nA: \u001b[31m\r\n\r\n",
                         HeadProblem.INVALID_FIELD_VALUE),
+                Arguments.of("DEL late in a long value of a known field",
+                        "GET / HTTP/1.1\r\nHost: x\r\nUser-Agent: " + "a".repeat(45) + "\u007f\r\n\r\n",
+                        HeadProblem.INVALID_FIELD_VALUE),
+                Arguments.of("control char in a value after a tab in another",
+                        "GET / HTTP/1.1\r\nHost: x\r\nA: b\tc\r\nB: d\u0002e\r\n\r\n", HeadProblem.INVALID_FIELD_VALUE),
+                Arguments.of("space before colon after a known name",
+                        "GET / HTTP/1.1\r\nHost: x\r\nUpgrade : websocket\r\n\r\n", HeadProblem.WHITESPACE_BEFORE_COLON),
+                Arguments.of("known name then a non-token char", "GET / HTTP/1.1\r\nHost: x\r\nUpgrade(: a\r\n\r\n",
+                        HeadProblem.INVALID_FIELD_NAME),
                 Arguments.of("NUL in value", "GET / HTTP/1.1\r\nHost: x\r\nA: b\u0000c\r\n\r\n", HeadProblem.NUL_BYTE),
                 Arguments.of("NUL in target", "GET /\u0000 HTTP/1.1\r\nHost: x\r\n\r\n", HeadProblem.NUL_BYTE),
                 Arguments.of("bare CR in value", "GET / HTTP/1.1\r\nHost: x\r\nA: b\rc\r\n\r\n", HeadProblem.BARE_CR),
@@ -353,6 +362,27 @@ class Http1ParserTest {
                 Http1Parser.forRequests().parse(ascii("GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n\r\n")));
 
         assertTrue(((RequestHead) complete.head()).headers().name(1) == HeaderName.UPGRADE);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Feed.class)
+    void readsOtherSpellingsAsNamesThatEqualAndHashLikeTheirConstants(Feed feed) {
+        var complete = assertInstanceOf(ParseResult.Complete.class, feed.parse(Http1Parser.forRequests(), """
+                GET / HTTP/1.1\r
+                host: x\r
+                UPGRADE: websocket\r
+                sec-ch-ua-mobile: ?0\r
+                \r
+                """).result());
+        Headers headers = ((RequestHead) complete.head()).headers();
+
+        assertEquals(List.of("host", "UPGRADE", "sec-ch-ua-mobile"),
+                List.of(headers.name(0).toString(), headers.name(1).toString(), headers.name(2).toString()));
+        assertEquals(HeaderName.HOST, headers.name(0));
+        assertEquals(HeaderName.HOST.hashCode(), headers.name(0).hashCode());
+        assertEquals(HeaderName.UPGRADE.hashCode(), headers.name(1).hashCode());
+        assertEquals(HeaderName.of("Sec-CH-UA-Mobile").hashCode(), headers.name(2).hashCode());
+        assertEquals(HeaderName.of("Sec-CH-UA-Mobile"), headers.name(2));
     }
 
     /**

@@ -10,9 +10,9 @@ import org.junit.jupiter.api.Test;
 import org.quicktheories.core.Gen;
 
 /**
- * The eight-bytes-at-a-time tests of {@link Swar} agree with a byte-by-byte oracle on every word: a
- * wrong answer either way would let a CR, LF, NUL or control byte through the parser unseen, or only
- * slow it down, and neither may happen.
+ * The eight-bytes-at-a-time tests of {@link Swar} agree with a byte-by-byte oracle on every word, down
+ * to the first byte they mark: a wrong answer would let a CR, LF, NUL or control byte through the
+ * parser unseen, end a field name at the wrong colon, or only slow the parser down, and none may happen.
  */
 class SwarProperties {
     /** Bytes at and around every boundary the tests draw: the ones of interest and their neighbours. */
@@ -30,15 +30,21 @@ class SwarProperties {
     };
 
     @Test
-    void hasLineByteIsTrueExactlyWhenAByteIsNulLfOrCr() {
-        qt().withExamples(20_000).forAll(WORDS).checkAssert(word -> assertEquals(
-                oracle(word, b -> b == 0 || b == '\n' || b == '\r'), Swar.hasLineByte(Swar.load(word, 0)), hex(word)));
+    void controlsMarksFirstTheFirstByteBelowSpaceOrDel() {
+        qt().withExamples(20_000).forAll(WORDS).checkAssert(word ->
+                assertFirst(word, b -> b < 0x20 || b == 0x7F, Swar.controls(Swar.load(word, 0))));
     }
 
     @Test
-    void hasControlIsTrueExactlyWhenAByteIsBelowSpaceOrDel() {
-        qt().withExamples(20_000).forAll(WORDS).checkAssert(word -> assertEquals(
-                oracle(word, b -> b < 0x20 || b == 0x7F), Swar.hasControl(Swar.load(word, 0)), hex(word)));
+    void notVisibleAsciiMarksFirstTheFirstByteOutsideBangToTilde() {
+        qt().withExamples(20_000).forAll(WORDS).checkAssert(word ->
+                assertFirst(word, b -> b < 0x21 || b > 0x7E, Swar.notVisibleAscii(Swar.load(word, 0))));
+    }
+
+    @Test
+    void colonsMarksFirstTheFirstColon() {
+        qt().withExamples(20_000).forAll(WORDS).checkAssert(word ->
+                assertFirst(word, b -> b == ':', Swar.colons(Swar.load(word, 0))));
     }
 
     @Test
@@ -47,14 +53,16 @@ class SwarProperties {
             for (int position = 0; position < 8; position++) {
                 byte[] word = "abcdefgh".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
                 word[position] = (byte) value;
-                boolean line = value == 0 || value == '\n' || value == '\r';
-                boolean control = value < 0x20 || value == 0x7F;
-                assertEquals(line, Swar.hasLineByte(Swar.load(word, 0)), hex(word));
-                assertEquals(control, Swar.hasControl(Swar.load(word, 0)), hex(word));
+                long loaded = Swar.load(word, 0);
+                assertFirst(word, b -> b < 0x20 || b == 0x7F, Swar.controls(loaded));
+                assertFirst(word, b -> b < 0x21 || b > 0x7E, Swar.notVisibleAscii(loaded));
+                assertFirst(word, b -> b == ':', Swar.colons(loaded));
+                assertEquals(value < 0x20 || value == 0x7F, Swar.hasControl(loaded), hex(word));
             }
         }
-        assertFalse(Swar.hasLineByte(Swar.load(new byte[] {-1, -1, -1, -1, -1, -1, -1, -1}, 0)));
+        assertEquals(0, Swar.controls(Swar.load(new byte[] {-1, -1, -1, -1, -1, -1, -1, -1}, 0)));
         assertTrue(Swar.hasControl(Swar.load(new byte[] {-1, -1, -1, -1, -1, -1, -1, 0x7F}, 0)));
+        assertFalse(Swar.hasControl(Swar.load(new byte[] {' ', '~', -1, -128, '!', ':', 'a', 0x7E}, 0)));
     }
 
     @Test
@@ -75,13 +83,19 @@ class SwarProperties {
         boolean test(int b);
     }
 
-    private static boolean oracle(byte[] word, BytePredicate interesting) {
-        for (byte b : word) {
-            if (interesting.test(b & 0xFF)) {
-                return true;
-            }
+    /**
+     * The mask is zero exactly when no byte is of interest, and otherwise its lowest bit marks the
+     * first byte that is: the only two ways the parser reads a mask.
+     */
+    private static void assertFirst(byte[] word, BytePredicate interesting, long mask) {
+        int first = -1;
+        for (int i = 0; i < word.length && first < 0; i++) {
+            first = interesting.test(word[i] & 0xFF) ? i : -1;
         }
-        return false;
+        assertEquals(first < 0, mask == 0, hex(word));
+        if (first >= 0) {
+            assertEquals(first, Swar.first(mask), hex(word));
+        }
     }
 
     private static String hex(byte[] word) {
