@@ -10,6 +10,7 @@ import io.github.upgrade4j.http.HttpVersion;
 import io.github.upgrade4j.http.ParseResult;
 import io.github.upgrade4j.http.RequestHead;
 import io.github.upgrade4j.http.ResponseHead;
+import io.github.upgrade4j.upgrade.ErrorAnswer;
 import io.github.upgrade4j.upgrade.UpgradeDecision;
 import io.github.upgrade4j.upgrade.UpgradeNegotiator;
 import io.github.upgrade4j.upgrade.UpgradeReason;
@@ -204,7 +205,7 @@ public final class EchoServer implements AutoCloseable {
                 log(line + "101 " + change.protocol() + ", " + echo()); // buffer holds any frames sent with the request
                 return false;
             }
-            if (decision instanceof UpgradeDecision.Reject reject) {
+            if (decision instanceof ErrorAnswer reject) {
                 out.write(Http1Writer.toBytes(reject.response()));
                 out.write(reject.body());
                 log(line + reject.status() + " " + reject.reason());

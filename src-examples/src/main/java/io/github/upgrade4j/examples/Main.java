@@ -12,6 +12,7 @@ import io.github.upgrade4j.http.ParseResult;
 import io.github.upgrade4j.http.ParserOptions;
 import io.github.upgrade4j.http.RequestHead;
 import io.github.upgrade4j.http.ResponseHead;
+import io.github.upgrade4j.upgrade.ErrorAnswer;
 import io.github.upgrade4j.upgrade.Outbound;
 import io.github.upgrade4j.upgrade.ProxyUpgrade;
 import io.github.upgrade4j.upgrade.UpgradeDecision;
@@ -175,7 +176,7 @@ public final class Main {
             return "switch to " + s.protocol() + "\n" + new String(Http1Writer.toBytes(s.response()),
                     StandardCharsets.ISO_8859_1).indent(2).stripTrailing();
         }
-        if (decision instanceof UpgradeDecision.Reject r) {
+        if (decision instanceof ErrorAnswer r) {
             return "reject with " + r.status() + ": " + r.message();
         }
         return "serve as plain HTTP: " + ((UpgradeDecision.Ignore) decision).message();

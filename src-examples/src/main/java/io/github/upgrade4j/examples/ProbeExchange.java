@@ -11,6 +11,7 @@ import io.github.upgrade4j.http.Http1Writer;
 import io.github.upgrade4j.http.ParseResult;
 import io.github.upgrade4j.http.RequestHead;
 import io.github.upgrade4j.http.ResponseHead;
+import io.github.upgrade4j.upgrade.ErrorAnswer;
 import io.github.upgrade4j.upgrade.Outbound;
 import io.github.upgrade4j.upgrade.ProxyUpgrade;
 import io.github.upgrade4j.upgrade.UpgradeAttempt;
@@ -94,7 +95,7 @@ final class ProbeExchange implements AutoCloseable {
         // The library's proxy role remembers the expected Sec-WebSocket-Accept and what was offered,
         // and judges the answer by the same rules the example proxy applies to its upstream.
         Outbound outbound = ProxyUpgrade.standard().towardUpstream(request);
-        if (outbound instanceof Outbound.Refuse refuse) {
+        if (outbound instanceof ErrorAnswer refuse) {
             throw new IllegalArgumentException("the probe's request would be refused: " + refuse.detail());
         }
         UpgradeAttempt attempt = ((Outbound.Forward) outbound).attempt();

@@ -6,6 +6,7 @@ import io.github.upgrade4j.http.HttpVersion;
 import io.github.upgrade4j.http.ParseResult;
 import io.github.upgrade4j.http.Reason;
 import io.github.upgrade4j.http.ResponseHead;
+import io.github.upgrade4j.upgrade.ErrorAnswer;
 import io.github.upgrade4j.upgrade.ProxyUpgrade;
 import io.github.upgrade4j.upgrade.UpgradeReason;
 import io.github.upgrade4j.upgrade.Verdict;
@@ -63,7 +64,7 @@ record ProbeVerdict(boolean worked, String summary, @Nullable Reason reason, Lis
     /** Any answer but a valid 101: the library's verdict refined by the hints in the answer. */
     static ProbeVerdict judge(Verdict verdict, ResponseHead response, @Nullable String body) {
         String status = response.status() + (response.reason().isEmpty() ? "" : " " + response.reason());
-        if (verdict instanceof Verdict.Invalid invalid) {
+        if (verdict instanceof ErrorAnswer invalid) {
             return new ProbeVerdict(false, "upgrade failed: answered " + status + " but the answer is not a valid"
                     + " switch (" + invalid.reason() + ")", invalid.reason(), List.of(invalid.message()));
         }

@@ -14,9 +14,11 @@ import io.github.upgrade4j.http.RequestHead;
 import io.github.upgrade4j.http.ResponseHead;
 import io.github.upgrade4j.tunnel.Opening;
 import io.github.upgrade4j.tunnel.TunnelRelay;
+import io.github.upgrade4j.upgrade.ErrorAnswer;
 import io.github.upgrade4j.upgrade.Outbound;
 import io.github.upgrade4j.upgrade.ProxyUpgrade;
 import io.github.upgrade4j.upgrade.UpgradeAttempt;
+import io.github.upgrade4j.upgrade.UpgradeDecision;
 import io.github.upgrade4j.upgrade.UpgradeReason;
 import io.github.upgrade4j.upgrade.Verdict;
 import java.io.IOException;
@@ -83,7 +85,7 @@ final class ProxyExchange {
             return false;
         }
         Outbound outbound = proxy.towardUpstream(request);
-        if (outbound instanceof Outbound.Refuse refuse) {
+        if (outbound instanceof ErrorAnswer refuse) {
             client.write(Http1Writer.toBytes(ErrorAnswers.withRequestId(refuse.response(), requestId)));
             client.write(refuse.body());
             log.println(line + " -> " + refuse.response().status() + " " + refuse.reason() + ": " + refuse.detail());
@@ -162,7 +164,7 @@ final class ProxyExchange {
                 }
                 continue;
             }
-            if (verdict instanceof Verdict.Invalid invalid) {
+            if (verdict instanceof ErrorAnswer invalid) {
                 fail(502, invalid.reason() + ": " + invalid.detail(), line);
                 return false;
             }
@@ -237,7 +239,7 @@ final class ProxyExchange {
         log.println(line + " -> " + response.status() + " (" + bytes + " B)" + (plain.closeClient()
                 ? ", upgrade not done: " + plain.reason()
                 : offerDropped ? ", upgrade not forwarded: "
-                        + ((UpgradeAttempt.NotForwarded) forward.attempt()).why().message() : ""));
+                        + ((UpgradeDecision.Ignore) forward.attempt()).message() : ""));
         if (untilClose || !Persistence.persists(response, false)) {
             closeUpstream();
         }

@@ -14,9 +14,11 @@ import io.github.upgrade4j.tunnel.CloseReason;
 import io.github.upgrade4j.tunnel.RelayOptions;
 import io.github.upgrade4j.tunnel.StreamEndpoint;
 import io.github.upgrade4j.tunnel.StreamRelay;
+import io.github.upgrade4j.upgrade.ErrorAnswer;
 import io.github.upgrade4j.upgrade.Outbound;
 import io.github.upgrade4j.upgrade.ProxyUpgrade;
 import io.github.upgrade4j.upgrade.UpgradeAttempt;
+import io.github.upgrade4j.upgrade.UpgradeDecision;
 import io.github.upgrade4j.upgrade.UpgradeReason;
 import io.github.upgrade4j.upgrade.Verdict;
 import jakarta.servlet.http.HttpServlet;
@@ -243,7 +245,7 @@ final class ServletProxy implements AutoCloseable {
             response.setHeader(ErrorAnswers.REQUEST_ID.toString(), id); // an upstream's own id replaces it
             String line = id + " " + peer;
             Outbound outbound = proxy.towardUpstream(head);
-            if (outbound instanceof Outbound.Refuse refuse) {
+            if (outbound instanceof ErrorAnswer refuse) {
                 log.println(line + " -> " + refuse.response().status() + " " + refuse.reason() + ": " + refuse.detail());
                 ServletHeads.write(refuse.response(), response);
                 response.getOutputStream().write(refuse.body());
@@ -317,7 +319,7 @@ final class ServletProxy implements AutoCloseable {
                     fail(response, 502, "the upstream's answer cannot be relayed: " + e.getMessage(), line);
                     return;
                 }
-                if (verdict instanceof Verdict.Invalid invalid) {
+                if (verdict instanceof ErrorAnswer invalid) {
                     fail(response, 502, invalid.reason() + ": " + invalid.detail(), line);
                     return;
                 }
@@ -329,7 +331,7 @@ final class ServletProxy implements AutoCloseable {
                 long bytes = body.transferTo(response.getOutputStream());
                 log.println(line + " -> " + answer.statusCode() + " (" + bytes + " B)"
                         + (plain.reason() != UpgradeReason.Ignored.NOT_OFFERED
-                                ? ", upgrade not forwarded: " + ((UpgradeAttempt.NotForwarded) forward.attempt()).why().message()
+                                ? ", upgrade not forwarded: " + ((UpgradeDecision.Ignore) forward.attempt()).message()
                                 : ""));
             }
         }
@@ -366,7 +368,7 @@ final class ServletProxy implements AutoCloseable {
                     if (verdict instanceof Verdict.Interim) {
                         continue; // Servlet 6 cannot send an interim response; wait for the final one
                     }
-                    if (verdict instanceof Verdict.Invalid invalid) {
+                    if (verdict instanceof ErrorAnswer invalid) {
                         fail(response, 502, invalid.reason() + ": " + invalid.detail(), line);
                         return;
                     }

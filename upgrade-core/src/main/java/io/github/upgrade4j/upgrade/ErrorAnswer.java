@@ -2,38 +2,41 @@ package io.github.upgrade4j.upgrade;
 
 import io.github.upgrade4j.http.Reason;
 import io.github.upgrade4j.http.ResponseHead;
+import java.util.Objects;
 
 /**
- * A "no" that comes with the complete answer to send: {@link UpgradeDecision.Reject},
- * {@link Outbound.Refuse}, {@link Verdict.Invalid} and
- * {@link ExtendedConnect.Failed}. Write {@link #response()}, then {@link #body()}, then close the
- * connection; log {@link #message()}.
+ * A "no" that comes with the complete answer to send, the same in every role: an origin refusing a
+ * handshake ({@link UpgradeDecision}, 400, 403 or 426), a proxy refusing a request before contacting
+ * the upstream ({@link Outbound}, 400 or 426), or an upstream's answer that cannot be relayed
+ * ({@link Verdict}, 502). Write {@link #response()}, then {@link #body()}, then close the connection;
+ * log {@link #message()}.
+ *
+ * @param reason why: an {@link UpgradeReason.Refused} or {@link UpgradeReason.Invalid}, or the
+ *     {@link io.github.upgrade4j.hop.Refusal} of the hop-by-hop policy that refused the head
+ * @param detail the specifics, e.g. what was expected and what was found; safe to log and to show the peer
+ * @param response the head to send, with {@code Content-Length} of {@link #body()} and {@code Connection: close}
  */
-public interface ErrorAnswer {
-    /**
-     * Why: an {@link UpgradeReason.Refused} or {@link UpgradeReason.Invalid}, or the
-     * {@link io.github.upgrade4j.hop.Refusal} of the hop-by-hop policy that refused the head.
-     */
-    Reason reason();
-
-    /** The specifics, e.g. what was expected and what was found; safe to log and to show the peer. */
-    String detail();
-
-    /** The head to send, with {@code Content-Length} of {@link #body()} and {@code Connection: close}. */
-    ResponseHead response();
+public record ErrorAnswer(Reason reason, String detail, ResponseHead response)
+        implements UpgradeDecision, Outbound, Verdict {
+    /** Checks for nulls. */
+    public ErrorAnswer {
+        Objects.requireNonNull(reason, "reason");
+        Objects.requireNonNull(detail, "detail");
+        Objects.requireNonNull(response, "response");
+    }
 
     /** The status of {@link #response()}. */
-    default int status() {
-        return response().status();
+    public int status() {
+        return response.status();
     }
 
     /** The detail, then the explanation of the reason with its RFC section. */
-    default String message() {
-        return Messages.message(reason(), detail());
+    public String message() {
+        return Messages.message(reason, detail);
     }
 
     /** A plain-text UTF-8 body holding {@link #message()}, as long as the response's Content-Length says. */
-    default byte[] body() {
-        return Messages.body(reason(), detail());
+    public byte[] body() {
+        return Messages.body(reason, detail);
     }
 }

@@ -32,7 +32,7 @@ import org.jspecify.annotations.Nullable;
  * <pre>{@code
  * ExtendedConnect.Translation<ExtendedConnect.Request> t = ExtendedConnect.toHttp2(h1Request, "https");
  * if (t instanceof ExtendedConnect.Translated<ExtendedConnect.Request> ok) { sendHttp2(ok.value()); }
- * else if (t instanceof ExtendedConnect.Failed<ExtendedConnect.Request> failed) { answer(failed.response()); }
+ * else if (t instanceof ExtendedConnect.Failed<ExtendedConnect.Request> failed) { answer(failed.answer()); }
  * }</pre>
  */
 public final class ExtendedConnect {
@@ -94,19 +94,15 @@ public final class ExtendedConnect {
     }
 
     /**
-     * A translation refused: answer {@link #response()} on the side the head came from.
+     * A translation refused: send {@link #answer()} on the side the head came from.
      *
-     * @param reason why
-     * @param detail the specifics
-     * @param response the answer (400, 426, 501 or 502)
+     * @param answer why, and the answer (400, 426, 501 or 502)
      * @param <T> what the translation would have produced
      */
-    public record Failed<T>(Reason reason, String detail, ResponseHead response) implements Translation<T>, ErrorAnswer {
-        /** Checks for nulls. */
+    public record Failed<T>(ErrorAnswer answer) implements Translation<T> {
+        /** Checks for null. */
         public Failed {
-            Objects.requireNonNull(reason, "reason");
-            Objects.requireNonNull(detail, "detail");
-            Objects.requireNonNull(response, "response");
+            Objects.requireNonNull(answer, "answer");
         }
     }
 
@@ -118,8 +114,8 @@ public final class ExtendedConnect {
         }
         Forwarding stripped = HopByHopPolicy.standard().forHttp2(h1);
         if (stripped instanceof Forwarding.Refuse refused) {
-            return new Failed<>(refused.reason(), refused.detail(),
-                    Messages.errorHead(refused.reason(), refused.detail(), refused.status()));
+            return new Failed<>(new ErrorAnswer(refused.reason(), refused.detail(),
+                    Messages.errorHead(refused.reason(), refused.detail(), refused.status())));
         }
         Headers.Builder fields = Headers.builder();
         Headers kept = ((Forwarding.Forward) stripped).headers();
@@ -207,8 +203,8 @@ public final class ExtendedConnect {
      */
     public static Translation<ResponseHead> answerForHttp2(Downgrade downgrade, ResponseHead upstream) {
         Verdict verdict = ProxyUpgrade.standard().judge(downgrade.attempt(), upstream);
-        if (verdict instanceof Verdict.Invalid invalid) {
-            return new Failed<>(invalid.reason(), invalid.detail(), invalid.response());
+        if (verdict instanceof ErrorAnswer invalid) {
+            return new Failed<>(invalid);
         }
         if (verdict instanceof Verdict.Tunnel tunnel) {
             Headers.Builder fields = Headers.builder();
@@ -246,8 +242,8 @@ public final class ExtendedConnect {
     private static @Nullable Failed<Request> checkUpgrade(RequestHead h1) {
         UpgradeOffer offer = UpgradeOffer.of(h1);
         if (offer.rejected() != null) {
-            UpgradeDecision.Reject rejected = offer.rejected();
-            return new Failed<>(rejected.reason(), rejected.detail(), rejected.response());
+            ErrorAnswer rejected = offer.rejected();
+            return new Failed<>(rejected);
         }
         if (offer.ignored() != null) { // nothing to translate: an error toward the HTTP/2 side
             UpgradeDecision.Ignore ignored = offer.ignored();
@@ -257,11 +253,11 @@ public final class ExtendedConnect {
             return failed(UpgradeReason.Ignored.NO_SUPPORTED_PROTOCOL, 400, "the client offered "
                     + UpgradeOffer.join(offer.protocols()) + " but only websocket translates to an extended CONNECT");
         }
-        UpgradeDecision.@Nullable Reject broken = WebSocketHandshake.checkRequest(h1, WebSocketOffer.of(h1));
-        return broken == null ? null : new Failed<>(broken.reason(), broken.detail(), broken.response());
+        @Nullable ErrorAnswer broken = WebSocketHandshake.checkRequest(h1, WebSocketOffer.of(h1));
+        return broken == null ? null : new Failed<>(broken);
     }
 
     private static <T> Failed<T> failed(UpgradeReason reason, int status, String detail) {
-        return new Failed<>(reason, detail, Messages.errorHead(reason, detail, status));
+        return new Failed<>(new ErrorAnswer(reason, detail, Messages.errorHead(reason, detail, status)));
     }
 }

@@ -34,7 +34,7 @@ final class Messages {
         return ResponseHead.of(status, headers.build());
     }
 
-    static UpgradeDecision.Reject reject(UpgradeReason.Refused reason, String detail) {
-        return new UpgradeDecision.Reject(reason, detail, errorHead(reason, detail, reason.status()));
+    static ErrorAnswer reject(UpgradeReason.Refused reason, String detail) {
+        return new ErrorAnswer(reason, detail, errorHead(reason, detail, reason.status()));
     }
 }

@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
  * What {@link ProxyUpgrade#towardUpstream} says to do with a client's request: forward it, or refuse it
  * without contacting the upstream.
  */
-public sealed interface Outbound {
+public sealed interface Outbound permits Outbound.Forward, ErrorAnswer {
     /**
      * Send {@link #head()} upstream and keep {@link #attempt()} for {@link ProxyUpgrade#judge}. To add
      * the proxy's own fields ({@link io.github.upgrade4j.hop.ForwardedFields}, a request id, body framing), take
@@ -81,24 +81,6 @@ public sealed interface Outbound {
         @Override
         public String toString() {
             return "Forward[" + attempt + "]";
-        }
-    }
-
-    /**
-     * Answer the client with {@link #response()} and {@link #body()} without contacting the
-     * upstream, then close.
-     *
-     * @param reason an {@link UpgradeReason.Refused}, or the {@link io.github.upgrade4j.hop.Refusal}
-     *     of the hop-by-hop policy
-     * @param detail the specifics
-     * @param response a 400, 403 or 426 head
-     */
-    record Refuse(Reason reason, String detail, ResponseHead response) implements Outbound, ErrorAnswer {
-        /** Checks for nulls. */
-        public Refuse {
-            Objects.requireNonNull(reason, "reason");
-            Objects.requireNonNull(detail, "detail");
-            Objects.requireNonNull(response, "response");
         }
     }
 }

@@ -20,7 +20,7 @@ public interface ProtocolHandler {
 
     /**
      * Decides for {@code request}, which offered {@code offered}: a {@link UpgradeDecision.Switch} to
-     * this protocol, a {@link UpgradeDecision.Reject} when the handshake is broken, or an
+     * this protocol, a {@link ErrorAnswer} when the handshake is broken, or an
      * {@link UpgradeDecision.Ignore} to let the negotiator try the client's next protocol.
      */
     UpgradeDecision decide(RequestHead request, Protocol offered);

@@ -36,7 +36,7 @@ import org.jspecify.annotations.Nullable;
  * <pre>{@code
  * ProxyUpgrade proxy = ProxyUpgrade.standard();
  * Outbound out = proxy.towardUpstream(clientHead);
- * if (out instanceof Outbound.Refuse refuse) {
+ * if (out instanceof ErrorAnswer refuse) {
  *     answer(refuse.response(), refuse.body());                 // 400 or 426; close
  * } else if (out instanceof Outbound.Forward forward) {
  *     send(upstream, request.withHeaders(forward.edit()        // one pass over the head
@@ -79,14 +79,14 @@ public final class ProxyUpgrade {
     public Outbound towardUpstream(RequestHead request) {
         Forwarding stripped = policy.forRequest(request);
         if (stripped instanceof Forwarding.Refuse refused) {
-            return new Outbound.Refuse(refused.reason(), refused.detail(),
+            return new ErrorAnswer(refused.reason(), refused.detail(),
                     Messages.errorHead(refused.reason(), refused.detail(), refused.status()));
         }
         Forwarding.Forward forward = (Forwarding.Forward) stripped;
         UpgradeOffer offer = UpgradeOffer.of(request);
         if (offer.rejected() != null) {
-            UpgradeDecision.Reject rejected = offer.rejected();
-            return new Outbound.Refuse(rejected.reason(), rejected.detail(), rejected.response());
+            ErrorAnswer rejected = offer.rejected();
+            return rejected;
         }
         if (offer.ignored() != null) {
             return plain(request, forward, offer.ignored());
@@ -107,9 +107,9 @@ public final class ProxyUpgrade {
         if (named(forwarded, "websocket")) {
             WebSocketOffer webSocket = WebSocketOffer.of(request);
             if (validateWebSocket) {
-                UpgradeDecision.@Nullable Reject broken = WebSocketHandshake.checkRequest(request, webSocket);
+                @Nullable ErrorAnswer broken = WebSocketHandshake.checkRequest(request, webSocket);
                 if (broken != null) {
-                    return new Outbound.Refuse(broken.reason(), broken.detail(), broken.response());
+                    return broken;
                 }
             }
             String key = webSocket.key();
@@ -136,8 +136,8 @@ public final class ProxyUpgrade {
         if (response.isInformational()) {
             return new Verdict.Interim(response.withHeaders(forward.headers()));
         }
-        if (attempt instanceof UpgradeAttempt.NotForwarded plain) {
-            return new Verdict.Plain(response, forward, false, plain.why().reason());
+        if (attempt instanceof UpgradeDecision.Ignore plain) {
+            return new Verdict.Plain(response, forward, false, plain.reason());
         }
         return new Verdict.Plain(response, forward, true, UpgradeReason.Ignored.NOT_SWITCHED);
     }
@@ -179,7 +179,7 @@ public final class ProxyUpgrade {
     }
 
     private Outbound plain(RequestHead request, Forwarding.Forward forward, UpgradeDecision.Ignore why) {
-        return new Outbound.Forward(request, forward, new UpgradeAttempt.NotForwarded(why), plainConnection, null,
+        return new Outbound.Forward(request, forward, why, plainConnection, null,
                 false);
     }
 

@@ -24,7 +24,7 @@ final class SwitchCheck {
         Headers headers = response.headers();
         if (!(attempt instanceof UpgradeAttempt.Forwarded forwarded)) {
             return invalid(UpgradeReason.Invalid.UNSOLICITED_SWITCH, "the upstream answered 101 to a request that"
-                    + " was forwarded without an upgrade (" + ((UpgradeAttempt.NotForwarded) attempt).why().reason()
+                    + " was forwarded without an upgrade (" + ((UpgradeDecision.Ignore) attempt).reason()
                     + ")");
         }
         if (response.version() != HttpVersion.HTTP_1_1) {
@@ -51,7 +51,7 @@ final class SwitchCheck {
                     + String.join(", ", protocols) + " but the client offered " + UpgradeOffer.join(forwarded.offered()));
         }
         if (chosen.named("websocket")) {
-            Verdict.@Nullable Invalid broken = checkWebSocket(forwarded, headers);
+            @Nullable ErrorAnswer broken = checkWebSocket(forwarded, headers);
             if (broken != null) {
                 return broken;
             }
@@ -83,8 +83,8 @@ final class SwitchCheck {
     }
 
     /** A refusal of the hop-by-hop policy, passed on as itself. */
-    static Verdict.Invalid refused(Forwarding.Refuse refused) {
-        return new Verdict.Invalid(refused.reason(), refused.detail(),
+    static ErrorAnswer refused(Forwarding.Refuse refused) {
+        return new ErrorAnswer(refused.reason(), refused.detail(),
                 Messages.errorHead(refused.reason(), refused.detail(), 502));
     }
 
@@ -99,7 +99,7 @@ final class SwitchCheck {
         return null;
     }
 
-    private static Verdict.@Nullable Invalid checkWebSocket(
+    private static @Nullable ErrorAnswer checkWebSocket(
             UpgradeAttempt.Forwarded attempt, Headers headers) {
         List<String> accepts = headers.values(HeaderName.SEC_WEBSOCKET_ACCEPT);
         if (accepts.isEmpty()) {
@@ -151,7 +151,7 @@ final class SwitchCheck {
         return values.isEmpty() ? "none" : String.join(", ", values);
     }
 
-    static Verdict.Invalid invalid(UpgradeReason.Invalid reason, String detail) {
-        return new Verdict.Invalid(reason, detail, Messages.errorHead(reason, detail, 502));
+    static ErrorAnswer invalid(UpgradeReason.Invalid reason, String detail) {
+        return new ErrorAnswer(reason, detail, Messages.errorHead(reason, detail, 502));
     }
 }

@@ -12,10 +12,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <pre>{@code
  * if (attempt instanceof UpgradeAttempt.Forwarded forwarded) { wait(handshakeTimeout); }
- * else if (attempt instanceof UpgradeAttempt.NotForwarded plain) { log(plain.why().message()); }
+ * else if (attempt instanceof UpgradeDecision.Ignore plain) { log(plain.why().message()); }
  * }</pre>
  */
-public sealed interface UpgradeAttempt {
+public sealed interface UpgradeAttempt permits UpgradeAttempt.Forwarded, UpgradeDecision.Ignore {
     /**
      * An upgrade was forwarded. For a WebSocket offer it remembers the expected
      * {@code Sec-WebSocket-Accept} and the offered subprotocols and extensions, so that the upstream's
@@ -55,20 +55,6 @@ public sealed interface UpgradeAttempt {
         @Override
         public String toString() {
             return "Forwarded[offered=" + offered + "]";
-        }
-    }
-
-    /**
-     * The request went upstream as plain HTTP.
-     *
-     * @param why {@link UpgradeReason.Ignored#NOT_OFFERED} for an ordinary request, or the reason the
-     *     client's offer was dropped (HTTP/1.0, no {@code upgrade} in {@code Connection}, a protocol
-     *     outside the allowlist)
-     */
-    record NotForwarded(UpgradeDecision.Ignore why) implements UpgradeAttempt {
-        /** Checks for null. */
-        public NotForwarded {
-            Objects.requireNonNull(why, "why");
         }
     }
 }

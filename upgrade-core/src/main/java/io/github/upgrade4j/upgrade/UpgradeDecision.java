@@ -11,7 +11,7 @@ import java.util.Objects;
  * UpgradeDecision decision = negotiator.decide(request);
  * if (decision instanceof UpgradeDecision.Switch s) {
  *     write(s.response());                      // the complete 101 head; then speak s.protocol()
- * } else if (decision instanceof UpgradeDecision.Reject r) {
+ * } else if (decision instanceof ErrorAnswer r) {
  *     write(r.response(), r.body());            // 400, 403 or 426, then close the connection
  * } else if (decision instanceof UpgradeDecision.Ignore i) {
  *     servePlainHttp(request);                  // i.reason() says why no switch happened
@@ -19,12 +19,12 @@ import java.util.Objects;
  * // Java 21+:
  * switch (decision) {
  *     case UpgradeDecision.Switch s -> ...;
- *     case UpgradeDecision.Reject r -> ...;
+ *     case ErrorAnswer r -> ...;
  *     case UpgradeDecision.Ignore i -> ...;
  * }
  * }</pre>
  */
-public sealed interface UpgradeDecision {
+public sealed interface UpgradeDecision permits UpgradeDecision.Switch, UpgradeDecision.Ignore, ErrorAnswer {
     /**
      * Switch: write {@link #response()} and hand the connection to the protocol.
      *
@@ -49,7 +49,7 @@ public sealed interface UpgradeDecision {
      * @param reason why
      * @param detail the specifics, safe to log
      */
-    record Ignore(UpgradeReason.Ignored reason, String detail) implements UpgradeDecision {
+    record Ignore(UpgradeReason.Ignored reason, String detail) implements UpgradeDecision, UpgradeAttempt {
         /** Checks for nulls. */
         public Ignore {
             Objects.requireNonNull(reason, "reason");
@@ -59,22 +59,6 @@ public sealed interface UpgradeDecision {
         /** The detail followed by the explanation and the RFC section. */
         public String message() {
             return Messages.message(reason, detail);
-        }
-    }
-
-    /**
-     * Refuse the handshake: write {@link #response()} and {@link #body()}, then close.
-     *
-     * @param reason why
-     * @param detail the specifics, safe to log and to show the client
-     * @param response the head to send: 400, 403, or 426 with {@code Sec-WebSocket-Version: 13}
-     */
-    record Reject(UpgradeReason.Refused reason, String detail, ResponseHead response) implements UpgradeDecision, ErrorAnswer {
-        /** Checks for nulls. */
-        public Reject {
-            Objects.requireNonNull(reason, "reason");
-            Objects.requireNonNull(detail, "detail");
-            Objects.requireNonNull(response, "response");
         }
     }
 }

@@ -20,10 +20,10 @@ import org.jspecify.annotations.Nullable;
  */
 final class UpgradeOffer {
     private final UpgradeDecision.@Nullable Ignore ignored;
-    private final UpgradeDecision.@Nullable Reject rejected;
+    private final @Nullable ErrorAnswer rejected;
     private final List<Protocol> protocols;
 
-    private UpgradeOffer(UpgradeDecision.@Nullable Ignore ignored, UpgradeDecision.@Nullable Reject rejected,
+    private UpgradeOffer(UpgradeDecision.@Nullable Ignore ignored, @Nullable ErrorAnswer rejected,
             List<Protocol> protocols) {
         this.ignored = ignored;
         this.rejected = rejected;
@@ -73,7 +73,7 @@ final class UpgradeOffer {
     }
 
     /** Why the request is refused (a malformed {@code Upgrade}); null when it is not. */
-    UpgradeDecision.@Nullable Reject rejected() {
+    @Nullable ErrorAnswer rejected() {
         return rejected;
     }
 

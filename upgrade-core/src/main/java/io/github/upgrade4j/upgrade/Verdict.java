@@ -12,7 +12,7 @@ import java.util.Objects;
  * What {@link ProxyUpgrade#judge} says an upstream's answer means for the client: a tunnel, an interim
  * answer, a plain answer, or one that cannot be relayed.
  */
-public sealed interface Verdict {
+public sealed interface Verdict permits Verdict.Tunnel, Verdict.Interim, Verdict.Plain, ErrorAnswer {
     /**
      * Write {@link #response()} to the client, then relay both connections as a tunnel.
      */
@@ -130,24 +130,6 @@ public sealed interface Verdict {
         @Override
         public String toString() {
             return "Plain[" + received.status() + ", closeClient=" + closeClient + ", " + reason + "]";
-        }
-    }
-
-    /**
-     * The answer cannot be relayed: send {@link #response()} (502) and {@link #body()}, close both
-     * connections.
-     *
-     * @param reason an {@link UpgradeReason.Invalid}, or the {@link io.github.upgrade4j.hop.Refusal} of
-     *     the hop-by-hop policy
-     * @param detail the specifics, e.g. "the upstream switched to h2c but the client offered websocket"
-     * @param response a 502 head
-     */
-    record Invalid(Reason reason, String detail, ResponseHead response) implements Verdict, ErrorAnswer {
-        /** Checks for nulls. */
-        public Invalid {
-            Objects.requireNonNull(reason, "reason");
-            Objects.requireNonNull(detail, "detail");
-            Objects.requireNonNull(response, "response");
         }
     }
 }

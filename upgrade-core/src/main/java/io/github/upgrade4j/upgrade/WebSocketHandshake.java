@@ -90,7 +90,7 @@ public final class WebSocketHandshake implements ProtocolHandler {
 
     /** {@link #decide(RequestHead, Protocol)} with the WebSocket fields already read. */
     UpgradeDecision decide(RequestHead request, Protocol offered, WebSocketOffer offer) {
-        UpgradeDecision.@Nullable Reject broken = checkRequest(request, offer);
+        @Nullable ErrorAnswer broken = checkRequest(request, offer);
         if (broken != null) {
             return broken;
         }
@@ -157,7 +157,7 @@ public final class WebSocketHandshake implements ProtocolHandler {
      * The request-side rules of RFC 6455 §4.2.1 that do not depend on the server's choices; null when
      * the request passes. Shared by the origin role and by a proxy validating before forwarding.
      */
-    static UpgradeDecision.@Nullable Reject checkRequest(RequestHead request, WebSocketOffer offer) {
+    static @Nullable ErrorAnswer checkRequest(RequestHead request, WebSocketOffer offer) {
         if (!request.method().equals("GET")) {
             return Messages.reject(UpgradeReason.Refused.WEBSOCKET_METHOD_NOT_GET,
                     "expected GET for a WebSocket handshake but the method was " + request.method());

@@ -7,10 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.upgrade4j.http.HeaderName;
 import io.github.upgrade4j.http.Http1Writer;
+import io.github.upgrade4j.upgrade.ErrorAnswer;
 import io.github.upgrade4j.upgrade.Outbound;
 import io.github.upgrade4j.upgrade.ProxyUpgrade;
 import io.github.upgrade4j.upgrade.Protocol;
 import io.github.upgrade4j.upgrade.UpgradeAttempt;
+import io.github.upgrade4j.upgrade.UpgradeDecision;
 import io.github.upgrade4j.upgrade.UpgradeReason;
 import io.github.upgrade4j.upgrade.Verdict;
 import java.nio.charset.StandardCharsets;
@@ -54,8 +56,8 @@ class H2cSmugglingTest {
                 ProxyUpgrade.standard().towardUpstream(Wire.request(ATTACK)));
 
         assertFalse((forward.attempt() instanceof UpgradeAttempt.Forwarded));
-        assertEquals(UpgradeReason.Ignored.NO_SUPPORTED_PROTOCOL, ((UpgradeAttempt.NotForwarded) forward.attempt()).why().reason());
-        assertTrue(((UpgradeAttempt.NotForwarded) forward.attempt()).why().detail().contains("h2c"));
+        assertEquals(UpgradeReason.Ignored.NO_SUPPORTED_PROTOCOL, ((UpgradeDecision.Ignore) forward.attempt()).reason());
+        assertTrue(((UpgradeDecision.Ignore) forward.attempt()).detail().contains("h2c"));
         assertEquals("""
                 GET /flag HTTP/1.1\r
                 Host: backend.example\r
@@ -70,7 +72,7 @@ class H2cSmugglingTest {
         ProxyUpgrade proxy = ProxyUpgrade.standard();
         var forward = assertInstanceOf(Outbound.Forward.class, proxy.towardUpstream(Wire.request(ATTACK)));
 
-        var invalid = assertInstanceOf(Verdict.Invalid.class,
+        var invalid = assertInstanceOf(ErrorAnswer.class,
                 proxy.judge(forward.attempt(), Wire.response(SWITCH_TO_H2C)));
         assertEquals(UpgradeReason.Invalid.UNSOLICITED_SWITCH, invalid.reason());
         assertEquals(502, invalid.response().status());

@@ -12,6 +12,7 @@ import io.github.upgrade4j.http.HeaderName;
 import io.github.upgrade4j.http.Headers;
 import io.github.upgrade4j.http.HttpVersion;
 import io.github.upgrade4j.http.ResponseHead;
+import io.github.upgrade4j.upgrade.ErrorAnswer;
 import io.github.upgrade4j.upgrade.ExtendedConnect;
 import io.github.upgrade4j.upgrade.Outbound;
 import io.github.upgrade4j.upgrade.ProxyUpgrade;
@@ -60,7 +61,7 @@ class Http10SwitchTest {
     void a101InAnHttp10ResponseIsA502AndOpensNoTunnel() {
         UpgradeAttempt attempt = attempt(UPGRADE);
 
-        var invalid = assertInstanceOf(Verdict.Invalid.class,
+        var invalid = assertInstanceOf(ErrorAnswer.class,
                 ProxyUpgrade.standard().judge(attempt, Wire.response(SWITCH_1_0)));
         assertEquals(UpgradeReason.Invalid.SWITCH_NOT_HTTP_1_1, invalid.reason());
         assertEquals(502, invalid.response().status());
@@ -82,7 +83,7 @@ class Http10SwitchTest {
         var forward = assertInstanceOf(Outbound.Forward.class, ircToo.towardUpstream(
                 Wire.request("GET / HTTP/1.1\r\nHost: a\r\nUpgrade: IRC\r\nConnection: Upgrade\r\n\r\n")));
 
-        var invalid = assertInstanceOf(Verdict.Invalid.class, ircToo.judge(forward.attempt(),
+        var invalid = assertInstanceOf(ErrorAnswer.class, ircToo.judge(forward.attempt(),
                 Wire.response("HTTP/1.0 101 Switching Protocols\r\nUpgrade: IRC\r\nConnection: Upgrade\r\n\r\n")));
         assertEquals(UpgradeReason.Invalid.SWITCH_NOT_HTTP_1_1, invalid.reason());
         assertInstanceOf(Verdict.Tunnel.class, ircToo.judge(forward.attempt(),
@@ -111,8 +112,8 @@ class Http10SwitchTest {
                 "Upgrade", "websocket", "Connection", "Upgrade", "Sec-WebSocket-Accept", WebSocketHandshake.accept(key)));
 
         var failed = assertInstanceOf(ExtendedConnect.Failed.class, ExtendedConnect.answerForHttp2(request, switch10));
-        assertEquals(UpgradeReason.Invalid.SWITCH_NOT_HTTP_1_1, failed.reason());
-        assertEquals(502, failed.response().status());
+        assertEquals(UpgradeReason.Invalid.SWITCH_NOT_HTTP_1_1, failed.answer().reason());
+        assertEquals(502, failed.answer().response().status());
         assertInstanceOf(ExtendedConnect.Translated.class, ExtendedConnect.answerForHttp2(request,
                 new ResponseHead(HttpVersion.HTTP_1_1, 101, "Switching Protocols", switch10.headers())));
     }
@@ -124,11 +125,11 @@ class Http10SwitchTest {
 
         Headers sent = forward.head().headers();
         assertFalse((forward.attempt() instanceof UpgradeAttempt.Forwarded));
-        assertEquals(UpgradeReason.Ignored.HTTP_1_0_REQUEST, ((UpgradeAttempt.NotForwarded) forward.attempt()).why().reason());
+        assertEquals(UpgradeReason.Ignored.HTTP_1_0_REQUEST, ((UpgradeDecision.Ignore) forward.attempt()).reason());
         assertFalse(sent.contains(HeaderName.UPGRADE), sent::toString);
         assertFalse(sent.hasToken(HeaderName.CONNECTION, "upgrade"), sent::toString);
         for (String answer : List.of(SWITCH_1_0, SWITCH_1_0.replace("HTTP/1.0 101", "HTTP/1.1 101"))) {
-            var invalid = assertInstanceOf(Verdict.Invalid.class,
+            var invalid = assertInstanceOf(ErrorAnswer.class,
                     ProxyUpgrade.standard().judge(forward.attempt(), Wire.response(answer)));
             assertEquals(UpgradeReason.Invalid.UNSOLICITED_SWITCH, invalid.reason(), answer);
         }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.upgrade4j.http.HeaderName;
+import io.github.upgrade4j.upgrade.ErrorAnswer;
 import io.github.upgrade4j.upgrade.Outbound;
 import io.github.upgrade4j.upgrade.Protocol;
 import io.github.upgrade4j.upgrade.ProxyUpgrade;
@@ -41,7 +42,7 @@ class SwitchToUnofferedProtocolTest {
 
     @Test
     void aSwitchToH2cWhenWebsocketWasOfferedIsInvalid() {
-        var invalid = assertInstanceOf(Verdict.Invalid.class, ProxyUpgrade.standard().judge(attempt(),
+        var invalid = assertInstanceOf(ErrorAnswer.class, ProxyUpgrade.standard().judge(attempt(),
                 Wire.response("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n")));
 
         assertEquals(UpgradeReason.Invalid.SWITCH_TO_UNOFFERED_PROTOCOL, invalid.reason());
@@ -56,7 +57,7 @@ class SwitchToUnofferedProtocolTest {
     void aSwitchNamingSeveralProtocolsOrAnotherVersionIsInvalid() {
         for (String upgrade : List.of("websocket, h2c", "h2c, websocket", "websocket\r\nUpgrade: websocket",
                 "websocket/13", "IRC/6.9")) {
-            var invalid = assertInstanceOf(Verdict.Invalid.class, ProxyUpgrade.standard().judge(attempt(),
+            var invalid = assertInstanceOf(ErrorAnswer.class, ProxyUpgrade.standard().judge(attempt(),
                     Wire.response("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: " + upgrade
                             + "\r\nSec-WebSocket-Accept: " + ACCEPT + "\r\n\r\n")));
             assertEquals(UpgradeReason.Invalid.SWITCH_TO_UNOFFERED_PROTOCOL, invalid.reason(), upgrade);
@@ -76,7 +77,7 @@ class SwitchToUnofferedProtocolTest {
 
     @Test
     void aSwitchWithoutAnyUpgradeFieldIsInvalid() {
-        var invalid = assertInstanceOf(Verdict.Invalid.class, ProxyUpgrade.standard().judge(attempt(),
+        var invalid = assertInstanceOf(ErrorAnswer.class, ProxyUpgrade.standard().judge(attempt(),
                 Wire.response("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\n"
                         + "Sec-WebSocket-Accept: " + ACCEPT + "\r\n\r\n")));
 

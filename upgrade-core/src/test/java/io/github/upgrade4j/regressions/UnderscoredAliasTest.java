@@ -15,6 +15,7 @@ import io.github.upgrade4j.hop.UnderscoreAction;
 import io.github.upgrade4j.http.HeaderField;
 import io.github.upgrade4j.http.HeaderName;
 import io.github.upgrade4j.http.RequestHead;
+import io.github.upgrade4j.upgrade.ErrorAnswer;
 import io.github.upgrade4j.upgrade.Outbound;
 import io.github.upgrade4j.upgrade.ProxyUpgrade;
 import io.github.upgrade4j.upgrade.UpgradeAttempt;
@@ -109,7 +110,7 @@ class UnderscoredAliasTest {
         assertTrue(refuse.advice().contains("RFC 3875 §4.1.18"), refuse::advice);
         assertTrue(refuse.advice().contains("underscoredAliases(UnderscoreAction.PASS)"), refuse::advice);
 
-        var proxied = assertInstanceOf(Outbound.Refuse.class,
+        var proxied = assertInstanceOf(ErrorAnswer.class,
                 ProxyUpgrade.builder().policy(refusing).build().towardUpstream(Wire.request(SPOOF)));
         assertEquals(Refusal.UNDERSCORED_ALIAS, proxied.reason());
         assertEquals(400, proxied.response().status());

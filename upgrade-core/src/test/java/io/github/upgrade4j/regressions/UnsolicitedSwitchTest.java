@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.upgrade4j.http.HeaderName;
+import io.github.upgrade4j.upgrade.ErrorAnswer;
 import io.github.upgrade4j.upgrade.Outbound;
 import io.github.upgrade4j.upgrade.ProxyUpgrade;
 import io.github.upgrade4j.upgrade.UpgradeAttempt;
+import io.github.upgrade4j.upgrade.UpgradeDecision;
 import io.github.upgrade4j.upgrade.UpgradeReason;
 import io.github.upgrade4j.upgrade.Verdict;
 import java.util.List;
@@ -44,9 +46,9 @@ class UnsolicitedSwitchTest {
     @Test
     void a101ToAPlainGetIsInvalid() {
         UpgradeAttempt attempt = plainAttempt(PLAIN_GET);
-        assertEquals(UpgradeReason.Ignored.NOT_OFFERED, ((UpgradeAttempt.NotForwarded) attempt).why().reason());
+        assertEquals(UpgradeReason.Ignored.NOT_OFFERED, ((UpgradeDecision.Ignore) attempt).reason());
 
-        var invalid = assertInstanceOf(Verdict.Invalid.class,
+        var invalid = assertInstanceOf(ErrorAnswer.class,
                 ProxyUpgrade.standard().judge(attempt, Wire.response(SWITCH)));
         assertEquals(UpgradeReason.Invalid.UNSOLICITED_SWITCH, invalid.reason());
         assertEquals(502, invalid.response().status());
@@ -67,12 +69,12 @@ class UnsolicitedSwitchTest {
         String http10 = withoutConnectionUpgrade.replace("HTTP/1.1", "HTTP/1.0").replace("keep-alive", "Upgrade");
 
         UpgradeAttempt lacksToken = plainAttempt(withoutConnectionUpgrade);
-        assertEquals(UpgradeReason.Ignored.CONNECTION_LACKS_UPGRADE, ((UpgradeAttempt.NotForwarded) lacksToken).why().reason());
+        assertEquals(UpgradeReason.Ignored.CONNECTION_LACKS_UPGRADE, ((UpgradeDecision.Ignore) lacksToken).reason());
         UpgradeAttempt oldVersion = plainAttempt(http10);
-        assertEquals(UpgradeReason.Ignored.HTTP_1_0_REQUEST, ((UpgradeAttempt.NotForwarded) oldVersion).why().reason());
+        assertEquals(UpgradeReason.Ignored.HTTP_1_0_REQUEST, ((UpgradeDecision.Ignore) oldVersion).reason());
 
         for (UpgradeAttempt attempt : List.of(lacksToken, oldVersion)) {
-            var invalid = assertInstanceOf(Verdict.Invalid.class,
+            var invalid = assertInstanceOf(ErrorAnswer.class,
                     ProxyUpgrade.standard().judge(attempt, Wire.response(SWITCH)));
             assertEquals(UpgradeReason.Invalid.UNSOLICITED_SWITCH, invalid.reason(), attempt::toString);
             assertEquals(502, invalid.response().status());

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.upgrade4j.http.HeaderName;
+import io.github.upgrade4j.upgrade.ErrorAnswer;
 import io.github.upgrade4j.upgrade.Outbound;
 import io.github.upgrade4j.upgrade.Protocol;
 import io.github.upgrade4j.upgrade.ProxyUpgrade;
@@ -53,14 +54,14 @@ class VersionedProtocolOfferTest {
 
         UpgradeAttempt attempt = forward.attempt();
         assertFalse((attempt instanceof UpgradeAttempt.Forwarded));
-        UpgradeDecision.Ignore why = ((UpgradeAttempt.NotForwarded) attempt).why();
+        UpgradeDecision.Ignore why = ((UpgradeDecision.Ignore) attempt);
         assertEquals(UpgradeReason.Ignored.NO_SUPPORTED_PROTOCOL, why.reason());
         assertEquals("the client offered websocket/13 but the proxy forwards only websocket; an entry allows its"
                 + " name with exactly its version or none, so 'websocket' does not allow 'websocket/13'", why.detail());
         assertFalse(forward.head().headers().contains(HeaderName.UPGRADE), forward.head()::toString);
         assertEquals(List.of("keep-alive"), forward.head().headers().values(HeaderName.CONNECTION));
         // Whatever the upstream makes of it, no tunnel opens.
-        var invalid = assertInstanceOf(Verdict.Invalid.class, ProxyUpgrade.standard().judge(attempt,
+        var invalid = assertInstanceOf(ErrorAnswer.class, ProxyUpgrade.standard().judge(attempt,
                 Wire.response(SWITCH.replace("Upgrade: websocket", "Upgrade: websocket/13"))));
         assertEquals(UpgradeReason.Invalid.UNSOLICITED_SWITCH, invalid.reason());
     }
@@ -91,8 +92,8 @@ class VersionedProtocolOfferTest {
         for (String offer : List.of("foo", "foo/3", "foo/2.0", "foo/20")) {
             var forward = forward(proxy, offer);
             assertFalse((forward.attempt() instanceof UpgradeAttempt.Forwarded), offer);
-            assertEquals(UpgradeReason.Ignored.NO_SUPPORTED_PROTOCOL, ((UpgradeAttempt.NotForwarded) forward.attempt()).why().reason());
-            assertTrue(((UpgradeAttempt.NotForwarded) forward.attempt()).why().detail()
+            assertEquals(UpgradeReason.Ignored.NO_SUPPORTED_PROTOCOL, ((UpgradeDecision.Ignore) forward.attempt()).reason());
+            assertTrue(((UpgradeDecision.Ignore) forward.attempt()).detail()
                     .endsWith("so 'foo/2' does not allow '" + offer + "'"), offer);
         }
         assertEquals(List.of("foo/2"), forward(proxy, "foo/3, foo/2, foo").head().headers().values(HeaderName.UPGRADE));

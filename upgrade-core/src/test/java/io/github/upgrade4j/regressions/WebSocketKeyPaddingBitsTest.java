@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.upgrade4j.http.HeaderName;
+import io.github.upgrade4j.upgrade.ErrorAnswer;
 import io.github.upgrade4j.upgrade.Outbound;
 import io.github.upgrade4j.upgrade.ProxyUpgrade;
 import io.github.upgrade4j.upgrade.UpgradeDecision;
@@ -89,7 +90,7 @@ class WebSocketKeyPaddingBitsTest {
         var forward = assertInstanceOf(Outbound.Forward.class,
                 ProxyUpgrade.standard().towardUpstream(Wire.request(upgrade(RFC_KEY))));
 
-        var invalid = assertInstanceOf(Verdict.Invalid.class, ProxyUpgrade.standard().judge(
+        var invalid = assertInstanceOf(ErrorAnswer.class, ProxyUpgrade.standard().judge(
                 forward.attempt(), Wire.response(switching(CANONICAL_SPELLING_ACCEPT))));
 
         assertEquals(UpgradeReason.Invalid.WEBSOCKET_ACCEPT_MISMATCH, invalid.reason());
@@ -123,12 +124,12 @@ class WebSocketKeyPaddingBitsTest {
             "AQIDBAUGBwgJCgsMDQ4PEC=A", // padding not at the end
             "========================"})
     void keysThatAreNotTwentyFourBase64CharactersEndingInTwoPadsAreStillRefused(String key) {
-        var reject = assertInstanceOf(UpgradeDecision.Reject.class,
+        var reject = assertInstanceOf(ErrorAnswer.class,
                 UpgradeNegotiator.standard().decide(Wire.request(upgrade(key))));
         assertEquals(UpgradeReason.Refused.WEBSOCKET_KEY_INVALID, reject.reason(), key);
         assertEquals(400, reject.status());
 
-        var refuse = assertInstanceOf(Outbound.Refuse.class,
+        var refuse = assertInstanceOf(ErrorAnswer.class,
                 ProxyUpgrade.standard().towardUpstream(Wire.request(upgrade(key))));
         assertEquals(UpgradeReason.Refused.WEBSOCKET_KEY_INVALID, refuse.reason(), key);
         assertEquals(400, refuse.response().status());

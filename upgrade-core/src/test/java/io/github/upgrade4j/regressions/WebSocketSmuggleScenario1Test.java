@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.upgrade4j.http.HeaderName;
 import io.github.upgrade4j.http.Headers;
+import io.github.upgrade4j.upgrade.ErrorAnswer;
 import io.github.upgrade4j.upgrade.Outbound;
 import io.github.upgrade4j.upgrade.ProxyUpgrade;
 import io.github.upgrade4j.upgrade.Protocol;
@@ -60,7 +61,7 @@ class WebSocketSmuggleScenario1Test {
         Outbound outbound = ProxyUpgrade.standard().towardUpstream(Wire.request(ATTACK));
 
         // A Refuse carries no head for the upstream: there is nothing to send and nothing to tunnel.
-        var refuse = assertInstanceOf(Outbound.Refuse.class, outbound);
+        var refuse = assertInstanceOf(ErrorAnswer.class, outbound);
         assertEquals(UpgradeReason.Refused.WEBSOCKET_VERSION_UNSUPPORTED, refuse.reason());
         assertEquals(426, refuse.response().status());
         assertTrue(refuse.detail().contains("'1337'"), refuse.detail());
@@ -73,12 +74,12 @@ class WebSocketSmuggleScenario1Test {
 
     @Test
     void aMissingOrRepeatedVersionIsRefusedAtTheProxyToo() {
-        var missing = assertInstanceOf(Outbound.Refuse.class, ProxyUpgrade.standard()
+        var missing = assertInstanceOf(ErrorAnswer.class, ProxyUpgrade.standard()
                 .towardUpstream(Wire.request(ATTACK.replace("Sec-WebSocket-Version: 1337\r\n", ""))));
         assertEquals(UpgradeReason.Refused.WEBSOCKET_VERSION_UNSUPPORTED, missing.reason());
         assertEquals(426, missing.response().status());
 
-        var repeated = assertInstanceOf(Outbound.Refuse.class, ProxyUpgrade.standard().towardUpstream(
+        var repeated = assertInstanceOf(ErrorAnswer.class, ProxyUpgrade.standard().towardUpstream(
                 Wire.request(ATTACK.replace("1337\r\n", "13\r\nSec-WebSocket-Version: 8\r\n"))));
         assertEquals(UpgradeReason.Refused.WEBSOCKET_VERSION_REPEATED, repeated.reason());
         assertEquals(400, repeated.response().status());

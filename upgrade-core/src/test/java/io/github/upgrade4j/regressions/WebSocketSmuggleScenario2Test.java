@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.upgrade4j.http.HeaderName;
+import io.github.upgrade4j.upgrade.ErrorAnswer;
 import io.github.upgrade4j.upgrade.Outbound;
 import io.github.upgrade4j.upgrade.ProxyUpgrade;
 import io.github.upgrade4j.upgrade.UpgradeAttempt;
@@ -67,7 +68,7 @@ class WebSocketSmuggleScenario2Test {
     void aPostWithUpgradeWebsocketIsRefusedAtTheProxy() {
         Outbound outbound = ProxyUpgrade.standard().towardUpstream(Wire.request(ATTACK));
 
-        var refuse = assertInstanceOf(Outbound.Refuse.class, outbound);
+        var refuse = assertInstanceOf(ErrorAnswer.class, outbound);
         assertEquals(UpgradeReason.Refused.WEBSOCKET_METHOD_NOT_GET, refuse.reason());
         assertEquals(400, refuse.response().status());
         assertTrue(refuse.detail().contains("POST"), refuse.detail());
@@ -81,7 +82,7 @@ class WebSocketSmuggleScenario2Test {
         String bare = ATTACK.replace("Sec-WebSocket-Key: nf6dB8Pb/BLinZ7UexUXHg==\r\n", "")
                 .replace("Sec-WebSocket-Version: 13\r\n", "");
 
-        var refuse = assertInstanceOf(Outbound.Refuse.class,
+        var refuse = assertInstanceOf(ErrorAnswer.class,
                 ProxyUpgrade.standard().towardUpstream(Wire.request(bare)));
         assertEquals(UpgradeReason.Refused.WEBSOCKET_METHOD_NOT_GET, refuse.reason());
     }
@@ -90,7 +91,7 @@ class WebSocketSmuggleScenario2Test {
     void withValidationOffABareRelayed101IsInvalid() {
         UpgradeAttempt attempt = forwardedAttempt();
 
-        var invalid = assertInstanceOf(Verdict.Invalid.class,
+        var invalid = assertInstanceOf(ErrorAnswer.class,
                 LENIENT.judge(attempt, Wire.response(BARE_101)));
         assertEquals(UpgradeReason.Invalid.SWITCH_WITHOUT_CONNECTION_UPGRADE, invalid.reason());
         assertEquals(502, invalid.response().status());
@@ -100,7 +101,7 @@ class WebSocketSmuggleScenario2Test {
     void withValidationOffAForged101WithoutTheAcceptIsInvalid() {
         UpgradeAttempt attempt = forwardedAttempt();
 
-        var invalid = assertInstanceOf(Verdict.Invalid.class,
+        var invalid = assertInstanceOf(ErrorAnswer.class,
                 LENIENT.judge(attempt, Wire.response(FORGED_101)));
         assertEquals(UpgradeReason.Invalid.WEBSOCKET_ACCEPT_MISSING, invalid.reason());
         assertEquals(502, invalid.response().status());
@@ -115,7 +116,7 @@ class WebSocketSmuggleScenario2Test {
         // RFC 6455 §1.3's sample accept, the answer to a different key.
         String forged = FORGED_101.replace("\r\n\r\n", "\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n");
 
-        var invalid = assertInstanceOf(Verdict.Invalid.class, LENIENT.judge(attempt, Wire.response(forged)));
+        var invalid = assertInstanceOf(ErrorAnswer.class, LENIENT.judge(attempt, Wire.response(forged)));
         assertEquals(UpgradeReason.Invalid.WEBSOCKET_ACCEPT_MISMATCH, invalid.reason());
         assertEquals(502, invalid.response().status());
         assertTrue(invalid.detail().contains("s3pPLMBiTxaQ9kYGzzhZRbK+xOo="), invalid.detail());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.upgrade4j.http.HeaderName;
+import io.github.upgrade4j.upgrade.ErrorAnswer;
 import io.github.upgrade4j.upgrade.Outbound;
 import io.github.upgrade4j.upgrade.ProxyUpgrade;
 import io.github.upgrade4j.upgrade.UpgradeAttempt;
@@ -88,8 +89,8 @@ class WrongWebSocketAcceptTest {
         assertEquals(List.of(RIGHT), tunnel.response().headers().values(HeaderName.SEC_WEBSOCKET_ACCEPT));
     }
 
-    private static Verdict.Invalid judge(String acceptLines) {
-        return assertInstanceOf(Verdict.Invalid.class,
+    private static ErrorAnswer judge(String acceptLines) {
+        return assertInstanceOf(ErrorAnswer.class,
                 ProxyUpgrade.standard().judge(attempt(), Wire.response(switching(acceptLines))));
     }
 

@@ -50,9 +50,9 @@ class ExtendedConnectTest {
         var failed = assertInstanceOf(ExtendedConnect.Failed.class,
                 ExtendedConnect.toHttp2(request(CHROME.replace("Sec-WebSocket-Version: 13", "Sec-WebSocket-Version: 8")), "http"));
 
-        assertEquals(UpgradeReason.Refused.WEBSOCKET_VERSION_UNSUPPORTED, failed.reason());
+        assertEquals(UpgradeReason.Refused.WEBSOCKET_VERSION_UNSUPPORTED, failed.answer().reason());
         assertEquals(UpgradeReason.Ignored.NOT_OFFERED, assertInstanceOf(ExtendedConnect.Failed.class,
-                ExtendedConnect.toHttp2(request("GET / HTTP/1.1\r\nHost: a\r\n\r\n"), "http")).reason());
+                ExtendedConnect.toHttp2(request("GET / HTTP/1.1\r\nHost: a\r\n\r\n"), "http")).answer().reason());
     }
 
     private static ExtendedConnect.Downgrade downgrade() {
@@ -91,8 +91,8 @@ class ExtendedConnectTest {
         assertEquals(Headers.of("sec-websocket-protocol", "chat"), h2.headers());
         var wrong = assertInstanceOf(ExtendedConnect.Failed.class, ExtendedConnect.answerForHttp2(downgrade,
                 response(good.replace(WebSocketHandshake.accept(key), WebSocketHandshake.accept("dGhlIHNhbXBsZSBub25jZQ==")))));
-        assertEquals(UpgradeReason.Invalid.WEBSOCKET_ACCEPT_MISMATCH, wrong.reason());
-        assertEquals(502, wrong.response().status());
+        assertEquals(UpgradeReason.Invalid.WEBSOCKET_ACCEPT_MISMATCH, wrong.answer().reason());
+        assertEquals(502, wrong.answer().response().status());
     }
 
     @Test
@@ -101,7 +101,7 @@ class ExtendedConnectTest {
 
         var ignored = assertInstanceOf(ExtendedConnect.Failed.class,
                 ExtendedConnect.answerForHttp2(downgrade, response("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n")));
-        assertEquals(UpgradeReason.Invalid.ANSWERED_WITHOUT_SWITCHING, ignored.reason());
+        assertEquals(UpgradeReason.Invalid.ANSWERED_WITHOUT_SWITCHING, ignored.answer().reason());
         var notFound = assertInstanceOf(ExtendedConnect.Translated.class,
                 ExtendedConnect.answerForHttp2(downgrade, response("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")));
         assertEquals(404, ((ResponseHead) notFound.value()).status());
@@ -113,7 +113,7 @@ class ExtendedConnectTest {
         var failed = assertInstanceOf(ExtendedConnect.Failed.class, ExtendedConnect.toHttp1(
                 new ExtendedConnect.Request("connect-udp", "https", "a", "/", Headers.of())));
 
-        assertEquals(501, failed.response().status());
-        assertEquals(UpgradeReason.Refused.EXTENDED_CONNECT_PROTOCOL_UNSUPPORTED, failed.reason());
+        assertEquals(501, failed.answer().response().status());
+        assertEquals(UpgradeReason.Refused.EXTENDED_CONNECT_PROTOCOL_UNSUPPORTED, failed.answer().reason());
     }
 }

@@ -97,7 +97,7 @@ class ProxyUpgradeFuzzTest {
     private static void check(Pair pair, RequestHead request, List<ResponseHead> answers) {
         Outbound outbound = pair.proxy().towardUpstream(request);
         assertNotNull(outbound);
-        if (outbound instanceof Outbound.Refuse refuse) {
+        if (outbound instanceof ErrorAnswer refuse) {
             assertTrue(List.of(400, 426).contains(refuse.response().status()), refuse::toString);
             assertTrue(refuse.response().headers().hasToken(HeaderName.CONNECTION, "close"), "a refusal closes");
             assertEquals(List.of(Integer.toString(refuse.body().length)),
@@ -131,7 +131,7 @@ class ProxyUpgradeFuzzTest {
             assertFalse(up.contains(HeaderName.UPGRADE), () -> "Upgrade went upstream without an upgrade: " + up);
             assertFalse(up.contains(HeaderName.HTTP2_SETTINGS), "HTTP2-Settings went upstream");
             assertEquals(1, up.count(HeaderName.CONNECTION));
-            assertSafeToLog(((UpgradeAttempt.NotForwarded) attempt).why().detail());
+            assertSafeToLog(((UpgradeDecision.Ignore) attempt).detail());
         }
         reparses(forward.head());
 
@@ -146,7 +146,7 @@ class ProxyUpgradeFuzzTest {
             Verdict.Tunnel tunnel = assertInstanceOf(Verdict.Tunnel.class, verdict,
                     () -> "the origin's own 101 " + s.response() + " for " + forward.head() + " was judged " + verdict);
             assertTrue(tunnel.protocol().sameAs(s.protocol()));
-        } else if (origin instanceof UpgradeDecision.Reject reject) {
+        } else if (origin instanceof ErrorAnswer reject) {
             judge(pair, attempt, reject.response());
         }
     }
@@ -185,7 +185,7 @@ class ProxyUpgradeFuzzTest {
             }
             reparses(plain.response());
         } else {
-            Verdict.Invalid invalid = assertInstanceOf(Verdict.Invalid.class, verdict);
+            ErrorAnswer invalid = assertInstanceOf(ErrorAnswer.class, verdict);
             assertEquals(502, invalid.response().status());
             assertEquals(List.of(Integer.toString(invalid.body().length)),
                     invalid.response().headers().values(HeaderName.CONTENT_LENGTH));

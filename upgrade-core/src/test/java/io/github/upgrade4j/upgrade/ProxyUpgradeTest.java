@@ -37,9 +37,9 @@ class ProxyUpgradeTest {
         return assertInstanceOf(Verdict.Tunnel.class, verdict, verdict::toString);
     }
 
-    private Verdict.Invalid invalid(String requestRaw, String responseRaw) {
+    private ErrorAnswer invalid(String requestRaw, String responseRaw) {
         Verdict verdict = proxy.judge(forward(requestRaw).attempt(), response(responseRaw));
-        return assertInstanceOf(Verdict.Invalid.class, verdict, verdict::toString);
+        return assertInstanceOf(ErrorAnswer.class, verdict, verdict::toString);
     }
 
     @Test
@@ -174,7 +174,7 @@ class ProxyUpgradeTest {
 
         assertEquals(Headers.of("Host", "a", "Connection", "keep-alive"), forward.head().headers());
         assertFalse((forward.attempt() instanceof UpgradeAttempt.Forwarded));
-        assertEquals(UpgradeReason.Ignored.NOT_OFFERED, ((UpgradeAttempt.NotForwarded) forward.attempt()).why().reason());
+        assertEquals(UpgradeReason.Ignored.NOT_OFFERED, ((UpgradeDecision.Ignore) forward.attempt()).reason());
         var plain = assertInstanceOf(Verdict.Plain.class, proxy.judge(forward.attempt(),
                 response("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n")));
         assertFalse(plain.closeClient());
@@ -186,26 +186,26 @@ class ProxyUpgradeTest {
     @Test
     void explainsEveryOfferItDoesNotForward() {
         assertEquals(UpgradeReason.Ignored.HTTP_1_0_REQUEST,
-                ((UpgradeAttempt.NotForwarded) forward(CHROME.replace("HTTP/1.1", "HTTP/1.0")).attempt()).why().reason());
+                ((UpgradeDecision.Ignore) forward(CHROME.replace("HTTP/1.1", "HTTP/1.0")).attempt()).reason());
         assertEquals(UpgradeReason.Ignored.CONNECTION_LACKS_UPGRADE,
-                ((UpgradeAttempt.NotForwarded) forward(CHROME.replace("Connection: Upgrade", "Connection: keep-alive")).attempt()).why().reason());
+                ((UpgradeDecision.Ignore) forward(CHROME.replace("Connection: Upgrade", "Connection: keep-alive")).attempt()).reason());
         assertEquals(UpgradeReason.Ignored.UPGRADE_FIELD_MISSING,
-                ((UpgradeAttempt.NotForwarded) forward(CHROME.replace("Upgrade: websocket\r\n", "")).attempt()).why().reason());
+                ((UpgradeDecision.Ignore) forward(CHROME.replace("Upgrade: websocket\r\n", "")).attempt()).reason());
         Outbound.Forward h2c = forward(CHROME.replace("Upgrade: websocket", "Upgrade: h2c"));
-        assertEquals(UpgradeReason.Ignored.NO_SUPPORTED_PROTOCOL, ((UpgradeAttempt.NotForwarded) h2c.attempt()).why().reason());
+        assertEquals(UpgradeReason.Ignored.NO_SUPPORTED_PROTOCOL, ((UpgradeDecision.Ignore) h2c.attempt()).reason());
         assertFalse(h2c.head().headers().contains(HeaderName.UPGRADE));
     }
 
     @Test
     void refusesBrokenRequestsBeforeContactingTheUpstream() {
-        var malformed = assertInstanceOf(Outbound.Refuse.class,
+        var malformed = assertInstanceOf(ErrorAnswer.class,
                 proxy.towardUpstream(request(CHROME.replace("Upgrade: websocket", "Upgrade: a b"))));
         assertEquals(UpgradeReason.Refused.MALFORMED_UPGRADE, malformed.reason());
-        var badConnection = assertInstanceOf(Outbound.Refuse.class,
+        var badConnection = assertInstanceOf(ErrorAnswer.class,
                 proxy.towardUpstream(request(CHROME.replace("Connection: Upgrade", "Connection: Upgrade, a b"))));
         assertEquals(Refusal.MALFORMED_CONNECTION, badConnection.reason());
         assertEquals(400, badConnection.response().status());
-        var version = assertInstanceOf(Outbound.Refuse.class,
+        var version = assertInstanceOf(ErrorAnswer.class,
                 proxy.towardUpstream(request(CHROME.replace("Sec-WebSocket-Version: 13", "Sec-WebSocket-Version: 7"))));
         assertEquals(426, version.response().status());
         assertEquals(version.body().length, Integer.parseInt(
@@ -219,7 +219,7 @@ class ProxyUpgradeTest {
         assertEquals(UpgradeReason.Invalid.SWITCH_WITHOUT_UPGRADE, invalid(CHROME, SWITCH.replace("Upgrade: websocket\r\n", "")).reason());
         assertEquals(UpgradeReason.Invalid.SWITCH_WITHOUT_UPGRADE,
                 invalid(CHROME, SWITCH.replace("Upgrade: websocket", "Upgrade: web socket")).reason());
-        Verdict.Invalid h2c = invalid(CHROME, SWITCH.replace("Upgrade: websocket", "Upgrade: h2c"));
+        ErrorAnswer h2c = invalid(CHROME, SWITCH.replace("Upgrade: websocket", "Upgrade: h2c"));
         assertEquals(UpgradeReason.Invalid.SWITCH_TO_UNOFFERED_PROTOCOL, h2c.reason());
         assertEquals("the upstream switched to h2c but the client offered websocket", h2c.detail());
         assertEquals(UpgradeReason.Invalid.SWITCH_TO_UNOFFERED_PROTOCOL,
@@ -235,7 +235,7 @@ class ProxyUpgradeTest {
         assertEquals(UpgradeReason.Invalid.WEBSOCKET_EXTENSION_NOT_OFFERED,
                 invalid(CHROME, SWITCH.replace("\r\n\r\n", "\r\nSec-WebSocket-Extensions: x-custom\r\n\r\n")).reason());
         assertEquals(UpgradeReason.Invalid.UNSOLICITED_SWITCH, invalid("GET / HTTP/1.1\r\nHost: a\r\n\r\n", SWITCH).reason());
-        Verdict.Invalid badConnection = invalid(CHROME, SWITCH.replace("Connection: Upgrade",
+        ErrorAnswer badConnection = invalid(CHROME, SWITCH.replace("Connection: Upgrade",
                 "Connection: Upgrade, \"x\""));
         assertEquals(Refusal.MALFORMED_CONNECTION, badConnection.reason());
         assertEquals(502, badConnection.response().status());

@@ -59,7 +59,7 @@ class UpgradeNegotiatorFuzzTest {
             assertEquals(decision, negotiator.decide(request), "the same head gives the same decision");
             if (decision instanceof UpgradeDecision.Switch s) {
                 checkSwitch(request, s);
-            } else if (decision instanceof UpgradeDecision.Reject reject) {
+            } else if (decision instanceof ErrorAnswer reject) {
                 checkReject(reject);
             } else {
                 UpgradeDecision.Ignore ignore = assertInstanceOf(UpgradeDecision.Ignore.class, decision);
@@ -102,7 +102,7 @@ class UpgradeNegotiatorFuzzTest {
         reparses(response);
     }
 
-    private static void checkReject(UpgradeDecision.Reject reject) {
+    private static void checkReject(ErrorAnswer reject) {
         assertTrue(List.of(400, 403, 426).contains(reject.status()), () -> "status " + reject.status());
         Headers headers = reject.response().headers();
         assertEquals(List.of(Integer.toString(reject.body().length)), headers.values(HeaderName.CONTENT_LENGTH));

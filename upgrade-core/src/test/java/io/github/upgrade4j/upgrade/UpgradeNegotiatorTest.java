@@ -35,9 +35,9 @@ class UpgradeNegotiatorTest {
         return assertInstanceOf(UpgradeDecision.Ignore.class, decision, decision::toString);
     }
 
-    private UpgradeDecision.Reject rejected(String raw) {
+    private ErrorAnswer rejected(String raw) {
         UpgradeDecision decision = negotiator.decide(request(raw));
-        return assertInstanceOf(UpgradeDecision.Reject.class, decision, decision::toString);
+        return assertInstanceOf(ErrorAnswer.class, decision, decision::toString);
     }
 
     @Test

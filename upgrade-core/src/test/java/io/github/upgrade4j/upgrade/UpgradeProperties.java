@@ -171,12 +171,12 @@ class UpgradeProperties {
         qt().withFixedSeed(SEED).withExamples(EXAMPLES).forAll(requests(List.of(HttpVersion.HTTP_1_1))).checkAssert(generated -> {
             for (UpgradeNegotiator negotiator : List.of(WEBSOCKET_ONLY, WEBSOCKET_AND_H2C, ONE_ORIGIN)) {
                 UpgradeDecision decision = negotiator.decide(generated.head());
-                if (!(decision instanceof UpgradeDecision.Reject reject)) {
+                if (!(decision instanceof ErrorAnswer reject)) {
                     continue;
                 }
                 seen.add(reject.status());
                 assertTrue(Set.of(400, 403, 426).contains(reject.status()), reject::message);
-                assertEquals(reject.reason().status(), reject.status(), reject::message);
+                assertEquals(((UpgradeReason.Refused) reject.reason()).status(), reject.status(), reject::message);
                 assertEquals(List.of(Integer.toString(reject.body().length)),
                         reject.response().headers().values(HeaderName.CONTENT_LENGTH), reject::message);
                 assertTrue(reject.response().headers().hasToken(HeaderName.CONNECTION, "close"),
@@ -226,7 +226,7 @@ class UpgradeProperties {
         }
         boolean websocket = expected.stream().anyMatch(o -> name(o).equalsIgnoreCase("websocket"));
         Outbound outbound = proxy.proxy().towardUpstream(request);
-        if (outbound instanceof Outbound.Refuse refuse) {
+        if (outbound instanceof ErrorAnswer refuse) {
             boolean malformed = request.version() == HttpVersion.HTTP_1_1 && in.contains(HeaderName.UPGRADE)
                     && generated.malformedUpgrade();
             assertTrue(malformed || websocket && proxy.validates(), () -> "unexpected refusal: " + refuse.message()
@@ -286,9 +286,9 @@ class UpgradeProperties {
                             assertInstanceOf(Outbound.Forward.class, outbound, outbound::toString);
                     assertFalse((forward.attempt() instanceof UpgradeAttempt.Forwarded));
                     assertEquals(head.version() == HttpVersion.HTTP_1_0 ? UpgradeReason.Ignored.HTTP_1_0_REQUEST
-                            : UpgradeReason.Ignored.HTTP_2_REQUEST, ((UpgradeAttempt.NotForwarded) forward.attempt()).why().reason(),
+                            : UpgradeReason.Ignored.HTTP_2_REQUEST, ((UpgradeDecision.Ignore) forward.attempt()).reason(),
                             () -> "the reason given for an " + head.version() + " request: "
-                                    + ((UpgradeAttempt.NotForwarded) forward.attempt()).why().message());
+                                    + ((UpgradeDecision.Ignore) forward.attempt()).message());
                 });
     }
 
@@ -320,8 +320,8 @@ class UpgradeProperties {
                 }
                 return;
             }
-            Verdict.Invalid bad =
-                    assertInstanceOf(Verdict.Invalid.class, verdict, verdict::toString);
+            ErrorAnswer bad =
+                    assertInstanceOf(ErrorAnswer.class, verdict, verdict::toString);
             invalid.add(bad.reason());
             assertEquals(expected, bad.reason(), bad::message);
             assertEquals(502, bad.response().status(), bad::message);
@@ -346,8 +346,8 @@ class UpgradeProperties {
             Verdict verdict = clean.proxy().judge(clean.attempt(), pair.padded());
             // Empty lines and elements are no part of the list (RFC 9110 §5.6.1): the verdict is the same.
             assertEquals(plain.getClass(), verdict.getClass(), () -> plain + "\nbut padded: " + verdict);
-            if (verdict instanceof Verdict.Invalid bad) {
-                assertEquals(((Verdict.Invalid) plain).reason(), bad.reason(), bad::message);
+            if (verdict instanceof ErrorAnswer bad) {
+                assertEquals(((ErrorAnswer) plain).reason(), bad.reason(), bad::message);
                 return;
             }
             Verdict.Tunnel tunnel = assertInstanceOf(Verdict.Tunnel.class, verdict);

@@ -77,7 +77,7 @@ class WebSocketHandshakeTest {
     @ParameterizedTest
     @MethodSource("brokenHandshakes")
     void rejectsBrokenHandshakesWithAReasonAndStatus(String raw, UpgradeReason reason, int status) {
-        var reject = assertInstanceOf(UpgradeDecision.Reject.class, decide(WebSocketHandshake.standard(), raw));
+        var reject = assertInstanceOf(ErrorAnswer.class, decide(WebSocketHandshake.standard(), raw));
 
         assertEquals(reason, reject.reason(), reject.message());
         assertEquals(status, reject.status());
@@ -86,7 +86,7 @@ class WebSocketHandshakeTest {
 
     @Test
     void aVersionMismatchIsAnswered426WithTheSupportedVersion() {
-        var reject = assertInstanceOf(UpgradeDecision.Reject.class, decide(WebSocketHandshake.standard(),
+        var reject = assertInstanceOf(ErrorAnswer.class, decide(WebSocketHandshake.standard(),
                 CHROME.replace("Sec-WebSocket-Version: 13", "Sec-WebSocket-Version: 8")));
 
         assertEquals(List.of("13"), reject.response().headers().values(HeaderName.SEC_WEBSOCKET_VERSION));
@@ -98,7 +98,7 @@ class WebSocketHandshakeTest {
         RequestHead noHost = new RequestHead("GET", "/", HttpVersion.HTTP_1_1, Headers.of("Connection", "upgrade",
                 "Upgrade", "websocket", "Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version", "13"));
 
-        var reject = assertInstanceOf(UpgradeDecision.Reject.class, UpgradeNegotiator.standard().decide(noHost));
+        var reject = assertInstanceOf(ErrorAnswer.class, UpgradeNegotiator.standard().decide(noHost));
         assertEquals(UpgradeReason.Refused.WEBSOCKET_HOST_MISSING, reject.reason());
     }
 
@@ -107,14 +107,14 @@ class WebSocketHandshakeTest {
         WebSocketHandshake strict = WebSocketHandshake.builder()
                 .origins(OriginPolicy.allowing(false, "https://other.example")).build();
 
-        var reject = assertInstanceOf(UpgradeDecision.Reject.class, decide(strict, CHROME));
+        var reject = assertInstanceOf(ErrorAnswer.class, decide(strict, CHROME));
         assertEquals(UpgradeReason.Refused.ORIGIN_REFUSED, reject.reason());
         assertEquals(403, reject.status());
         assertInstanceOf(UpgradeDecision.Switch.class, decide(WebSocketHandshake.builder()
                 .origins(OriginPolicy.allowing(false, "HTTPS://APP.EXAMPLE")).build(), CHROME));
         assertInstanceOf(UpgradeDecision.Switch.class, decide(WebSocketHandshake.builder()
                 .origins(OriginPolicy.sameHost()).build(), CHROME));
-        assertInstanceOf(UpgradeDecision.Reject.class, decide(WebSocketHandshake.builder()
+        assertInstanceOf(ErrorAnswer.class, decide(WebSocketHandshake.builder()
                 .origins(OriginPolicy.allowing(false)).build(), CHROME.replace("Origin: https://app.example\r\n", "")));
     }
 
