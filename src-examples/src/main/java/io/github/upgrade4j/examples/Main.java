@@ -226,7 +226,8 @@ public final class Main {
         MessageHead head = complete.head();
         out.println("head (" + complete.headLength() + " bytes):");
         out.print(head.toString().indent(2));
-        out.println("Connection options: " + describe(head.headers().tokens(HeaderName.CONNECTION)));
+        out.println("Connection options: " + describe(FieldList.parse(head.headers().values(HeaderName.CONNECTION), FieldList.Element.TOKEN,
+                FieldList.DEFAULT_MAX_ELEMENTS)));
         out.println("Upgrade offers:     " + describe(FieldList.parse(head.headers().values(HeaderName.UPGRADE),
                 FieldList.Element.PROTOCOL, FieldList.DEFAULT_MAX_ELEMENTS)));
         BodyFraming framing = head instanceof RequestHead request

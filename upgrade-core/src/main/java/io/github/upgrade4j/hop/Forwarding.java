@@ -16,7 +16,7 @@ import org.jspecify.annotations.Nullable;
  *     send(head.withHeaders(forward.edit().connection(UpstreamConnection.KEEP_ALIVE).build()));
  *     forward.notices().forEach(log::info);
  * } else if (decision instanceof Forwarding.Refuse refuse) {
- *     answer(refuse.status(), refuse.advice()); // then close
+ *     answer(refuse.status(), refuse.message()); // then close
  * }
  * // Java 21+: switch (decision) { case Forwarding.Forward f -> ...; case Forwarding.Refuse r -> ...; }
  * }</pre>
@@ -145,9 +145,12 @@ public sealed interface Forwarding {
             Objects.requireNonNull(detail, "detail");
         }
 
-        /** A sentence a person can act on: the detail, the rule with its RFC section, and the likely fix. */
-        public String advice() {
-            return detail + " (" + reason.spec() + "). " + reason.explanation();
+        /**
+         * A sentence a person can act on: the detail, then the explanation of the reason with its RFC
+         * section, worded as every upgrade4j message is ({@code ErrorAnswer.message()}).
+         */
+        public String message() {
+            return detail + ". " + reason.explanation() + " (" + reason.spec() + ")";
         }
     }
 

@@ -19,14 +19,6 @@ public enum UpstreamConnection {
         this.value = value;
     }
 
-    /**
-     * The value for a request: {@link #UPGRADE} when an upgrade is being forwarded, otherwise
-     * {@link #KEEP_ALIVE} or {@link #CLOSE} as the caller's connection pooling wants.
-     */
-    public static UpstreamConnection of(boolean upgradeForwarded, boolean reuseConnection) {
-        return upgradeForwarded ? UPGRADE : reuseConnection ? KEEP_ALIVE : CLOSE;
-    }
-
     /** The field value, e.g. {@code "upgrade"}. */
     public String value() {
         return value;

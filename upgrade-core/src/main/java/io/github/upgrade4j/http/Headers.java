@@ -16,8 +16,8 @@ import org.jspecify.annotations.Nullable;
  * <p>A proxy re-serialises what it forwards, so this is a sequence of lines, never a map: the same
  * name may appear on several lines, and each line keeps its position and its name's spelling.
  * Lookups compare names ignoring ASCII case and scan linearly, which is the fastest choice for the
- * few dozen fields of a head. List-valued fields are read across every line with {@link #tokens} and
- * {@link #hasToken}, never from the first line alone.
+ * few dozen fields of a head. List-valued fields are read across every line with {@link FieldList#parse}
+ * over {@link #values} and with {@link #hasToken}, never from the first line alone.
  *
  * <p>Instances are built by {@link #of(String...)}, {@link #builder()} or the parser; every way in
  * copies, so a caller's array or list can change afterwards without changing the headers.
@@ -35,11 +35,6 @@ public final class Headers implements Iterable<HeaderField> {
         this.names = names;
         this.values = values;
         this.size = size;
-    }
-
-    /** The empty headers. */
-    public static Headers of() {
-        return EMPTY;
     }
 
     /**
@@ -67,7 +62,7 @@ public final class Headers implements Iterable<HeaderField> {
     public static Headers of(List<HeaderField> fields) {
         Builder builder = new Builder(fields.size());
         for (HeaderField field : List.copyOf(fields)) {
-            builder.add(field);
+            builder.append(field.name(), field.value()); // a HeaderField is valid already
         }
         return builder.build();
     }
@@ -89,11 +84,6 @@ public final class Headers implements Iterable<HeaderField> {
     /** The number of field lines. */
     public int size() {
         return size;
-    }
-
-    /** Whether there is no field line. */
-    public boolean isEmpty() {
-        return size == 0;
     }
 
     /** The name of line {@code index}, spelled as received. */
@@ -127,17 +117,6 @@ public final class Headers implements Iterable<HeaderField> {
         return indexOf(name, 0) >= 0;
     }
 
-    /** The number of lines named {@code name}. */
-    public int count(HeaderName name) {
-        int count = 0;
-        for (int i = 0; i < size; i++) {
-            if (names[i].equals(name)) {
-                count++;
-            }
-        }
-        return count;
-    }
-
     /** The value of the first line named {@code name}. Do not use this for list-valued fields. */
     public Optional<String> first(HeaderName name) {
         int i = indexOf(name, 0);
@@ -165,17 +144,9 @@ public final class Headers implements Iterable<HeaderField> {
     }
 
     /**
-     * The elements of the list-valued field {@code name} over every line, each a token, at most
-     * {@link FieldList#DEFAULT_MAX_ELEMENTS}. Use {@link FieldList#parse} for another rule or limit.
-     */
-    public FieldList tokens(HeaderName name) {
-        return FieldList.parse(values(name), FieldList.Element.TOKEN, FieldList.DEFAULT_MAX_ELEMENTS);
-    }
-
-    /**
      * Whether some line named {@code name} has the list element {@code token}, ignoring ASCII case.
      * Allocation-free. Every line is searched, and a malformed element elsewhere in the list does not
-     * hide a well-formed one; use {@link #tokens} to learn whether the whole list is well-formed.
+     * hide a well-formed one; use {@link FieldList#parse} to learn whether the whole list is well-formed.
      */
     public boolean hasToken(HeaderName name, String token) {
         Objects.requireNonNull(token, "token");
@@ -267,11 +238,7 @@ public final class Headers implements Iterable<HeaderField> {
 
         /** Appends the line {@code name: value}. */
         public Builder add(HeaderName name, String value) {
-            return add(new HeaderField(name, value));
-        }
-
-        /** Appends {@code field}. */
-        public Builder add(HeaderField field) {
+            HeaderField field = new HeaderField(name, value); // validates
             append(field.name(), field.value());
             return this;
         }

@@ -1,7 +1,6 @@
 package io.github.upgrade4j.upgrade;
 
 import java.util.Objects;
-import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -45,11 +44,6 @@ public record Protocol(String name, @Nullable String version) {
     public static Protocol parse(String text) {
         int slash = text.indexOf('/');
         return slash < 0 ? new Protocol(text, null) : new Protocol(text.substring(0, slash), text.substring(slash + 1));
-    }
-
-    /** The version, if one was given. */
-    public Optional<String> versionIfAny() {
-        return Optional.ofNullable(version);
     }
 
     /** Whether this protocol has {@code other}'s name (ignoring ASCII case) and the same version or none. */

@@ -62,14 +62,12 @@ final class SwitchCheck {
         }
         Forwarding.Forward forward = (Forwarding.Forward) stripped;
         List<Forwarding.Notice> notices = new ArrayList<>(2);
-        if (forward.stripped()) {
-            List<Forwarding.Removal> removals = forward.removals();
-            for (int i = 0; i < removals.size(); i++) {
-                HeaderName name = removals.get(i).field().name();
-                if (name.equals(HeaderName.CONTENT_LENGTH) || name.equals(HeaderName.TRANSFER_ENCODING)) {
-                    notices.add(new Forwarding.Notice(Forwarding.NoticeKind.FRAMING_REMOVED_FROM_SWITCH, "removed '"
-                            + removals.get(i).field() + "' from the 101: a 1xx response has no body (RFC 9110 §15.2)"));
-                }
+        List<Forwarding.Removal> removals = forward.removals(); // List.of() when nothing was removed
+        for (int i = 0; i < removals.size(); i++) {
+            HeaderName name = removals.get(i).field().name();
+            if (name.equals(HeaderName.CONTENT_LENGTH) || name.equals(HeaderName.TRANSFER_ENCODING)) {
+                notices.add(new Forwarding.Notice(Forwarding.NoticeKind.FRAMING_REMOVED_FROM_SWITCH, "removed '"
+                        + removals.get(i).field() + "' from the 101: a 1xx response has no body (RFC 9110 §15.2)"));
             }
         }
         notices.addAll(forward.notices());

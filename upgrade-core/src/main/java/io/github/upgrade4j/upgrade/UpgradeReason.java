@@ -155,7 +155,10 @@ public sealed interface UpgradeReason extends Reason permits UpgradeReason.Ignor
         }
     }
 
-    /** Why an upstream's answer to an upgrade cannot be relayed: the client gets a 502. */
+    /**
+     * Why an upstream's answer to an upgrade cannot be relayed: the client always gets a 502 (the
+     * upstream, not the client, is at fault), so this kind carries no status of its own.
+     */
     enum Invalid implements UpgradeReason {
         /** A 101 for a request whose upgrade was not forwarded. */
         UNSOLICITED_SWITCH("RFC 9110 §15.2.2",
@@ -210,11 +213,6 @@ public sealed interface UpgradeReason extends Reason permits UpgradeReason.Ignor
         Invalid(String spec, String explanation) {
             this.spec = spec;
             this.explanation = explanation;
-        }
-
-        /** Always 502: the upstream, not the client, is at fault. */
-        public int status() {
-            return 502;
         }
 
         @Override

@@ -107,11 +107,6 @@ public sealed interface Verdict permits Verdict.Tunnel, Verdict.Interim, Verdict
             return reason;
         }
 
-        /** The answer as received, before stripping: its status and version decide the body's framing. */
-        public ResponseHead received() {
-            return received;
-        }
-
         /**
          * A fresh editor for the client's head: the stripped lines, with {@code Connection: close} when
          * {@link #closeClient()}; use {@link HeadEditor#responseBody} to frame the body and decide

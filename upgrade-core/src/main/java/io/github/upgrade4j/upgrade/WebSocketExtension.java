@@ -14,12 +14,13 @@ import java.util.Optional;
  * (RFC 7692).
  *
  * <p>The field is split and checked by {@link #parseAll}, which says why it is malformed the way every
- * list does, with {@link FieldList.Malformed}; {@link #parse} then reads each element:
+ * list does, with {@link FieldList.Malformed}; {@link ParameterizedElement#parse} then reads each element:
  * <pre>{@code
  * FieldList offered = WebSocketExtension.parseAll(headers.values(HeaderName.SEC_WEBSOCKET_EXTENSIONS));
  * if (offered instanceof FieldList.Valid valid) {
  *     for (String element : valid.elements()) {
- *         WebSocketExtension extension = WebSocketExtension.parse(element);
+ *         ParameterizedElement read = ParameterizedElement.parse(element);
+ *         WebSocketExtension extension = new WebSocketExtension(read.name(), read.parameters());
  *         ...
  *     }
  * } else if (offered instanceof FieldList.Malformed malformed) {
@@ -114,7 +115,7 @@ public record WebSocketExtension(String name, List<Parameter> parameters) {
      * @throws IllegalArgumentException if {@code element} is not a name with parameters whose values
      *     are tokens, which such an element always is
      */
-    public static WebSocketExtension parse(String element) {
+    static WebSocketExtension parse(String element) {
         ParameterizedElement read = ParameterizedElement.parse(element);
         return new WebSocketExtension(read.name(), read.parameters());
     }

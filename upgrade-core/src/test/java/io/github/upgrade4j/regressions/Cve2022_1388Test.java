@@ -44,7 +44,7 @@ class Cve2022_1388Test {
         var refuse = assertInstanceOf(Forwarding.Refuse.class, Wire.forward(policy, ATTACK));
         assertEquals(Refusal.PROTECTED_FIELD_NOMINATED, refuse.reason());
         assertEquals(400, refuse.status());
-        assertTrue(refuse.advice().contains("CVE-2022-1388"), refuse.advice());
+        assertTrue(refuse.message().contains("CVE-2022-1388"), refuse.message());
     }
 
     @Test

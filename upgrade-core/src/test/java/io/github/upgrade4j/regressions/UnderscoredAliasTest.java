@@ -107,8 +107,8 @@ class UnderscoredAliasTest {
         assertEquals(400, refuse.status());
         assertEquals("expected no field name that reads as a protected one with '_' as '-' but found"
                 + " X_Forwarded_Proto, read as X-Forwarded-Proto", refuse.detail());
-        assertTrue(refuse.advice().contains("RFC 3875 §4.1.18"), refuse::advice);
-        assertTrue(refuse.advice().contains("underscoredAliases(UnderscoreAction.PASS)"), refuse::advice);
+        assertTrue(refuse.message().contains("RFC 3875 §4.1.18"), refuse::message);
+        assertTrue(refuse.message().contains("underscoredAliases(UnderscoreAction.PASS)"), refuse::message);
 
         var proxied = assertInstanceOf(ErrorAnswer.class,
                 ProxyUpgrade.builder().policy(refusing).build().towardUpstream(Wire.request(SPOOF)));

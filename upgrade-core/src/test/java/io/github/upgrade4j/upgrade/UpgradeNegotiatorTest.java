@@ -178,7 +178,7 @@ class UpgradeNegotiatorTest {
     void protocolsParseAndCompare() {
         assertEquals(new Protocol("HTTP", "2.0"), Protocol.parse("HTTP/2.0"));
         assertEquals("RTA/x11", Protocol.parse("RTA/x11").toString());
-        assertEquals(Optional.empty(), Protocol.parse("websocket").versionIfAny());
+        assertEquals(null, Protocol.parse("websocket").version());
         assertTrue(Protocol.parse("WebSocket").sameAs(Protocol.WEBSOCKET));
         assertThrows(IllegalArgumentException.class, () -> Protocol.parse("a b"));
         assertThrows(IllegalArgumentException.class, () -> Protocol.parse("a/"));

@@ -114,7 +114,7 @@ class UpgradeProperties {
                 } else {
                     h2c.incrementAndGet();
                     assertTrue(s.protocol().named("h2c"), chosen);
-                    assertEquals(1, request.count(HeaderName.HTTP2_SETTINGS));
+                    assertEquals(1, request.values(HeaderName.HTTP2_SETTINGS).size());
                     assertTrue(request.hasToken(HeaderName.CONNECTION, "HTTP2-Settings"));
                 }
             }
@@ -352,7 +352,7 @@ class UpgradeProperties {
             }
             Verdict.Tunnel tunnel = assertInstanceOf(Verdict.Tunnel.class, verdict);
             tunnels.incrementAndGet();
-            if (pair.padded().headers().count(HeaderName.UPGRADE) > 1) {
+            if (pair.padded().headers().values(HeaderName.UPGRADE).size() > 1) {
                 padded.incrementAndGet();
             }
             Headers toClient = tunnel.response().headers();
