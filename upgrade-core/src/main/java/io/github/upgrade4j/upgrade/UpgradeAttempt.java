@@ -1,18 +1,18 @@
 package io.github.upgrade4j.upgrade;
 
 import java.util.List;
-import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
  * What {@link ProxyUpgrade#towardUpstream} forwarded, kept by the proxy until the upstream answers
  * and passed to {@link ProxyUpgrade#judge}: an upgrade ({@link Forwarded}), after which a 101 may be
- * accepted, or a plain request ({@link NotForwarded}), with the reason the offer, if any, was not
- * passed on. Immutable; one per forwarded request.
+ * accepted, or a plain request, whose attempt is the {@link UpgradeDecision.Ignore} that says why
+ * the offer, if any, was not passed on ({@link UpgradeReason.Ignored#NOT_OFFERED} for an ordinary
+ * request). Immutable; one per forwarded request.
  *
  * <pre>{@code
  * if (attempt instanceof UpgradeAttempt.Forwarded forwarded) { wait(handshakeTimeout); }
- * else if (attempt instanceof UpgradeDecision.Ignore plain) { log(plain.why().message()); }
+ * else if (attempt instanceof UpgradeDecision.Ignore plain) { log(plain.message()); }
  * }</pre>
  */
 public sealed interface UpgradeAttempt permits UpgradeAttempt.Forwarded, UpgradeDecision.Ignore {
