@@ -41,6 +41,8 @@ public final class HeadEditor {
     private static final byte SET = 1;
     private static final byte ADD = 2;
     private static final byte REMOVE = 3;
+    /** A SET already written in place by the build in progress. */
+    private static final byte SET_WRITTEN = 4;
 
     private final Forwarding.Forward base;
     private HeaderName[] names = new HeaderName[6];
@@ -140,61 +142,63 @@ public final class HeadEditor {
     public Headers build() {
         Headers received = base.received();
         Headers.Builder out = Headers.builder();
-        boolean[] setDone = new boolean[size];
         int connectionAt = base.connectionUpgradeAt();
         for (int i = 0; i < received.size(); i++) {
             if (i == connectionAt) {
-                emit(out, HeaderName.CONNECTION, "upgrade", setDone);
+                emit(out, HeaderName.CONNECTION, "upgrade");
             }
             if (base.keeps(i)) {
-                emit(out, received, i, setDone);
+                emit(out, received, i);
             }
         }
         if (connectionAt == received.size()) {
-            emit(out, HeaderName.CONNECTION, "upgrade", setDone);
+            emit(out, HeaderName.CONNECTION, "upgrade");
         }
         if (base.teTrailers()) {
-            emit(out, HeaderName.TE, "trailers", setDone);
+            emit(out, HeaderName.TE, "trailers");
         }
         for (int j = 0; j < size; j++) {
-            if (kinds[j] == ADD || kinds[j] == SET && !setDone[j]) {
+            if (kinds[j] == ADD || kinds[j] == SET) {
                 out.add(names[j], values[j]);
+            } else if (kinds[j] == SET_WRITTEN) {
+                kinds[j] = SET; // written in place during this build; the editor stays usable
             }
         }
         return out.build();
     }
 
     /** Copies received line {@code i} unless an edit drops or replaces it. */
-    private void emit(Headers.Builder out, Headers received, int i, boolean[] setDone) {
+    private void emit(Headers.Builder out, Headers received, int i) {
         int edit = editOf(received.name(i));
         if (edit < 0) {
             out.addFrom(received, i);
         } else {
-            replace(out, edit, setDone);
+            replace(out, edit);
         }
     }
 
     /** Writes a line of the policy's own unless an edit drops or replaces it. */
-    private void emit(Headers.Builder out, HeaderName name, String value, boolean[] setDone) {
+    private void emit(Headers.Builder out, HeaderName name, String value) {
         int edit = editOf(name);
         if (edit < 0) {
             out.add(name, value);
         } else {
-            replace(out, edit, setDone);
+            replace(out, edit);
         }
     }
 
-    private void replace(Headers.Builder out, int edit, boolean[] setDone) {
-        if (kinds[edit] == SET && !setDone[edit]) {
+    private void replace(Headers.Builder out, int edit) {
+        if (kinds[edit] == SET) {
             out.add(names[edit], values[edit]);
-            setDone[edit] = true;
+            kinds[edit] = SET_WRITTEN; // the other lines of the name are dropped; build() resets the mark
         }
     }
 
-    /** The SET or REMOVE of {@code name} (there is at most one), or -1. */
+    /** The live SET or REMOVE of {@code name} (there is at most one; cancelled edits are 0), or -1. */
     private int editOf(HeaderName name) {
         for (int j = 0; j < size; j++) {
-            if (kinds[j] != ADD && names[j].equals(name)) {
+            byte kind = kinds[j];
+            if ((kind == SET || kind == SET_WRITTEN || kind == REMOVE) && names[j].equals(name)) {
                 return j;
             }
         }

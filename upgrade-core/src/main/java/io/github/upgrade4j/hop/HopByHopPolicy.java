@@ -82,7 +82,6 @@ public final class HopByHopPolicy {
     private static final HopByHopPolicy STANDARD = builder().build();
 
     private final Map<HeaderName, Protection> protections;
-    private final NameSet protectedNames;
     private final Protection forwardingPrefixProtection;
     private final boolean consumesProxyAuthentication;
     private final int maxConnectionOptions;
@@ -91,7 +90,6 @@ public final class HopByHopPolicy {
 
     private HopByHopPolicy(Builder builder) {
         this.protections = Map.copyOf(builder.protections);
-        this.protectedNames = new NameSet(builder.protections.keySet());
         this.forwardingPrefixProtection = builder.forwardingPrefixProtection;
         this.consumesProxyAuthentication = builder.consumesProxyAuthentication;
         this.maxConnectionOptions = builder.maxConnectionOptions;
@@ -190,21 +188,29 @@ public final class HopByHopPolicy {
         int refusalStatus = target == Target.UPSTREAM ? 400 : 502;
         boolean switching = status == 101 && !http2;
         boolean dropLength = status != 0 && (status < 200 || status == 204);
-        List<String> nominated = List.of();
+        List<HeaderName> nominated = List.of();
         List<Forwarding.Notice> notices = List.of();
-        if (headers.contains(HeaderName.CONNECTION)) {
-            FieldList options = FieldList.parse(headers.values(HeaderName.CONNECTION), FieldList.Element.TOKEN,
-                    maxConnectionOptions);
-            if (options instanceof FieldList.Malformed malformed) {
-                Refusal reason = malformed.problem() == FieldList.Problem.TOO_MANY_ELEMENTS
-                        ? Refusal.TOO_MANY_CONNECTION_OPTIONS
-                        : Refusal.MALFORMED_CONNECTION;
-                return new Forwarding.Refuse(reason, "Connection: " + malformed.detail(), refusalStatus);
+        @Nullable String single = singleToken(headers);
+        if (single != null || headers.contains(HeaderName.CONNECTION)) {
+            List<String> tokens;
+            if (single != null) {
+                tokens = List.of(single); // the usual one option, e.g. "Upgrade", read without a list
+            } else {
+                FieldList options = FieldList.parse(headers.values(HeaderName.CONNECTION), FieldList.Element.TOKEN,
+                        maxConnectionOptions);
+                if (options instanceof FieldList.Malformed malformed) {
+                    Refusal reason = malformed.problem() == FieldList.Problem.TOO_MANY_ELEMENTS
+                            ? Refusal.TOO_MANY_CONNECTION_OPTIONS
+                            : Refusal.MALFORMED_CONNECTION;
+                    return new Forwarding.Refuse(reason, "Connection: " + malformed.detail(), refusalStatus);
+                }
+                tokens = ((FieldList.Valid) options).elements();
             }
-            List<String> tokens = ((FieldList.Valid) options).elements();
             nominated = new ArrayList<>(tokens.size());
-            for (String token : tokens) {
-                Protection protection = protectionOf(token);
+            for (int t = 0; t < tokens.size(); t++) {
+                String token = tokens.get(t);
+                HeaderName option = HeaderName.of(token); // a token is a field name; compared by hash from here on
+                Protection protection = protectionOf(option);
                 if (protection == Protection.REFUSE) {
                     return new Forwarding.Refuse(Refusal.PROTECTED_FIELD_NOMINATED, "expected Connection to nominate"
                             + " only connection-specific fields but it nominated the protected field " + token,
@@ -217,7 +223,7 @@ public final class HopByHopPolicy {
                     notices.add(new Forwarding.Notice(Forwarding.NoticeKind.PROTECTED_FIELD_NOMINATED,
                             "Connection nominated the protected field " + token + "; the field was kept"));
                 } else {
-                    nominated.add(token);
+                    nominated.add(option);
                 }
             }
         }
@@ -265,7 +271,7 @@ public final class HopByHopPolicy {
     }
 
     /** Why a line named {@code name} is removed, or null when it is kept. */
-    private Forwarding.@Nullable RemovalCause causeOf(HeaderName name, List<String> nominated, boolean switching,
+    private Forwarding.@Nullable RemovalCause causeOf(HeaderName name, List<HeaderName> nominated, boolean switching,
             boolean dropLength, boolean dropAliases, boolean http2) {
         if (name.equals(HeaderName.CONNECTION)) {
             return http2 ? Forwarding.RemovalCause.HTTP2_CONNECTION_SPECIFIC : Forwarding.RemovalCause.CONNECTION;
@@ -286,18 +292,37 @@ public final class HopByHopPolicy {
             return Forwarding.RemovalCause.UNDERSCORED_ALIAS; // before NOMINATED: the graver reason
         }
         for (int i = 0; i < nominated.size(); i++) {
-            if (name.is(nominated.get(i))) {
+            if (nominated.get(i).equals(name)) {
                 return Forwarding.RemovalCause.NOMINATED;
             }
         }
         return null;
     }
 
-    /** How a nomination of {@code token} is treated; null when the name is not protected. */
-    private @Nullable Protection protectionOf(String token) {
-        if (protectedNames.containsToken(token)) {
-            return protections.get(HeaderName.of(token));
+    /**
+     * The value of the only {@code Connection} line when it is one token (the parser trimmed its OWS);
+     * null when there is no such line, several, or a list, which {@link FieldList} then reads.
+     */
+    private static @Nullable String singleToken(Headers headers) {
+        @Nullable String value = null;
+        for (int i = 0; i < headers.size(); i++) {
+            if (headers.name(i).equals(HeaderName.CONNECTION)) {
+                if (value != null) {
+                    return null;
+                }
+                value = headers.value(i);
+            }
         }
+        return value != null && FieldList.isToken(value) ? value : null;
+    }
+
+    /** How a nomination of {@code option} is treated; null when the name is not protected. */
+    private @Nullable Protection protectionOf(HeaderName option) {
+        Protection protection = protections.get(option);
+        if (protection != null) {
+            return protection;
+        }
+        String token = option.toString();
         if (token.length() > FORWARDING_PREFIX.length()
                 && token.regionMatches(true, 0, FORWARDING_PREFIX, 0, FORWARDING_PREFIX.length())) {
             return forwardingPrefixProtection;

@@ -6,7 +6,7 @@ import java.util.LinkedHashSet;
 
 /**
  * A small immutable set of field names with allocation-free lookups by {@link HeaderName} (hash
- * first, then ASCII-case-insensitive comparison) or by a token string.
+ * first, then ASCII-case-insensitive comparison).
  */
 final class NameSet {
     private final HeaderName[] names;
@@ -24,16 +24,6 @@ final class NameSet {
         int hash = name.hashCode();
         for (int i = 0; i < names.length; i++) {
             if (hashes[i] == hash && names[i].equals(name)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Whether a name in this set is spelled {@code token}, ignoring ASCII case. */
-    boolean containsToken(String token) {
-        for (HeaderName name : names) {
-            if (name.is(token)) {
                 return true;
             }
         }

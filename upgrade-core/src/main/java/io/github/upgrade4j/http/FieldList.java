@@ -144,7 +144,10 @@ public sealed interface FieldList {
         if (maxElements < 0) {
             throw new IllegalArgumentException("expected maxElements >= 0 but was " + maxElements);
         }
-        List<String> out = new ArrayList<>();
+        if (lines.isEmpty()) {
+            return ListScanner.NO_ELEMENTS; // an absent field: no list to build
+        }
+        List<String> out = new ArrayList<>(4);
         for (int i = 0; i < lines.size(); i++) { // by index: no iterator object on the request path
             Malformed malformed = ListScanner.split(lines.get(i), rule, maxElements, out);
             if (malformed != null) {

@@ -230,6 +230,8 @@ public final class Headers implements Iterable<HeaderField> {
         private HeaderName[] names;
         private String[] values;
         private int size;
+        /** Whether a built {@link Headers} holds {@link #names} and {@link #values}. */
+        private boolean shared;
 
         Builder(int capacity) {
             names = new HeaderName[Math.max(capacity, 4)];
@@ -267,6 +269,7 @@ public final class Headers implements Iterable<HeaderField> {
          */
         public Builder set(HeaderName name, String value) {
             HeaderField field = new HeaderField(name, value);
+            unshare();
             int first = -1;
             int kept = 0;
             for (int i = 0; i < size; i++) {
@@ -292,6 +295,7 @@ public final class Headers implements Iterable<HeaderField> {
         /** Removes every line named {@code name}. */
         public Builder removeAll(HeaderName name) {
             Objects.requireNonNull(name, "name");
+            unshare();
             int kept = 0;
             for (int i = 0; i < size; i++) {
                 if (!names[i].equals(name)) {
@@ -303,15 +307,34 @@ public final class Headers implements Iterable<HeaderField> {
             return this;
         }
 
-        /** The headers collected so far; the builder stays usable. */
+        /**
+         * The headers collected so far; the builder stays usable. The headers take the builder's arrays
+         * as they are, without a copy; the builder copies them before its next change (copy on write).
+         */
         public Headers build() {
-            return size == 0 ? EMPTY : new Headers(Arrays.copyOf(names, size), Arrays.copyOf(values, size), size);
+            if (size == 0) {
+                return EMPTY;
+            }
+            shared = true;
+            return new Headers(names, values, size);
+        }
+
+        /** Takes private copies of the arrays once a built {@link Headers} holds them. */
+        private void unshare() {
+            if (shared) {
+                names = names.clone();
+                values = values.clone();
+                shared = false;
+            }
         }
 
         private void append(HeaderName name, String value) {
-            if (size == names.length) {
+            if (size == names.length) { // a copy either way, so a shared array is left alone
                 names = Arrays.copyOf(names, size * 2);
                 values = Arrays.copyOf(values, size * 2);
+                shared = false;
+            } else {
+                unshare();
             }
             names[size] = name;
             values[size++] = value;

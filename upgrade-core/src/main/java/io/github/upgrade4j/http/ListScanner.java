@@ -11,6 +11,9 @@ import org.jspecify.annotations.Nullable;
  * checking, reading and token lookup can never disagree.
  */
 final class ListScanner {
+    /** The list of a field that is absent or has only empty elements, shared. */
+    static final FieldList.Valid NO_ELEMENTS = new FieldList.Valid(List.of());
+
     private ListScanner() {}
 
     /** Splits one line into {@code out}; returns the problem, or null when the line is well-formed. */

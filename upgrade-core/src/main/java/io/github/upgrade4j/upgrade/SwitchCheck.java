@@ -35,6 +35,10 @@ final class SwitchCheck {
             return invalid(UpgradeReason.Invalid.SWITCH_WITHOUT_CONNECTION_UPGRADE, "expected 'upgrade' among the"
                     + " 101's Connection options but found '" + joined(headers, HeaderName.CONNECTION) + "'");
         }
+        @Nullable Protocol asSent = sameAsOffered(forwarded, headers);
+        if (asSent != null) { // the common 101: one Upgrade line naming an offered protocol as it was sent
+            return switched(policy, forwarded, response, asSent);
+        }
         FieldList named = FieldList.parse(headers.values(HeaderName.UPGRADE), FieldList.Element.PROTOCOL,
                 FieldList.DEFAULT_MAX_ELEMENTS);
         List<String> protocols = named instanceof FieldList.Valid valid ? valid.elements() : List.of();
@@ -50,6 +54,13 @@ final class SwitchCheck {
             return invalid(UpgradeReason.Invalid.SWITCH_TO_UNOFFERED_PROTOCOL, "the upstream switched to "
                     + String.join(", ", protocols) + " but the client offered " + UpgradeOffer.join(forwarded.offered()));
         }
+        return switched(policy, forwarded, response, chosen);
+    }
+
+    /** The checks after the protocol, and the tunnel. */
+    private static Verdict switched(HopByHopPolicy policy, UpgradeAttempt.Forwarded forwarded, ResponseHead response,
+            Protocol chosen) {
+        Headers headers = response.headers();
         if (chosen.named("websocket")) {
             @Nullable ErrorAnswer broken = checkWebSocket(forwarded, headers);
             if (broken != null) {
@@ -62,7 +73,8 @@ final class SwitchCheck {
         }
         Forwarding.Forward forward = (Forwarding.Forward) stripped;
         List<Forwarding.Notice> notices = new ArrayList<>(2);
-        List<Forwarding.Removal> removals = forward.removals(); // List.of() when nothing was removed
+        List<Forwarding.Removal> removals = headers.contains(HeaderName.CONTENT_LENGTH)
+                || headers.contains(HeaderName.TRANSFER_ENCODING) ? forward.removals() : List.of();
         for (int i = 0; i < removals.size(); i++) {
             HeaderName name = removals.get(i).field().name();
             if (name.equals(HeaderName.CONTENT_LENGTH) || name.equals(HeaderName.TRANSFER_ENCODING)) {
@@ -78,6 +90,29 @@ final class SwitchCheck {
                     + " Upgrade lines '" + String.join("', '", received) + "' with 'Upgrade: " + upgrade + "'"));
         }
         return new Verdict.Tunnel(chosen, response, forward, notices);
+    }
+
+    /**
+     * The offered protocol that the 101's only {@code Upgrade} line names exactly as the client spelled
+     * it; null when the 101 says anything else, which the general path then reads as a list.
+     */
+    private static @Nullable Protocol sameAsOffered(UpgradeAttempt.Forwarded attempt, Headers headers) {
+        @Nullable String only = null;
+        for (int i = 0; i < headers.size(); i++) {
+            if (headers.name(i).equals(HeaderName.UPGRADE)) {
+                if (only != null) {
+                    return null;
+                }
+                only = headers.value(i);
+            }
+        }
+        List<Protocol> offered = attempt.offered();
+        for (int i = 0; only != null && i < offered.size(); i++) {
+            if (offered.get(i).toString().equals(only)) {
+                return offered.get(i);
+            }
+        }
+        return null;
     }
 
     /** A refusal of the hop-by-hop policy, passed on as itself. */

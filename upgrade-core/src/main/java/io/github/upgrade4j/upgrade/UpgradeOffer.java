@@ -19,6 +19,8 @@ import org.jspecify.annotations.Nullable;
  * reject 400; no {@code upgrade} among the {@code Connection} options (every line, as tokens) → ignore.
  */
 final class UpgradeOffer {
+    private static final List<Protocol> WEBSOCKET = List.of(Protocol.WEBSOCKET);
+
     private final UpgradeDecision.@Nullable Ignore ignored;
     private final @Nullable ErrorAnswer rejected;
     private final List<Protocol> protocols;
@@ -43,6 +45,10 @@ final class UpgradeOffer {
                     ? UpgradeReason.Ignored.HTTP_1_0_REQUEST : UpgradeReason.Ignored.HTTP_2_REQUEST,
                     "expected HTTP/1.1 for an upgrade but the request was " + request.version()));
         }
+        if (onlyWebSocket(headers)) { // what every browser sends, read without a list
+            return headers.hasToken(HeaderName.CONNECTION, "upgrade") ? new UpgradeOffer(null, null, WEBSOCKET)
+                    : lacksConnectionUpgrade(headers);
+        }
         FieldList offer = FieldList.parse(headers.values(HeaderName.UPGRADE), FieldList.Element.PROTOCOL,
                 FieldList.DEFAULT_MAX_ELEMENTS);
         if (offer instanceof FieldList.Malformed malformed) {
@@ -50,10 +56,7 @@ final class UpgradeOffer {
                     "Upgrade: " + malformed.detail()), List.of());
         }
         if (!headers.hasToken(HeaderName.CONNECTION, "upgrade")) {
-            List<String> connection = headers.values(HeaderName.CONNECTION);
-            return ignore(new UpgradeDecision.Ignore(UpgradeReason.Ignored.CONNECTION_LACKS_UPGRADE,
-                    "expected 'upgrade' among the Connection options but found " + (connection.isEmpty()
-                            ? "no Connection field" : "'" + String.join(", ", connection) + "'")));
+            return lacksConnectionUpgrade(headers);
         }
         List<String> elements = ((FieldList.Valid) offer).elements();
         List<Protocol> protocols = new ArrayList<>(elements.size());
@@ -61,6 +64,27 @@ final class UpgradeOffer {
             protocols.add(Protocol.parse(elements.get(i)));
         }
         return new UpgradeOffer(null, null, protocols);
+    }
+
+    private static UpgradeOffer lacksConnectionUpgrade(Headers headers) {
+        List<String> connection = headers.values(HeaderName.CONNECTION);
+        return ignore(new UpgradeDecision.Ignore(UpgradeReason.Ignored.CONNECTION_LACKS_UPGRADE,
+                "expected 'upgrade' among the Connection options but found " + (connection.isEmpty()
+                        ? "no Connection field" : "'" + String.join(", ", connection) + "'")));
+    }
+
+    /** Whether the only {@code Upgrade} line is exactly {@code websocket}; allocation-free. */
+    private static boolean onlyWebSocket(Headers headers) {
+        boolean found = false;
+        for (int i = 0; i < headers.size(); i++) {
+            if (headers.name(i).equals(HeaderName.UPGRADE)) {
+                if (found || !headers.value(i).equals("websocket")) {
+                    return false;
+                }
+                found = true;
+            }
+        }
+        return found;
     }
 
     private static UpgradeOffer ignore(UpgradeDecision.Ignore why) {

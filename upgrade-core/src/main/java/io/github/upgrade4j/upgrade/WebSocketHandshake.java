@@ -45,17 +45,12 @@ public final class WebSocketHandshake implements ProtocolHandler {
     private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
     private static final byte[] GUID_BYTES = GUID.getBytes(StandardCharsets.ISO_8859_1);
     private static final SecureRandom RANDOM = new SecureRandom();
-    /** A digest per thread: creating one costs more than hashing a key. */
-    private static final ThreadLocal<MessageDigest> SHA1 = ThreadLocal.withInitial(() -> {
-        try {
-            return MessageDigest.getInstance("SHA-1");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime must provide SHA-1", e);
-        }
-    });
+    /** A digest and scratch space per thread: creating a digest costs more than hashing a key. */
+    private static final ThreadLocal<AcceptScratch> SCRATCH = ThreadLocal.withInitial(AcceptScratch::new);
     /** The default selectors; known by identity, so that offers nobody will look at are not parsed twice. */
     private static final Function<List<String>, Optional<String>> NO_SUBPROTOCOL = offered -> Optional.empty();
     private static final Function<List<WebSocketExtension>, List<WebSocketExtension>> NO_EXTENSION = offered -> List.of();
+    private static final OriginPolicy ANY_ORIGIN = OriginPolicy.any();
     private static final WebSocketHandshake STANDARD = builder().build();
 
     private final OriginPolicy origins;
@@ -94,11 +89,12 @@ public final class WebSocketHandshake implements ProtocolHandler {
         if (broken != null) {
             return broken;
         }
-        Headers headers = request.headers();
-        Optional<String> origin = headers.first(HeaderName.ORIGIN);
-        if (!origins.allows(origin, request)) {
-            return Messages.reject(UpgradeReason.Refused.ORIGIN_REFUSED, "the origin "
-                    + origin.map(o -> "'" + o + "'").orElse("(none)") + " is not allowed");
+        if (origins != ANY_ORIGIN) { // the default allows every origin without reading it
+            Optional<String> origin = request.headers().first(HeaderName.ORIGIN);
+            if (!origins.allows(origin, request)) {
+                return Messages.reject(UpgradeReason.Refused.ORIGIN_REFUSED, "the origin "
+                        + origin.map(o -> "'" + o + "'").orElse("(none)") + " is not allowed");
+            }
         }
         Headers.Builder response = Headers.builder()
                 .add(HeaderName.UPGRADE, "websocket")
@@ -141,9 +137,7 @@ public final class WebSocketHandshake implements ProtocolHandler {
      * {@code s3pPLMBiTxaQ9kYGzzhZRbK+xOo=}.
      */
     public static String accept(String key) {
-        MessageDigest sha1 = SHA1.get();
-        sha1.update(key.getBytes(StandardCharsets.ISO_8859_1));
-        return Base64.getEncoder().encodeToString(sha1.digest(GUID_BYTES));
+        return SCRATCH.get().accept(key);
     }
 
     /** A fresh {@code Sec-WebSocket-Key}: 16 bytes from a {@link SecureRandom}, in base64. */
@@ -229,7 +223,7 @@ public final class WebSocketHandshake implements ProtocolHandler {
 
     /** Settings for a {@link WebSocketHandshake}. Not thread-safe; the built handshake is. */
     public static final class Builder {
-        private OriginPolicy origins = OriginPolicy.any();
+        private OriginPolicy origins = ANY_ORIGIN;
         private Function<List<String>, Optional<String>> subprotocols = NO_SUBPROTOCOL;
         private Function<List<WebSocketExtension>, List<WebSocketExtension>> extensions = NO_EXTENSION;
 
@@ -264,6 +258,61 @@ public final class WebSocketHandshake implements ProtocolHandler {
         /** The handshake. */
         public WebSocketHandshake build() {
             return new WebSocketHandshake(this);
+        }
+    }
+
+    /**
+     * What computing one accept needs, kept per thread so that it allocates only the result: a SHA-1
+     * digest, the key and GUID as bytes, the digest and its base64.
+     */
+    private static final class AcceptScratch {
+        private static final byte[] ALPHABET =
+                "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".getBytes(StandardCharsets.ISO_8859_1);
+
+        private final MessageDigest sha1;
+        private byte[] input = new byte[24 + GUID_BYTES.length];
+        private final byte[] digest = new byte[20];
+        private final byte[] base64 = new byte[28];
+
+        AcceptScratch() {
+            try {
+                sha1 = MessageDigest.getInstance("SHA-1");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("every Java runtime must provide SHA-1", e);
+            }
+        }
+
+        String accept(String key) {
+            int length = key.length() + GUID_BYTES.length;
+            if (input.length < length) {
+                input = new byte[length];
+            }
+            for (int i = 0; i < key.length(); i++) {
+                char c = key.charAt(i); // ISO-8859-1, as the key travelled (a valid key is base64)
+                input[i] = c <= 0xFF ? (byte) c : (byte) '?';
+            }
+            System.arraycopy(GUID_BYTES, 0, input, key.length(), GUID_BYTES.length);
+            sha1.update(input, 0, length);
+            try {
+                sha1.digest(digest, 0, digest.length);
+            } catch (java.security.DigestException e) {
+                throw new IllegalStateException("a SHA-1 digest is 20 bytes", e);
+            }
+            // Base64 of 20 bytes: six whole 3-byte groups, then 2 bytes and one '=' (RFC 4648 §4).
+            int o = 0;
+            for (int i = 0; i < 18; i += 3) {
+                int bits = (digest[i] & 0xFF) << 16 | (digest[i + 1] & 0xFF) << 8 | digest[i + 2] & 0xFF;
+                base64[o++] = ALPHABET[bits >>> 18];
+                base64[o++] = ALPHABET[bits >>> 12 & 0x3F];
+                base64[o++] = ALPHABET[bits >>> 6 & 0x3F];
+                base64[o++] = ALPHABET[bits & 0x3F];
+            }
+            int bits = (digest[18] & 0xFF) << 16 | (digest[19] & 0xFF) << 8;
+            base64[o++] = ALPHABET[bits >>> 18];
+            base64[o++] = ALPHABET[bits >>> 12 & 0x3F];
+            base64[o++] = ALPHABET[bits >>> 6 & 0x3F];
+            base64[o] = '=';
+            return new String(base64, StandardCharsets.ISO_8859_1);
         }
     }
 }
