@@ -169,16 +169,20 @@ final class ProxyExchange {
                 return false;
             }
             if (verdict instanceof Verdict.Tunnel tunnel) {
-                return openTunnel(tunnel, line);
+                return openTunnel(tunnel, response, line);
             }
             return relayPlain(request, forward, response, (Verdict.Plain) verdict, line);
         }
     }
 
-    private boolean openTunnel(Verdict.Tunnel tunnel, String line) throws IOException {
+    private boolean openTunnel(Verdict.Tunnel tunnel, ResponseHead switched, String line) throws IOException {
         // The 101 travels as the first bytes of the upstream side, so it is written by the relay,
         // before any byte the upstream sent behind it, and only once the tunnel is sure to open.
-        byte[] head = Http1Writer.toBytes(ErrorAnswers.withRequestId(tunnel.response(), requestId));
+        HeadEditor edit = tunnel.edit(); // the 101 with the proxy's Upgrade line, and the request id, in one pass
+        if (!switched.headers().contains(ErrorAnswers.REQUEST_ID)) {
+            edit.add(ErrorAnswers.REQUEST_ID, requestId);
+        }
+        byte[] head = Http1Writer.toBytes(new ResponseHead(HttpVersion.HTTP_1_1, 101, switched.reason(), edit.build()));
         Opening opening = relay.open(client.endpoint(new byte[0]), upstream.endpoint(head));
         if (opening instanceof Opening.Refused refused) {
             fail(503, refused.reason() + ": " + refused.detail(), line);

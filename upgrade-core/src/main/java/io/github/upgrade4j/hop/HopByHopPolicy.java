@@ -79,6 +79,10 @@ public final class HopByHopPolicy {
             HeaderName.X_FORWARDED_PROTO, HeaderName.X_FORWARDED_HOST, HeaderName.X_FORWARDED_PORT,
             HeaderName.TRANSFER_ENCODING);
     private static final int DEFAULT_MAX_CONNECTION_OPTIONS = 32;
+    private static final long SPECIAL_HASH_BITS = NameSet.hashBits(HeaderName.CONNECTION, HeaderName.UPGRADE,
+            HeaderName.KEEP_ALIVE, HeaderName.PROXY_CONNECTION, HeaderName.TE, HeaderName.TRANSFER_ENCODING,
+            HeaderName.HTTP2_SETTINGS, HeaderName.PROXY_AUTHORIZATION, HeaderName.PROXY_AUTHENTICATE,
+            HeaderName.CONTENT_LENGTH);
     private static final HopByHopPolicy STANDARD = builder().build();
 
     private final Map<HeaderName, Protection> protections;
@@ -190,7 +194,7 @@ public final class HopByHopPolicy {
         boolean dropLength = status != 0 && (status < 200 || status == 204);
         List<HeaderName> nominated = List.of();
         List<Forwarding.Notice> notices = List.of();
-        @Nullable String single = singleToken(headers);
+        @Nullable String single = NameSet.singleToken(headers);
         if (single != null || headers.contains(HeaderName.CONNECTION)) {
             List<String> tokens;
             if (single != null) {
@@ -273,6 +277,10 @@ public final class HopByHopPolicy {
     /** Why a line named {@code name} is removed, or null when it is kept. */
     private Forwarding.@Nullable RemovalCause causeOf(HeaderName name, List<HeaderName> nominated, boolean switching,
             boolean dropLength, boolean dropAliases, boolean http2) {
+        if ((SPECIAL_HASH_BITS >>> (name.hashCode() & 63) & 1) == 0) { // most lines: no fixed rule names them
+            return dropAliases && aliases.imitated(name) != null ? Forwarding.RemovalCause.UNDERSCORED_ALIAS
+                    : nominated(name, nominated);
+        }
         if (name.equals(HeaderName.CONNECTION)) {
             return http2 ? Forwarding.RemovalCause.HTTP2_CONNECTION_SPECIFIC : Forwarding.RemovalCause.CONNECTION;
         }
@@ -291,29 +299,16 @@ public final class HopByHopPolicy {
         if (dropAliases && aliases.imitated(name) != null) {
             return Forwarding.RemovalCause.UNDERSCORED_ALIAS; // before NOMINATED: the graver reason
         }
+        return nominated(name, nominated);
+    }
+
+    private static Forwarding.@Nullable RemovalCause nominated(HeaderName name, List<HeaderName> nominated) {
         for (int i = 0; i < nominated.size(); i++) {
             if (nominated.get(i).equals(name)) {
                 return Forwarding.RemovalCause.NOMINATED;
             }
         }
         return null;
-    }
-
-    /**
-     * The value of the only {@code Connection} line when it is one token (the parser trimmed its OWS);
-     * null when there is no such line, several, or a list, which {@link FieldList} then reads.
-     */
-    private static @Nullable String singleToken(Headers headers) {
-        @Nullable String value = null;
-        for (int i = 0; i < headers.size(); i++) {
-            if (headers.name(i).equals(HeaderName.CONNECTION)) {
-                if (value != null) {
-                    return null;
-                }
-                value = headers.value(i);
-            }
-        }
-        return value != null && FieldList.isToken(value) ? value : null;
     }
 
     /** How a nomination of {@code option} is treated; null when the name is not protected. */

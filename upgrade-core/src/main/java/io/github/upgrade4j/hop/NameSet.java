@@ -1,12 +1,15 @@
 package io.github.upgrade4j.hop;
 
+import io.github.upgrade4j.http.FieldList;
 import io.github.upgrade4j.http.HeaderName;
+import io.github.upgrade4j.http.Headers;
 import java.util.Collection;
 import java.util.LinkedHashSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A small immutable set of field names with allocation-free lookups by {@link HeaderName} (hash
- * first, then ASCII-case-insensitive comparison).
+ * first, then ASCII-case-insensitive comparison), and the name tricks of the policy's hot path.
  */
 final class NameSet {
     private final HeaderName[] names;
@@ -29,4 +32,36 @@ final class NameSet {
         }
         return false;
     }
+
+    /**
+     * The value of the only {@code Connection} line when it is one token (the parser trimmed its OWS);
+     * null when there is no such line, several, or a list, which {@link io.github.upgrade4j.http.FieldList} then reads.
+     */
+    static @Nullable String singleToken(Headers headers) {
+        @Nullable String value = null;
+        for (int i = 0; i < headers.size(); i++) {
+            if (headers.name(i).equals(HeaderName.CONNECTION)) {
+                if (value != null) {
+                    return null;
+                }
+                value = headers.value(i);
+            }
+        }
+        return value != null && FieldList.isToken(value) ? value : null;
+    }
+
+
+    /**
+     * One bit per low 6 bits of the (case-insensitive) hash of every name a fixed rule of
+     * {@code HopByHopPolicy.causeOf} looks at: a line whose bit is clear skips those comparisons. A filter only;
+     * a set bit still compares the names.
+     */
+    static long hashBits(HeaderName... names) {
+        long bits = 0;
+        for (HeaderName name : names) {
+            bits |= 1L << (name.hashCode() & 63);
+        }
+        return bits;
+    }
+
 }

@@ -99,7 +99,7 @@ public final class WebSocketHandshake implements ProtocolHandler {
         Headers.Builder response = Headers.builder()
                 .add(HeaderName.UPGRADE, "websocket")
                 .add(HeaderName.CONNECTION, "Upgrade")
-                .add(HeaderName.SEC_WEBSOCKET_ACCEPT, accept(offer.keys.get(0)));
+                .add(HeaderName.SEC_WEBSOCKET_ACCEPT, accept(Objects.requireNonNull(offer.key)));
         List<String> offeredProtocols = subprotocols == NO_SUBPROTOCOL ? List.of() : offer.subprotocolsOrEmpty();
         if (!offeredProtocols.isEmpty()) {
             Optional<String> chosen = Objects.requireNonNull(subprotocols.apply(offeredProtocols),
@@ -157,29 +157,29 @@ public final class WebSocketHandshake implements ProtocolHandler {
                     "expected GET for a WebSocket handshake but the method was " + request.method());
         }
         Headers headers = request.headers();
-        if (!headers.contains(HeaderName.HOST)) {
+        if (offer.hosts == 0) {
             return Messages.reject(UpgradeReason.Refused.WEBSOCKET_HOST_MISSING, "expected a Host field but found none");
         }
-        List<String> keys = offer.keys;
-        if (keys.isEmpty()) {
+        String key = offer.key;
+        if (key == null) {
             return Messages.reject(UpgradeReason.Refused.WEBSOCKET_KEY_MISSING, "expected a Sec-WebSocket-Key but found none");
         }
-        if (keys.size() > 1) {
+        if (offer.keys > 1) {
             return Messages.reject(UpgradeReason.Refused.WEBSOCKET_KEY_REPEATED,
-                    "expected one Sec-WebSocket-Key but found " + keys.size());
+                    "expected one Sec-WebSocket-Key but found " + offer.keys);
         }
-        if (!isValidKey(keys.get(0))) {
+        if (!isValidKey(key)) {
             return Messages.reject(UpgradeReason.Refused.WEBSOCKET_KEY_INVALID,
-                    "expected Sec-WebSocket-Key to be 16 bytes in base64 but it was '" + keys.get(0) + "'");
+                    "expected Sec-WebSocket-Key to be 16 bytes in base64 but it was '" + key + "'");
         }
-        List<String> versions = offer.versions;
-        if (versions.size() > 1) {
+        if (offer.versions > 1) {
             return Messages.reject(UpgradeReason.Refused.WEBSOCKET_VERSION_REPEATED,
-                    "expected one Sec-WebSocket-Version but found " + versions.size());
+                    "expected one Sec-WebSocket-Version but found " + offer.versions);
         }
-        if (versions.isEmpty() || !versions.get(0).equals(VERSION)) {
+        String version = offer.version;
+        if (version == null || !version.equals(VERSION)) {
             return Messages.reject(UpgradeReason.Refused.WEBSOCKET_VERSION_UNSUPPORTED, "expected Sec-WebSocket-Version 13"
-                    + " but " + (versions.isEmpty() ? "there was none" : "it was '" + versions.get(0) + "'"));
+                    + " but " + (version == null ? "there was none" : "it was '" + version + "'"));
         }
         if (offer.subprotocols instanceof FieldList.Malformed) {
             return Messages.reject(UpgradeReason.Refused.WEBSOCKET_PROTOCOL_MALFORMED, "expected Sec-WebSocket-Protocol to be"

@@ -16,19 +16,59 @@ import org.jspecify.annotations.Nullable;
  * parse a field twice.
  */
 final class WebSocketOffer {
-    final List<String> keys;
-    final List<String> versions;
+    /** How many {@code Host}, {@code Sec-WebSocket-Key} and {@code Sec-WebSocket-Version} lines there are. */
+    final int hosts;
+    final int keys;
+    final int versions;
+    /** The first key and version; null when there is none. */
+    final @Nullable String key;
+    final @Nullable String version;
     /** The offered subprotocols, or why the field is malformed. */
     final FieldList subprotocols;
     /** The offered extensions' elements, or why the field is malformed. */
     final FieldList extensions;
     private @Nullable List<WebSocketExtension> parsedExtensions;
 
+    /** Reads every field it needs in one pass over the lines. */
     private WebSocketOffer(Headers headers) {
-        keys = headers.values(HeaderName.SEC_WEBSOCKET_KEY);
-        versions = headers.values(HeaderName.SEC_WEBSOCKET_VERSION);
-        subprotocols = Tokens.list(headers, HeaderName.SEC_WEBSOCKET_PROTOCOL, FieldList.Element.TOKEN);
-        extensions = WebSocketExtension.parseAll(headers.values(HeaderName.SEC_WEBSOCKET_EXTENSIONS));
+        int hostLines = 0;
+        int keyLines = 0;
+        int versionLines = 0;
+        @Nullable String firstKey = null;
+        @Nullable String firstVersion = null;
+        List<String> protocolLines = List.of();
+        List<String> extensionLines = List.of();
+        for (int i = 0; i < headers.size(); i++) {
+            HeaderName name = headers.name(i);
+            if (name.equals(HeaderName.HOST)) {
+                hostLines++;
+            } else if (name.equals(HeaderName.SEC_WEBSOCKET_KEY)) {
+                firstKey = keyLines++ == 0 ? headers.value(i) : firstKey;
+            } else if (name.equals(HeaderName.SEC_WEBSOCKET_VERSION)) {
+                firstVersion = versionLines++ == 0 ? headers.value(i) : firstVersion;
+            } else if (name.equals(HeaderName.SEC_WEBSOCKET_PROTOCOL)) {
+                protocolLines = plus(protocolLines, headers.value(i));
+            } else if (name.equals(HeaderName.SEC_WEBSOCKET_EXTENSIONS)) {
+                extensionLines = plus(extensionLines, headers.value(i));
+            }
+        }
+        hosts = hostLines;
+        keys = keyLines;
+        versions = versionLines;
+        key = firstKey;
+        version = firstVersion;
+        subprotocols = FieldList.parse(protocolLines, FieldList.Element.TOKEN, FieldList.DEFAULT_MAX_ELEMENTS);
+        extensions = WebSocketExtension.parseAll(extensionLines);
+    }
+
+    /** {@code lines} with {@code line} after them; a field of one line, the usual case, costs one small list. */
+    private static List<String> plus(List<String> lines, String line) {
+        if (lines.isEmpty()) {
+            return List.of(line);
+        }
+        List<String> more = new ArrayList<>(lines);
+        more.add(line);
+        return more;
     }
 
     static WebSocketOffer of(RequestHead request) {
@@ -37,7 +77,7 @@ final class WebSocketOffer {
 
     /** The key, when there is exactly one. */
     @Nullable String key() {
-        return keys.size() == 1 ? keys.get(0) : null;
+        return keys == 1 ? key : null;
     }
 
     /** The offered subprotocols; empty when none or malformed. */

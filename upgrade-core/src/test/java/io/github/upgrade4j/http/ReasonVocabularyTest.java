@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.github.upgrade4j.hop.Refusal;
 import io.github.upgrade4j.tunnel.CloseReason;
 import io.github.upgrade4j.tunnel.RefusalReason;
+import io.github.upgrade4j.upgrade.UpgradeReason;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.Arrays;
@@ -25,6 +27,11 @@ class ReasonVocabularyTest {
     private static final List<Class<? extends Reason>> REASON_TYPES = List.of(
             HeadProblem.class,
             FramingProblem.class,
+            FieldList.Problem.class,
+            Refusal.class,
+            UpgradeReason.Ignored.class,
+            UpgradeReason.Refused.class,
+            UpgradeReason.Invalid.class,
             RefusalReason.class,
             CloseReason.class);
 
