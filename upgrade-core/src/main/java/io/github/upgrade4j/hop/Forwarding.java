@@ -116,8 +116,8 @@ public sealed interface Forwarding {
         /** Equal when the headers, removals and notices are. */
         @Override
         public boolean equals(@Nullable Object o) {
-            return o instanceof Forward other && headers().equals(other.headers()) && removals().equals(other.removals())
-                    && notices.equals(other.notices);
+            return o instanceof Forward other && headers().equals(other.headers())
+                    && removals().equals(other.removals()) && notices.equals(other.notices);
         }
 
         @Override

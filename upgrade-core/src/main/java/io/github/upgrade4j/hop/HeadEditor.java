@@ -8,7 +8,6 @@ import io.github.upgrade4j.http.HttpVersion;
 import io.github.upgrade4j.http.RequestHead;
 import java.util.Arrays;
 import java.util.Objects;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Composes the head a proxy sends, in one pass over the received lines: the lines the
@@ -63,22 +62,23 @@ public final class HeadEditor {
      */
     public HeadEditor connection(UpstreamConnection connection) {
         Objects.requireNonNull(connection, "connection");
-        return set(HeaderName.CONNECTION, base.teTrailers() ? connection.value() + ", te" : connection.value());
+        String value = base.teTrailers() ? connection.value() + ", te" : connection.value();
+        return op(SET, HeaderName.CONNECTION, value, true);
     }
 
     /** Makes {@code name: value} the only line of that name, in place of the first one; see the class doc. */
     public HeadEditor set(HeaderName name, String value) {
-        return op(SET, name, value);
+        return op(SET, name, value, false);
     }
 
     /** Appends {@code name: value} after every kept line. */
     public HeadEditor add(HeaderName name, String value) {
-        return op(ADD, name, value);
+        return op(ADD, name, value, false);
     }
 
     /** Drops every kept line named {@code name}, e.g. {@code Expect} once the proxy answered it itself. */
     public HeadEditor remove(HeaderName name) {
-        return op(REMOVE, Objects.requireNonNull(name, "name"), "");
+        return op(REMOVE, Objects.requireNonNull(name, "name"), "", true);
     }
 
     /**
@@ -99,10 +99,7 @@ public final class HeadEditor {
      * received line with its other codings); a {@code Content-Length}, protected, is already kept.
      */
     public HeadEditor requestBody(BodyFraming framing) {
-        if (framing instanceof BodyFraming.Chunked) {
-            add(HeaderName.TRANSFER_ENCODING, "chunked");
-        }
-        return this;
+        return framing instanceof BodyFraming.Chunked ? op(ADD, HeaderName.TRANSFER_ENCODING, "chunked", true) : this;
     }
 
     /**
@@ -123,9 +120,9 @@ public final class HeadEditor {
         chunked = (chunkedBody || untilClose) && !http10Client;
         persists = !mustClose && Persistence.persists(request, true) && (chunked || !chunkedBody && !untilClose);
         if (chunked) {
-            add(HeaderName.TRANSFER_ENCODING, "chunked");
+            op(ADD, HeaderName.TRANSFER_ENCODING, "chunked", true);
         }
-        return persists ? remove(HeaderName.CONNECTION) : set(HeaderName.CONNECTION, "close");
+        return persists ? remove(HeaderName.CONNECTION) : op(SET, HeaderName.CONNECTION, "close", true);
     }
 
     /** Whether {@link #responseBody} chose chunked framing toward the client; false before it ran. */
@@ -205,8 +202,12 @@ public final class HeadEditor {
         return -1;
     }
 
-    private HeadEditor op(byte kind, HeaderName name, String value) {
-        @Nullable HeaderField checked = kind == REMOVE ? null : new HeaderField(name, value); // validated now
+    /** Records an edit; {@code trusted} for the editor's own constant values, which need no check. */
+    private HeadEditor op(byte kind, HeaderName name, String value, boolean trusted) {
+        Objects.requireNonNull(name, "name");
+        if (!trusted) {
+            new HeaderField(name, value); // validated now, so that a bad value fails where it was given
+        }
         if (kind != ADD) {
             for (int j = 0; j < size; j++) { // a SET or REMOVE of a name cancels every earlier edit of it
                 if (names[j].equals(name)) {
@@ -220,7 +221,7 @@ public final class HeadEditor {
             kinds = Arrays.copyOf(kinds, size * 2);
         }
         names[size] = name;
-        values[size] = checked == null ? value : checked.value();
+        values[size] = value;
         kinds[size++] = kind;
         return this;
     }

@@ -22,6 +22,11 @@ public record HeaderField(HeaderName name, String value) {
      *     char above 0xFF, or leading or trailing whitespace
      */
     public HeaderField {
+        check(name, value);
+    }
+
+    /** The checks of the constructor, without making a field: {@link Headers.Builder} validates with it. */
+    static void check(HeaderName name, String value) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(value, "value");
         int bad = firstInvalidValueChar(value);

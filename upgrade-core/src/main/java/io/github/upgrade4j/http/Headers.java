@@ -240,8 +240,8 @@ public final class Headers implements Iterable<HeaderField> {
 
         /** Appends the line {@code name: value}. */
         public Builder add(HeaderName name, String value) {
-            HeaderField field = new HeaderField(name, value); // validates
-            append(field.name(), field.value());
+            HeaderField.check(name, value); // the field's own checks, without making one
+            append(name, value);
             return this;
         }
 
@@ -268,7 +268,7 @@ public final class Headers implements Iterable<HeaderField> {
          * in place and the others removed; when there is none, the line is appended.
          */
         public Builder set(HeaderName name, String value) {
-            HeaderField field = new HeaderField(name, value);
+            HeaderField.check(name, value);
             unshare();
             int first = -1;
             int kept = 0;
@@ -278,8 +278,8 @@ public final class Headers implements Iterable<HeaderField> {
                         continue;
                     }
                     first = kept;
-                    names[kept] = field.name();
-                    values[kept++] = field.value();
+                    names[kept] = name;
+                    values[kept++] = value;
                 } else {
                     names[kept] = names[i];
                     values[kept++] = values[i];
@@ -287,7 +287,7 @@ public final class Headers implements Iterable<HeaderField> {
             }
             clearFrom(kept);
             if (first < 0) {
-                append(field.name(), field.value());
+                append(name, value);
             }
             return this;
         }

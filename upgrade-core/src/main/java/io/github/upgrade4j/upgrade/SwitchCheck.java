@@ -72,21 +72,20 @@ final class SwitchCheck {
             return refused(refused);
         }
         Forwarding.Forward forward = (Forwarding.Forward) stripped;
-        List<Forwarding.Notice> notices = new ArrayList<>(2);
+        List<Forwarding.Notice> notices = forward.notices(); // usually none: a list is made only to add one
         List<Forwarding.Removal> removals = headers.contains(HeaderName.CONTENT_LENGTH)
                 || headers.contains(HeaderName.TRANSFER_ENCODING) ? forward.removals() : List.of();
         for (int i = 0; i < removals.size(); i++) {
             HeaderName name = removals.get(i).field().name();
             if (name.equals(HeaderName.CONTENT_LENGTH) || name.equals(HeaderName.TRANSFER_ENCODING)) {
-                notices.add(new Forwarding.Notice(Forwarding.NoticeKind.FRAMING_REMOVED_FROM_SWITCH, "removed '"
+                notices = plus(notices, new Forwarding.Notice(Forwarding.NoticeKind.FRAMING_REMOVED_FROM_SWITCH, "removed '"
                         + removals.get(i).field() + "' from the 101: a 1xx response has no body (RFC 9110 §15.2)"));
             }
         }
-        notices.addAll(forward.notices());
         List<String> received = headers.values(HeaderName.UPGRADE);
         String upgrade = chosen.toString();
         if (received.size() != 1 || !received.get(0).equalsIgnoreCase(upgrade)) {
-            notices.add(new Forwarding.Notice(Forwarding.NoticeKind.UPGRADE_LINES_REPLACED, "replaced the 101's"
+            notices = plus(notices, new Forwarding.Notice(Forwarding.NoticeKind.UPGRADE_LINES_REPLACED, "replaced the 101's"
                     + " Upgrade lines '" + String.join("', '", received) + "' with 'Upgrade: " + upgrade + "'"));
         }
         return new Verdict.Tunnel(chosen, response, forward, notices);
@@ -113,6 +112,13 @@ final class SwitchCheck {
             }
         }
         return null;
+    }
+
+    private static List<Forwarding.Notice> plus(List<Forwarding.Notice> notices, Forwarding.Notice notice) {
+        List<Forwarding.Notice> more = new ArrayList<>(notices.size() + 1);
+        more.addAll(notices);
+        more.add(notice);
+        return more;
     }
 
     /** A refusal of the hop-by-hop policy, passed on as itself. */

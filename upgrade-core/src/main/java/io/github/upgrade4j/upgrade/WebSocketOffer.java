@@ -95,15 +95,23 @@ final class WebSocketOffer {
         return parsed;
     }
 
-    /** The names of the offered extensions in lower case; empty when none or malformed. */
+    /**
+     * The names of the offered extensions in lower case; empty when none or malformed. Read from the
+     * checked elements directly: a name is the token before the first {@code ;} or OWS.
+     */
     List<String> extensionNames() {
-        List<WebSocketExtension> offered = extensionsOrEmpty();
-        if (offered.isEmpty()) {
+        if (!(extensions instanceof FieldList.Valid valid) || valid.elements().isEmpty()) {
             return List.of();
         }
-        List<String> names = new ArrayList<>(offered.size());
-        for (int i = 0; i < offered.size(); i++) {
-            names.add(offered.get(i).name().toLowerCase(Locale.ROOT));
+        List<String> elements = valid.elements();
+        List<String> names = new ArrayList<>(elements.size());
+        for (int i = 0; i < elements.size(); i++) {
+            String element = elements.get(i);
+            int end = 0;
+            while (end < element.length() && ";\t ".indexOf(element.charAt(end)) < 0) {
+                end++;
+            }
+            names.add(element.substring(0, end).toLowerCase(Locale.ROOT));
         }
         return names;
     }
