@@ -10,9 +10,13 @@
  *       request fields that imitate them with {@code _} for {@code -} (RFC 3875 §4.1.18); decides
  *       what an HTTP/2 hop may carry (RFC 9113 §8.2.2).
  *   <li>{@link io.github.upgrade4j.hop.Forwarding}: its sealed result, forward or refuse, each with
- *       reasons.
+ *       reasons; the policy only marks what it removes.
+ *   <li>{@link io.github.upgrade4j.hop.HeadEditor}: composes the head a proxy sends in one pass over the
+ *       received lines: the policy's stripping, the proxy's own {@code Connection} (with the
+ *       persistence decision toward a client), {@code Upgrade}, forwarding fields and framing.
  *   <li>{@link io.github.upgrade4j.hop.ForwardedFields}: the fields a proxy adds after stripping
- *       ({@code X-Forwarded-*}, {@code Forwarded} of RFC 7239, {@code Via} of RFC 9110 §7.6.3).
+ *       ({@code X-Forwarded-*}, {@code Forwarded} of RFC 7239, {@code Via} of RFC 9110 §7.6.3),
+ *       configured once and written per request by the editor.
  *   <li>{@link io.github.upgrade4j.hop.UpstreamConnection} and
  *       {@link io.github.upgrade4j.hop.Persistence}: the proxy's own {@code Connection} value and
  *       whether a connection persists (RFC 9112 §9.3).
