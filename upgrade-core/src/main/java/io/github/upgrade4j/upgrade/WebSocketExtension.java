@@ -130,17 +130,10 @@ public record WebSocketExtension(String name, List<Parameter> parameters) {
         return List.copyOf(out);
     }
 
-    /** {@code name; p; q=v}, as sent on the wire. */
+    /** {@code name; p; q=v}, as sent on the wire: every value is a token, so none is quoted. */
     @Override
     public String toString() {
-        if (parameters.isEmpty()) {
-            return name;
-        }
-        StringBuilder out = new StringBuilder(name);
-        for (int i = 0; i < parameters.size(); i++) {
-            out.append("; ").append(parameters.get(i));
-        }
-        return out.toString();
+        return parameters.isEmpty() ? name : new ParameterizedElement(name, parameters).toString();
     }
 
     /** {@code value} of a quoted string, for a log line: obs-text and HTAB as {@code ?}, at most 64 characters. */
