@@ -84,6 +84,61 @@ class HeadersTest {
         assertEquals(2, builder.build().size());
     }
 
+    /**
+     * build() hands its arrays to the headers and the builder copies them before its next change: each
+     * kind of change, made right after a build (while the arrays are shared), must leave every earlier
+     * build as it was.
+     */
+    @Test
+    void builtHeadersDoNotChangeWhenTheSameBuilderIsUsedAgain() {
+        Headers.Builder builder = Headers.builder().add(HeaderName.of("A"), "1").add(HeaderName.of("B"), "2")
+                .add(HeaderName.of("A"), "3");
+        Headers built = builder.build();
+
+        builder.set(HeaderName.of("A"), "set");
+        Headers afterSet = builder.build();
+        builder.removeAll(HeaderName.of("B"));
+        Headers afterRemoveAll = builder.build();
+        builder.add(HeaderName.of("C"), "4");
+        Headers afterAdd = builder.build();
+        builder.set(HeaderName.of("D"), "appended");
+        Headers afterSetAppending = builder.build();
+        builder.addFrom(built, 1).addAll(Headers.of("E", "5"));
+
+        assertEquals(List.of("A: 1", "B: 2", "A: 3"), lines(built));
+        assertEquals(List.of("A: set", "B: 2"), lines(afterSet));
+        assertEquals(List.of("A: set"), lines(afterRemoveAll));
+        assertEquals(List.of("A: set", "C: 4"), lines(afterAdd));
+        assertEquals(List.of("A: set", "C: 4", "D: appended"), lines(afterSetAppending));
+        assertEquals(List.of("A: set", "C: 4", "D: appended", "B: 2", "E: 5"), lines(builder.build()));
+    }
+
+    @Test
+    void builtHeadersDoNotChangeWhenTheBuilderGrowsOrShrinksThemAfterABuild() {
+        Headers.Builder full = new Headers.Builder(4); // exactly full, so the next add takes the growing path
+        for (String name : List.of("A", "B", "C", "D")) {
+            full.add(HeaderName.of(name), name.toLowerCase(java.util.Locale.ROOT));
+        }
+        Headers four = full.build();
+        full.add(HeaderName.of("E"), "e").set(HeaderName.of("A"), "changed");
+        Headers.Builder emptied = Headers.of("A", "1", "A", "2").toBuilder();
+        Headers two = emptied.build();
+        emptied.removeAll(HeaderName.of("A"));
+
+        assertEquals(List.of("A: a", "B: b", "C: c", "D: d"), lines(four));
+        assertEquals(List.of("A: changed", "B: b", "C: c", "D: d", "E: e"), lines(full.build()));
+        assertEquals(List.of("A: 1", "A: 2"), lines(two));
+        assertEquals(0, emptied.build().size());
+    }
+
+    private static List<String> lines(Headers headers) {
+        List<String> out = new ArrayList<>();
+        for (HeaderField field : headers) {
+            out.add(field.name() + ": " + field.value());
+        }
+        return out;
+    }
+
     @Test
     void builderGrowsPastItsInitialCapacity() {
         Headers.Builder builder = Headers.builder();
