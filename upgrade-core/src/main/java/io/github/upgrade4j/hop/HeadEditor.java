@@ -99,7 +99,7 @@ public final class HeadEditor {
      * received line with its other codings); a {@code Content-Length}, protected, is already kept.
      */
     public HeadEditor requestBody(BodyFraming framing) {
-        return framing instanceof BodyFraming.Chunked ? op(ADD, HeaderName.TRANSFER_ENCODING, "chunked", true) : this;
+        return framing instanceof BodyFraming.Chunked ? op(SET, HeaderName.TRANSFER_ENCODING, "chunked", true) : this;
     }
 
     /**
@@ -111,16 +111,23 @@ public final class HeadEditor {
      * {@code keep-alive}. Read the outcome with {@link #chunked()} and {@link #persists()}.
      *
      * @param framing the framing of the upstream's response, from {@link BodyFraming#ofResponse}
-     * @param mustClose whether the client connection must close anyway (after an answer to an upgrade)
+     * @param mustClose whether the client connection must close anyway (after an answer to an upgrade:
+     *     pass {@code Verdict.Plain.closeClient()}); false lets the persistence decision remove a
+     *     {@code Connection: close} written before
+     * @throws IllegalArgumentException for {@link BodyFraming.Tunnel} or {@link BodyFraming.Invalid}
      */
     public HeadEditor responseBody(RequestHead request, BodyFraming framing, boolean mustClose) {
+        if (framing instanceof BodyFraming.Tunnel || framing instanceof BodyFraming.Invalid) {
+            throw new IllegalArgumentException("expected the framing of a plain response but was " + framing
+                    + ": a 101 opens a tunnel (its edit() is ready as it is), and an invalid framing is a 502");
+        }
         boolean http10Client = request.version() == HttpVersion.HTTP_1_0;
         boolean untilClose = framing instanceof BodyFraming.UntilClose;
         boolean chunkedBody = framing instanceof BodyFraming.Chunked;
         chunked = (chunkedBody || untilClose) && !http10Client;
         persists = !mustClose && Persistence.persists(request, true) && (chunked || !chunkedBody && !untilClose);
         if (chunked) {
-            op(ADD, HeaderName.TRANSFER_ENCODING, "chunked", true);
+            op(SET, HeaderName.TRANSFER_ENCODING, "chunked", true);
         }
         return persists ? remove(HeaderName.CONNECTION) : op(SET, HeaderName.CONNECTION, "close", true);
     }

@@ -521,6 +521,34 @@ class HeadEditorTest {
     }
 
     @Test
+    void framingTwiceStillWritesOneTransferEncodingLine() {
+        RequestHead chunked = request("""
+                POST /upload HTTP/1.1\r
+                Host: app\r
+                Transfer-Encoding: chunked\r
+                \r
+                """);
+        BodyFraming framing = BodyFraming.ofRequest(chunked);
+        assertEquals(List.of("Host: app", "Transfer-Encoding: chunked"),
+                lines(editRequest(chunked).requestBody(framing).requestBody(framing).build()));
+
+        HeadEditor twice = editResponse(UPSTREAM.get("Chunked"))
+                .responseBody(CLIENTS.get("HTTP/1.1 -"), new BodyFraming.Chunked(), false)
+                .responseBody(CLIENTS.get("HTTP/1.1 -"), new BodyFraming.Chunked(), false);
+        assertEquals(1, twice.build().values(HeaderName.TRANSFER_ENCODING).size());
+    }
+
+    @Test
+    void responseBodyRefusesATunnelOrAnInvalidFraming() {
+        HeadEditor edit = editResponse(UPSTREAM.get("FixedLength"));
+
+        assertThrows(IllegalArgumentException.class,
+                () -> edit.responseBody(CLIENTS.get("HTTP/1.1 -"), new BodyFraming.Tunnel(), false));
+        assertThrows(IllegalArgumentException.class, () -> edit.responseBody(CLIENTS.get("HTTP/1.1 -"),
+                new BodyFraming.Invalid(io.github.upgrade4j.http.FramingProblem.values()[0], "x", 400), false));
+    }
+
+    @Test
     void beforeResponseBodyNothingIsChunkedAndTheConnectionPersists() {
         HeadEditor edit = editResponse(UPSTREAM.get("Chunked"));
 
