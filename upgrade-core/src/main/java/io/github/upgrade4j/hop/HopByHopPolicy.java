@@ -166,20 +166,7 @@ public final class HopByHopPolicy {
      * @return the refusal (400 for a request, 502 for a response), or empty when the head is clean
      */
     public static Optional<Forwarding.Refuse> checkReceivedOverHttp2(MessageHead head) {
-        Headers headers = head.headers();
-        int status = head instanceof RequestHead ? 400 : 502;
-        for (int i = 0; i < headers.size(); i++) {
-            HeaderName name = headers.name(i);
-            boolean forbidden = name.equals(HeaderName.CONNECTION) || name.equals(HeaderName.KEEP_ALIVE)
-                    || name.equals(HeaderName.PROXY_CONNECTION) || name.equals(HeaderName.TRANSFER_ENCODING)
-                    || name.equals(HeaderName.UPGRADE)
-                    || name.equals(HeaderName.TE) && !headers.value(i).equalsIgnoreCase("trailers");
-            if (forbidden) {
-                return Optional.of(new Forwarding.Refuse(Refusal.HTTP2_CONNECTION_SPECIFIC_FIELD,
-                        "expected no connection-specific field over HTTP/2 but found " + headers.field(i), status));
-            }
-        }
-        return Optional.empty();
+        return Http2Fields.check(head);
     }
 
     /** Where the stripped head goes. */
@@ -194,11 +181,27 @@ public final class HopByHopPolicy {
         boolean dropLength = status != 0 && (status < 200 || status == 204);
         List<HeaderName> nominated = List.of();
         List<Forwarding.Notice> notices = List.of();
-        @Nullable String single = NameSet.singleToken(headers);
-        if (single != null || headers.contains(HeaderName.CONNECTION)) {
+        // One look at the names the rules below depend on, instead of a search per rule.
+        int connectionLines = 0;
+        @Nullable String firstConnection = null;
+        boolean hasTe = false;
+        boolean hasUpgrade = false;
+        for (int i = 0; i < headers.size(); i++) {
+            HeaderName name = headers.name(i);
+            if (name.equals(HeaderName.CONNECTION)) {
+                firstConnection = connectionLines++ == 0 ? headers.value(i) : firstConnection;
+            } else if (name.equals(HeaderName.TE)) {
+                hasTe = true;
+            } else if (name.equals(HeaderName.UPGRADE)) {
+                hasUpgrade = true;
+            }
+        }
+        // The usual one option, e.g. "Upgrade" (the parser trimmed its OWS), is read without a list.
+        @Nullable String single = connectionLines == 1 && FieldList.isToken(firstConnection) ? firstConnection : null;
+        if (connectionLines > 0) {
             List<String> tokens;
             if (single != null) {
-                tokens = List.of(single); // the usual one option, e.g. "Upgrade", read without a list
+                tokens = List.of(single);
             } else {
                 FieldList options = FieldList.parse(headers.values(HeaderName.CONNECTION), FieldList.Element.TOKEN,
                         maxConnectionOptions);
@@ -242,7 +245,7 @@ public final class HopByHopPolicy {
                 }
             }
         }
-        if (switching && !headers.contains(HeaderName.UPGRADE)) {
+        if (switching && !hasUpgrade) {
             return new Forwarding.Refuse(Refusal.SWITCH_WITHOUT_UPGRADE,
                     "expected an Upgrade field in the 101 response but found none", 502);
         }
@@ -265,7 +268,7 @@ public final class HopByHopPolicy {
         if (switching && connectionUpgradeAt < 0) {
             connectionUpgradeAt = headers.size();
         }
-        boolean teTrailers = target == Target.UPSTREAM && causes != null && headers.hasToken(HeaderName.TE, "trailers");
+        boolean teTrailers = target == Target.UPSTREAM && hasTe && headers.hasToken(HeaderName.TE, "trailers");
         if (teTrailers) { // RFC 9110 §10.1.4; the proxy relays trailers
             notices = new ArrayList<>(notices);
             notices.add(new Forwarding.Notice(Forwarding.NoticeKind.TE_TRAILERS_KEPT,

@@ -1,11 +1,8 @@
 package io.github.upgrade4j.hop;
 
-import io.github.upgrade4j.http.FieldList;
 import io.github.upgrade4j.http.HeaderName;
-import io.github.upgrade4j.http.Headers;
 import java.util.Collection;
 import java.util.LinkedHashSet;
-import org.jspecify.annotations.Nullable;
 
 /**
  * A small immutable set of field names with allocation-free lookups by {@link HeaderName} (hash
@@ -31,23 +28,6 @@ final class NameSet {
             }
         }
         return false;
-    }
-
-    /**
-     * The value of the only {@code Connection} line when it is one token (the parser trimmed its OWS);
-     * null when there is no such line, several, or a list, which {@link io.github.upgrade4j.http.FieldList} then reads.
-     */
-    static @Nullable String singleToken(Headers headers) {
-        @Nullable String value = null;
-        for (int i = 0; i < headers.size(); i++) {
-            if (headers.name(i).equals(HeaderName.CONNECTION)) {
-                if (value != null) {
-                    return null;
-                }
-                value = headers.value(i);
-            }
-        }
-        return value != null && FieldList.isToken(value) ? value : null;
     }
 
 

@@ -5,7 +5,6 @@ import io.github.upgrade4j.hop.HopByHopPolicy;
 import io.github.upgrade4j.http.HeaderName;
 import io.github.upgrade4j.http.Headers;
 import io.github.upgrade4j.http.HttpVersion;
-import io.github.upgrade4j.http.Reason;
 import io.github.upgrade4j.http.RequestHead;
 import io.github.upgrade4j.http.ResponseHead;
 import java.util.List;

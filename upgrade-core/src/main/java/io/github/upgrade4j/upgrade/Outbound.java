@@ -5,10 +5,7 @@ import io.github.upgrade4j.hop.HeadEditor;
 import io.github.upgrade4j.hop.UpstreamConnection;
 import io.github.upgrade4j.http.HeaderName;
 import io.github.upgrade4j.http.Headers;
-import io.github.upgrade4j.http.Reason;
 import io.github.upgrade4j.http.RequestHead;
-import io.github.upgrade4j.http.ResponseHead;
-import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**

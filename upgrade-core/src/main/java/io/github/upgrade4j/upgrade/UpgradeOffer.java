@@ -34,7 +34,14 @@ final class UpgradeOffer {
 
     static UpgradeOffer of(RequestHead request) {
         Headers headers = request.headers();
-        if (!headers.contains(HeaderName.UPGRADE)) {
+        int upgradeLines = 0;
+        @Nullable String firstUpgrade = null;
+        for (int i = 0; i < headers.size(); i++) {
+            if (headers.name(i).equals(HeaderName.UPGRADE)) {
+                firstUpgrade = upgradeLines++ == 0 ? headers.value(i) : firstUpgrade;
+            }
+        }
+        if (upgradeLines == 0) {
             return ignore(headers.hasToken(HeaderName.CONNECTION, "upgrade")
                     ? new UpgradeDecision.Ignore(UpgradeReason.Ignored.UPGRADE_FIELD_MISSING,
                             "expected an Upgrade field with 'Connection: upgrade' but found none")
@@ -45,7 +52,7 @@ final class UpgradeOffer {
                     ? UpgradeReason.Ignored.HTTP_1_0_REQUEST : UpgradeReason.Ignored.HTTP_2_REQUEST,
                     "expected HTTP/1.1 for an upgrade but the request was " + request.version()));
         }
-        if (onlyWebSocket(headers)) { // what every browser sends, read without a list
+        if (upgradeLines == 1 && "websocket".equals(firstUpgrade)) { // what every browser sends, without a list
             return headers.hasToken(HeaderName.CONNECTION, "upgrade") ? new UpgradeOffer(null, null, WEBSOCKET)
                     : lacksConnectionUpgrade(headers);
         }
@@ -71,20 +78,6 @@ final class UpgradeOffer {
         return ignore(new UpgradeDecision.Ignore(UpgradeReason.Ignored.CONNECTION_LACKS_UPGRADE,
                 "expected 'upgrade' among the Connection options but found " + (connection.isEmpty()
                         ? "no Connection field" : "'" + String.join(", ", connection) + "'")));
-    }
-
-    /** Whether the only {@code Upgrade} line is exactly {@code websocket}; allocation-free. */
-    private static boolean onlyWebSocket(Headers headers) {
-        boolean found = false;
-        for (int i = 0; i < headers.size(); i++) {
-            if (headers.name(i).equals(HeaderName.UPGRADE)) {
-                if (found || !headers.value(i).equals("websocket")) {
-                    return false;
-                }
-                found = true;
-            }
-        }
-        return found;
     }
 
     private static UpgradeOffer ignore(UpgradeDecision.Ignore why) {

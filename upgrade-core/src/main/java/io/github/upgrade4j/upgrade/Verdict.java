@@ -3,7 +3,6 @@ package io.github.upgrade4j.upgrade;
 import io.github.upgrade4j.hop.Forwarding;
 import io.github.upgrade4j.hop.HeadEditor;
 import io.github.upgrade4j.http.HeaderName;
-import io.github.upgrade4j.http.Reason;
 import io.github.upgrade4j.http.ResponseHead;
 import java.util.List;
 import java.util.Objects;
