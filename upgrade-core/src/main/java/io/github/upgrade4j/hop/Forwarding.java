@@ -1,6 +1,7 @@
 package io.github.upgrade4j.hop;
 
 import io.github.upgrade4j.http.HeaderField;
+import io.github.upgrade4j.http.HeaderName;
 import io.github.upgrade4j.http.Headers;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,15 +39,18 @@ public sealed interface Forwarding {
         private final int connectionUpgradeAt;
         private final boolean teTrailers;
         private final List<Notice> notices;
+        /** Every option of the received {@code Connection} field, over every line. */
+        private final List<HeaderName> options;
         private @Nullable Headers headers;
 
         Forward(Headers received, byte @Nullable [] causes, int connectionUpgradeAt, boolean teTrailers,
-                List<Notice> notices) {
+                List<Notice> notices, List<HeaderName> options) {
             this.received = received;
             this.causes = causes;
             this.connectionUpgradeAt = connectionUpgradeAt;
             this.teTrailers = teTrailers;
             this.notices = List.copyOf(notices);
+            this.options = options;
         }
 
         /**
@@ -75,6 +79,20 @@ public sealed interface Forwarding {
                 }
             }
             return List.copyOf(out);
+        }
+
+        /**
+         * Whether the received {@code Connection} field, read as tokens over every line, has the option
+         * {@code option} (ignoring ASCII case), nominated or protected: what the policy read, so that a
+         * caller asking, e.g., for {@code upgrade} does not read the field again.
+         */
+        public boolean connectionOption(HeaderName option) {
+            for (int i = 0; i < options.size(); i++) {
+                if (options.get(i).equals(option)) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /** Things the operator may want to know that did not stop the message. */

@@ -57,8 +57,8 @@ import org.jspecify.annotations.Nullable;
  * proxy's own {@code Connection} ({@link HeadEditor#connection}) are written after this
  * policy ran, so no client nomination can remove them.
  *
- * <p>When nothing needs removing, the result holds the received {@link Headers} instance and the
- * policy allocates nothing else.
+ * <p>The policy only marks what it removes; {@link Forwarding.Forward#edit()} builds the head sent, once.
+ * When nothing needs removing, {@link Forwarding.Forward#headers()} is the received instance.
  *
  * <p>This policy does not decide whether to upgrade, does not validate field values other than
  * {@code Connection}, and does not add fields.
@@ -179,61 +179,12 @@ public final class HopByHopPolicy {
         int refusalStatus = target == Target.UPSTREAM ? 400 : 502;
         boolean switching = status == 101 && !http2;
         boolean dropLength = status != 0 && (status < 200 || status == 204);
-        List<HeaderName> nominated = List.of();
-        List<Forwarding.Notice> notices = List.of();
-        // One look at the names the rules below depend on, instead of a search per rule.
-        int connectionLines = 0;
-        @Nullable String firstConnection = null;
-        boolean hasTe = false;
-        boolean hasUpgrade = false;
-        for (int i = 0; i < headers.size(); i++) {
-            HeaderName name = headers.name(i);
-            if (name.equals(HeaderName.CONNECTION)) {
-                firstConnection = connectionLines++ == 0 ? headers.value(i) : firstConnection;
-            } else if (name.equals(HeaderName.TE)) {
-                hasTe = true;
-            } else if (name.equals(HeaderName.UPGRADE)) {
-                hasUpgrade = true;
-            }
+        ConnectionOptions connection = ConnectionOptions.read(headers, this, maxConnectionOptions, refusalStatus);
+        if (connection.refusal != null) {
+            return connection.refusal;
         }
-        // The usual one option, e.g. "Upgrade" (the parser trimmed its OWS), is read without a list.
-        @Nullable String single = connectionLines == 1 && FieldList.isToken(firstConnection) ? firstConnection : null;
-        if (connectionLines > 0) {
-            List<String> tokens;
-            if (single != null) {
-                tokens = List.of(single);
-            } else {
-                FieldList options = FieldList.parse(headers.values(HeaderName.CONNECTION), FieldList.Element.TOKEN,
-                        maxConnectionOptions);
-                if (options instanceof FieldList.Malformed malformed) {
-                    Refusal reason = malformed.problem() == FieldList.Problem.TOO_MANY_ELEMENTS
-                            ? Refusal.TOO_MANY_CONNECTION_OPTIONS
-                            : Refusal.MALFORMED_CONNECTION;
-                    return new Forwarding.Refuse(reason, "Connection: " + malformed.detail(), refusalStatus);
-                }
-                tokens = ((FieldList.Valid) options).elements();
-            }
-            nominated = new ArrayList<>(tokens.size());
-            for (int t = 0; t < tokens.size(); t++) {
-                String token = tokens.get(t);
-                HeaderName option = HeaderName.of(token); // a token is a field name; compared by hash from here on
-                Protection protection = protectionOf(option);
-                if (protection == Protection.REFUSE) {
-                    return new Forwarding.Refuse(Refusal.PROTECTED_FIELD_NOMINATED, "expected Connection to nominate"
-                            + " only connection-specific fields but it nominated the protected field " + token,
-                            refusalStatus);
-                }
-                if (protection == Protection.KEEP_AND_REPORT) {
-                    if (notices.isEmpty()) {
-                        notices = new ArrayList<>(2);
-                    }
-                    notices.add(new Forwarding.Notice(Forwarding.NoticeKind.PROTECTED_FIELD_NOMINATED,
-                            "Connection nominated the protected field " + token + "; the field was kept"));
-                } else {
-                    nominated.add(option);
-                }
-            }
-        }
+        List<HeaderName> nominated = connection.nominated;
+        List<Forwarding.Notice> notices = connection.notices;
         boolean dropAliases = target == Target.UPSTREAM && underscoredAliases == UnderscoreAction.DROP;
         if (target == Target.UPSTREAM && underscoredAliases == UnderscoreAction.REFUSE) {
             for (int i = 0; i < headers.size(); i++) {
@@ -245,7 +196,7 @@ public final class HopByHopPolicy {
                 }
             }
         }
-        if (switching && !hasUpgrade) {
+        if (switching && !connection.hasUpgrade) {
             return new Forwarding.Refuse(Refusal.SWITCH_WITHOUT_UPGRADE,
                     "expected an Upgrade field in the 101 response but found none", 502);
         }
@@ -268,13 +219,13 @@ public final class HopByHopPolicy {
         if (switching && connectionUpgradeAt < 0) {
             connectionUpgradeAt = headers.size();
         }
-        boolean teTrailers = target == Target.UPSTREAM && hasTe && headers.hasToken(HeaderName.TE, "trailers");
+        boolean teTrailers = target == Target.UPSTREAM && connection.hasTe && headers.hasToken(HeaderName.TE, "trailers");
         if (teTrailers) { // RFC 9110 §10.1.4; the proxy relays trailers
             notices = new ArrayList<>(notices);
             notices.add(new Forwarding.Notice(Forwarding.NoticeKind.TE_TRAILERS_KEPT,
                     "the client accepts trailers, so TE: trailers was forwarded"));
         }
-        return new Forwarding.Forward(headers, causes, connectionUpgradeAt, teTrailers, notices);
+        return new Forwarding.Forward(headers, causes, connectionUpgradeAt, teTrailers, notices, connection.options);
     }
 
     /** Why a line named {@code name} is removed, or null when it is kept. */
@@ -315,7 +266,7 @@ public final class HopByHopPolicy {
     }
 
     /** How a nomination of {@code option} is treated; null when the name is not protected. */
-    private @Nullable Protection protectionOf(HeaderName option) {
+    @Nullable Protection protectionOf(HeaderName option) {
         Protection protection = protections.get(option);
         if (protection != null) {
             return protection;

@@ -255,14 +255,6 @@ public final class Headers implements Iterable<HeaderField> {
             return this;
         }
 
-        /** Appends every line of {@code headers}, in order. */
-        public Builder addAll(Headers headers) {
-            for (int i = 0; i < headers.size; i++) {
-                append(headers.names[i], headers.values[i]);
-            }
-            return this;
-        }
-
         /**
          * Makes {@code name: value} the only line with that name: the first existing line is replaced
          * in place and the others removed; when there is none, the line is appended.

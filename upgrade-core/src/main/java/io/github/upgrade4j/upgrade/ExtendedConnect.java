@@ -135,26 +135,25 @@ public final class ExtendedConnect {
      * closes the client connection.
      */
     public static ResponseHead switchFromHttp2(RequestHead h1, int status, Headers fields) {
+        boolean switched = status / 100 == 2;
         Headers.Builder out = Headers.builder();
+        if (switched) {
+            String key = h1.headers().first(HeaderName.SEC_WEBSOCKET_KEY).orElseThrow(() ->
+                    new IllegalArgumentException("expected the client's upgrade request with its Sec-WebSocket-Key"));
+            out.add(HeaderName.UPGRADE, "websocket")
+                    .add(HeaderName.CONNECTION, "Upgrade")
+                    .add(HeaderName.SEC_WEBSOCKET_ACCEPT, WebSocketHandshake.accept(key));
+        }
         for (int i = 0; i < fields.size(); i++) {
             HeaderName name = fields.name(i);
             boolean connectionSpecific = name.equals(HeaderName.CONNECTION) || name.equals(HeaderName.UPGRADE)
                     || name.equals(HeaderName.TRANSFER_ENCODING) || name.equals(HeaderName.KEEP_ALIVE);
-            if (!connectionSpecific && (status / 100 != 2 || !name.equals(HeaderName.CONTENT_LENGTH))) {
-                out.add(name, fields.value(i));
+            if (!connectionSpecific && (!switched || !name.equals(HeaderName.CONTENT_LENGTH))) {
+                out.addFrom(fields, i);
             }
         }
-        if (status / 100 != 2) {
-            return ResponseHead.of(status, out.set(HeaderName.CONNECTION, "close").build());
-        }
-        String key = h1.headers().first(HeaderName.SEC_WEBSOCKET_KEY).orElseThrow(
-                () -> new IllegalArgumentException("expected the client's upgrade request with its Sec-WebSocket-Key"));
-        return ResponseHead.of(101, Headers.builder()
-                .add(HeaderName.UPGRADE, "websocket")
-                .add(HeaderName.CONNECTION, "Upgrade")
-                .add(HeaderName.SEC_WEBSOCKET_ACCEPT, WebSocketHandshake.accept(key))
-                .addAll(out.build())
-                .build());
+        return switched ? ResponseHead.of(101, out.build())
+                : ResponseHead.of(status, out.set(HeaderName.CONNECTION, "close").build());
     }
 
     /**

@@ -3,6 +3,7 @@ package io.github.upgrade4j.upgrade;
 import io.github.upgrade4j.hop.Forwarding;
 import io.github.upgrade4j.hop.HopByHopPolicy;
 import io.github.upgrade4j.hop.UpstreamConnection;
+import io.github.upgrade4j.http.HeaderName;
 import io.github.upgrade4j.http.RequestHead;
 import io.github.upgrade4j.http.ResponseHead;
 import java.util.ArrayList;
@@ -83,7 +84,7 @@ public final class ProxyUpgrade {
                     Messages.errorHead(refused.reason(), refused.detail(), refused.status()));
         }
         Forwarding.Forward forward = (Forwarding.Forward) stripped;
-        UpgradeOffer offer = UpgradeOffer.of(request);
+        UpgradeOffer offer = UpgradeOffer.of(request, forward.connectionOption(HeaderName.UPGRADE)); // read once
         if (offer.rejected() != null) {
             ErrorAnswer rejected = offer.rejected();
             return rejected;

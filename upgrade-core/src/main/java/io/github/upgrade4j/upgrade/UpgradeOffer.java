@@ -32,7 +32,16 @@ final class UpgradeOffer {
         this.protocols = protocols;
     }
 
+    /** The offer of {@code request}, whose {@code Connection} field has the {@code upgrade} option, or not. */
     static UpgradeOffer of(RequestHead request) {
+        return of(request, request.headers().hasToken(HeaderName.CONNECTION, "upgrade"));
+    }
+
+    /**
+     * The offer of {@code request}, with {@code connectionUpgrade} already read: a proxy takes it from
+     * what its hop-by-hop policy read ({@code Forwarding.Forward.connectionOption}).
+     */
+    static UpgradeOffer of(RequestHead request, boolean connectionUpgrade) {
         Headers headers = request.headers();
         int upgradeLines = 0;
         @Nullable String firstUpgrade = null;
@@ -42,7 +51,7 @@ final class UpgradeOffer {
             }
         }
         if (upgradeLines == 0) {
-            return ignore(headers.hasToken(HeaderName.CONNECTION, "upgrade")
+            return ignore(connectionUpgrade
                     ? new UpgradeDecision.Ignore(UpgradeReason.Ignored.UPGRADE_FIELD_MISSING,
                             "expected an Upgrade field with 'Connection: upgrade' but found none")
                     : new UpgradeDecision.Ignore(UpgradeReason.Ignored.NOT_OFFERED, "no Upgrade field"));
@@ -53,7 +62,7 @@ final class UpgradeOffer {
                     "expected HTTP/1.1 for an upgrade but the request was " + request.version()));
         }
         if (upgradeLines == 1 && "websocket".equals(firstUpgrade)) { // what every browser sends, without a list
-            return headers.hasToken(HeaderName.CONNECTION, "upgrade") ? new UpgradeOffer(null, null, WEBSOCKET)
+            return connectionUpgrade ? new UpgradeOffer(null, null, WEBSOCKET)
                     : lacksConnectionUpgrade(headers);
         }
         FieldList offer = FieldList.parse(headers.values(HeaderName.UPGRADE), FieldList.Element.PROTOCOL,
@@ -62,7 +71,7 @@ final class UpgradeOffer {
             return new UpgradeOffer(null, Messages.reject(UpgradeReason.Refused.MALFORMED_UPGRADE,
                     "Upgrade: " + malformed.detail()), List.of());
         }
-        if (!headers.hasToken(HeaderName.CONNECTION, "upgrade")) {
+        if (!connectionUpgrade) {
             return lacksConnectionUpgrade(headers);
         }
         List<String> elements = ((FieldList.Valid) offer).elements();

@@ -103,7 +103,7 @@ class HeadersTest {
         Headers afterAdd = builder.build();
         builder.set(HeaderName.of("D"), "appended");
         Headers afterSetAppending = builder.build();
-        builder.addFrom(built, 1).addAll(Headers.of("E", "5"));
+        builder.addFrom(built, 1).addFrom(Headers.of("E", "5"), 0);
 
         assertEquals(List.of("A: 1", "B: 2", "A: 3"), lines(built));
         assertEquals(List.of("A: set", "B: 2"), lines(afterSet));
