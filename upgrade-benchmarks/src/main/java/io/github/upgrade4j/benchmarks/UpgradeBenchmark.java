@@ -11,6 +11,7 @@ import io.github.upgrade4j.upgrade.ProxyUpgrade;
 import io.github.upgrade4j.upgrade.UpgradeAttempt;
 import io.github.upgrade4j.upgrade.UpgradeDecision;
 import io.github.upgrade4j.upgrade.UpgradeNegotiator;
+import io.github.upgrade4j.upgrade.WebSocketHandshake;
 import io.github.upgrade4j.upgrade.Verdict;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -87,6 +88,15 @@ public class UpgradeBenchmark {
     @Benchmark
     public ResponseHead judge101() {
         return ((Verdict.Tunnel) proxy.judge(attempt, switched)).response();
+    }
+
+    /**
+     * The {@code Sec-WebSocket-Accept} of Chrome's key alone (SHA-1 of the key and GUID, base64): the
+     * part of {@link #negotiate} and {@link #towardUpstream} that no refactoring removes.
+     */
+    @Benchmark
+    public String accept() {
+        return WebSocketHandshake.accept("dGhlIHNhbXBsZSBub25jZQ==");
     }
 
     /** Origin path from bytes: parse, apply the hop-by-hop policy, negotiate. */
