@@ -85,8 +85,8 @@ public final class ProxyUpgrade {
         }
         Forwarding.Forward forward = (Forwarding.Forward) stripped;
         UpgradeOffer offer = UpgradeOffer.of(request, forward.connectionOption(HeaderName.UPGRADE)); // read once
-        if (offer.rejected() != null) {
-            ErrorAnswer rejected = offer.rejected();
+        @Nullable ErrorAnswer rejected = offer.rejected();
+        if (rejected != null) {
             return rejected;
         }
         if (offer.ignored() != null) {
