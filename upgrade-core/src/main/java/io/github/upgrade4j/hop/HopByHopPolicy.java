@@ -79,10 +79,8 @@ public final class HopByHopPolicy {
             HeaderName.X_FORWARDED_PROTO, HeaderName.X_FORWARDED_HOST, HeaderName.X_FORWARDED_PORT,
             HeaderName.TRANSFER_ENCODING);
     private static final int DEFAULT_MAX_CONNECTION_OPTIONS = 32;
-    private static final long SPECIAL_HASH_BITS = NameSet.hashBits(HeaderName.CONNECTION, HeaderName.UPGRADE,
-            HeaderName.KEEP_ALIVE, HeaderName.PROXY_CONNECTION, HeaderName.TE, HeaderName.TRANSFER_ENCODING,
-            HeaderName.HTTP2_SETTINGS, HeaderName.PROXY_AUTHORIZATION, HeaderName.PROXY_AUTHENTICATE,
-            HeaderName.CONTENT_LENGTH);
+    private static final long SPECIAL_HASH_BITS = ALWAYS_HOP_BY_HOP.hashBits() | PROXY_AUTHENTICATION.hashBits()
+            | NameSet.hashBits(HeaderName.CONNECTION, HeaderName.CONTENT_LENGTH);
     private static final HopByHopPolicy STANDARD = builder().build();
 
     private final Map<HeaderName, Protection> protections;

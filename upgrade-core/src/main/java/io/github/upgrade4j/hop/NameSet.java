@@ -44,4 +44,9 @@ final class NameSet {
         return bits;
     }
 
+    /** {@link #hashBits(HeaderName...)} of this set's names. */
+    long hashBits() {
+        return hashBits(names);
+    }
+
 }

@@ -113,8 +113,7 @@ public final class ExtendedConnect {
         }
         Forwarding stripped = HopByHopPolicy.standard().forHttp2(h1);
         if (stripped instanceof Forwarding.Refuse refused) {
-            return new Failed<>(new ErrorAnswer(refused.reason(), refused.detail(),
-                    Messages.errorHead(refused.reason(), refused.detail(), refused.status())));
+            return new Failed<>(Messages.refused(refused));
         }
         Headers.Builder fields = Headers.builder();
         Headers kept = ((Forwarding.Forward) stripped).headers();

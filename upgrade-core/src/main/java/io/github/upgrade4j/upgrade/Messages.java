@@ -1,5 +1,6 @@
 package io.github.upgrade4j.upgrade;
 
+import io.github.upgrade4j.hop.Forwarding;
 import io.github.upgrade4j.http.HeaderName;
 import io.github.upgrade4j.http.Headers;
 import io.github.upgrade4j.http.Reason;
@@ -32,6 +33,15 @@ final class Messages {
         headers.add(HeaderName.CONTENT_TYPE, "text/plain; charset=utf-8")
                 .add(HeaderName.CONTENT_LENGTH, Integer.toString(body(reason, detail).length));
         return ResponseHead.of(status, headers.build());
+    }
+
+    /**
+     * A refusal of the hop-by-hop policy passed on as itself, answered with its own status (400 for a
+     * request, 502 for an upstream's response).
+     */
+    static ErrorAnswer refused(Forwarding.Refuse refused) {
+        return new ErrorAnswer(refused.reason(), refused.detail(),
+                errorHead(refused.reason(), refused.detail(), refused.status()));
     }
 
     static ErrorAnswer reject(UpgradeReason.Refused reason, String detail) {

@@ -80,8 +80,7 @@ public final class ProxyUpgrade {
     public Outbound towardUpstream(RequestHead request) {
         Forwarding stripped = policy.forRequest(request);
         if (stripped instanceof Forwarding.Refuse refused) {
-            return new ErrorAnswer(refused.reason(), refused.detail(),
-                    Messages.errorHead(refused.reason(), refused.detail(), refused.status()));
+            return Messages.refused(refused);
         }
         Forwarding.Forward forward = (Forwarding.Forward) stripped;
         UpgradeOffer offer = UpgradeOffer.of(request, forward.connectionOption(HeaderName.UPGRADE)); // read once
@@ -131,7 +130,7 @@ public final class ProxyUpgrade {
         }
         Forwarding stripped = policy.forResponse(response);
         if (stripped instanceof Forwarding.Refuse refused) {
-            return SwitchCheck.refused(refused);
+            return Messages.refused(refused);
         }
         Forwarding.Forward forward = (Forwarding.Forward) stripped;
         if (response.isInformational()) {

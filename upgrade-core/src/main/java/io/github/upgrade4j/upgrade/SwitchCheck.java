@@ -69,7 +69,7 @@ final class SwitchCheck {
         }
         Forwarding stripped = policy.forResponse(response);
         if (stripped instanceof Forwarding.Refuse refused) {
-            return refused(refused);
+            return Messages.refused(refused);
         }
         Forwarding.Forward forward = (Forwarding.Forward) stripped;
         List<Forwarding.Notice> notices = forward.notices(); // usually none: a list is made only to add one
@@ -119,12 +119,6 @@ final class SwitchCheck {
         more.addAll(notices);
         more.add(notice);
         return more;
-    }
-
-    /** A refusal of the hop-by-hop policy, passed on as itself. */
-    static ErrorAnswer refused(Forwarding.Refuse refused) {
-        return new ErrorAnswer(refused.reason(), refused.detail(),
-                Messages.errorHead(refused.reason(), refused.detail(), 502));
     }
 
     /** The protocol the client offered that {@code named} names, as the client spelled it; null if none. */
