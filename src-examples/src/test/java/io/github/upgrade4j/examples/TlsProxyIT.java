@@ -121,12 +121,14 @@ class TlsProxyIT {
             awaitLog(from, "2 messages, closed 1000");
             String log = log().substring(from);
             // Whoever closes TCP first, the tunnel ends with two FINs, every byte relayed both ways; the
-            // JDK client's missing close_notify is noted, not turned into a reset. Only a client that
-            // closes before it has read the relay's close_notify makes its kernel send a real RST (see
-            // the test above), and that stays a reset: never the truncation reset.
+            // JDK client's missing close_notify is noted, not turned into a reset. Whether the JDK client
+            // sends its own close_notify before closing depends on how far it got when the relay's
+            // arrived (seen both ways on Temurin 25), so the note is there only when it did not. Only a
+            // client that closes before it has read the relay's close_notify makes its kernel send a
+            // real RST (see the test above), and that stays a reset: never the truncation reset.
             assertFalse(log.contains("without a TLS close_notify"), log);
             assertTrue(log.matches("(?s).*tunnel closed: (UPSTREAM|CLIENT)_FIN_FIRST, 1048624 B up, 1048769 B down,"
-                    + " \\d+ ms \\(the client ended TLS without close_notify\\).*")
+                    + " \\d+ ms( \\(the client ended TLS without close_notify\\))?\n.*")
                     || log.matches("(?s).*tunnel closed: CLIENT_RESET, 1048624 B up, 1048769 B down, \\d+ ms"
                             + " \\(Connection reset\\).*"), log);
         }
