@@ -1,5 +1,8 @@
 package io.github.upgrade4j.examples;
 
+import io.github.upgrade4j.examples.probe.Probe;
+import io.github.upgrade4j.examples.servlet.ServletProxy;
+import io.github.upgrade4j.examples.support.RawHead;
 import io.github.upgrade4j.hop.Forwarding;
 import io.github.upgrade4j.hop.HopByHopPolicy;
 import io.github.upgrade4j.http.BodyFraming;
@@ -98,7 +101,7 @@ public final class Main {
     }
 
     /** Runs a command and returns its exit status: 0 success, 1 rejected input or failed probe, 2 usage error. */
-    static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
+    public static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
         if (args.length == 0) {
             err.print(USAGE);
             return 2;

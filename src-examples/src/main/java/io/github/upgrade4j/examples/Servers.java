@@ -1,5 +1,8 @@
 package io.github.upgrade4j.examples;
 
+import io.github.upgrade4j.examples.echo.EchoServer;
+import io.github.upgrade4j.examples.proxy.ReverseProxy;
+import io.github.upgrade4j.examples.support.TlsSetup;
 import io.github.upgrade4j.hop.UnderscoreAction;
 import io.github.upgrade4j.tunnel.RelayOptions;
 import io.github.upgrade4j.tunnel.RelayPath;
@@ -20,7 +23,7 @@ import org.jspecify.annotations.Nullable;
  * process gets SIGTERM or Ctrl-C; the proxy then drains (new connections refused, tunnels given a grace
  * period and then a WebSocket Close 1001).
  */
-final class Servers {
+public final class Servers {
     /** The options of these commands, as {@code Main}'s usage text shows them. */
     static final String USAGE = """
               demo [--port N] [--tls]              echo server + proxy in one process; open the printed URL
@@ -93,7 +96,7 @@ final class Servers {
     }
 
     /** {@code drop}, {@code refuse} or {@code pass}. */
-    static UnderscoreAction underscoredAliases(String text) {
+    public static UnderscoreAction underscoredAliases(String text) {
         return switch (text) {
             case "drop" -> UnderscoreAction.DROP;
             case "refuse" -> UnderscoreAction.REFUSE;
@@ -142,7 +145,7 @@ final class Servers {
     }
 
     /** The proxy's settings from its options; the TLS files are read now, so that mistakes show at once. */
-    static ReverseProxy.Config proxyConfig(Map<String, String> options) throws IOException {
+    public static ReverseProxy.Config proxyConfig(Map<String, String> options) throws IOException {
         ReverseProxy.Config config = new ReverseProxy.Config(
                 address(required(options, "--listen")),
                 address(required(options, "--upstream")),
@@ -195,10 +198,10 @@ final class Servers {
      * @param url the page to open
      * @param certificate the throw-away certificate with {@code --tls}, else null
      */
-    record Demo(EchoServer echo, ReverseProxy proxy, String url, TlsSetup.@Nullable SelfSigned certificate)
+    public record Demo(EchoServer echo, ReverseProxy proxy, String url, TlsSetup.@Nullable SelfSigned certificate)
             implements AutoCloseable {
         /** Starts the servers and prints what to open (and, with TLS, how to trust the certificate). */
-        static Demo start(Map<String, String> options, PrintStream out) throws IOException {
+        public static Demo start(Map<String, String> options, PrintStream out) throws IOException {
             boolean tls = options.containsKey("--tls");
             int port = Integer.parseInt(options.getOrDefault("--port", tls ? "8443" : "8080"));
             TlsSetup.SelfSigned certificate = tls ? TlsSetup.selfSigned() : null;
@@ -259,12 +262,12 @@ final class Servers {
     }
 
     /** {@code --name value} pairs; unknown names and missing values are usage errors. */
-    static Map<String, String> options(String[] args, Set<String> known) {
+    public static Map<String, String> options(String[] args, Set<String> known) {
         return options(args, known, Set.of());
     }
 
     /** {@code --name value} pairs and {@code --flag}s (mapped to "true"); unknown names and missing values are usage errors. */
-    static Map<String, String> options(String[] args, Set<String> known, Set<String> flags) {
+    public static Map<String, String> options(String[] args, Set<String> known, Set<String> flags) {
         Map<String, String> options = new HashMap<>();
         for (int i = 0; i < args.length; i++) {
             if (flags.contains(args[i])) {
@@ -291,7 +294,7 @@ final class Servers {
     }
 
     /** {@code HOST:PORT}, with {@code [::1]:PORT} for IPv6. */
-    static InetSocketAddress address(String text) {
+    public static InetSocketAddress address(String text) {
         int colon = text.lastIndexOf(':');
         if (colon <= 0) {
             throw new IllegalArgumentException("expected HOST:PORT but was '" + text + "'");
@@ -308,7 +311,7 @@ final class Servers {
     }
 
     /** {@code 500ms}, {@code 60s}, {@code 2m}, {@code 1h}, or {@code 0} for none. */
-    static Duration duration(String text) {
+    public static Duration duration(String text) {
         try {
             if (text.equals("0")) {
                 return Duration.ZERO;

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.upgrade4j.examples.proxy.ReverseProxy;
+import io.github.upgrade4j.examples.support.TlsSetup;
 import io.github.upgrade4j.tunnel.RelayOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

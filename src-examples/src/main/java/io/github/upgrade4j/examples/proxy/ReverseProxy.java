@@ -1,0 +1,283 @@
+package io.github.upgrade4j.examples.proxy;
+
+import io.github.upgrade4j.examples.support.Conn;
+import io.github.upgrade4j.examples.support.ErrorAnswers;
+import io.github.upgrade4j.examples.support.TlsConn;
+import io.github.upgrade4j.hop.HopByHopPolicy;
+import io.github.upgrade4j.hop.UnderscoreAction;
+import io.github.upgrade4j.tunnel.CloseHook;
+import io.github.upgrade4j.tunnel.RelayOptions;
+import io.github.upgrade4j.tunnel.RelayPath;
+import io.github.upgrade4j.tunnel.TunnelRelay;
+import io.github.upgrade4j.upgrade.ProxyUpgrade;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+
+/**
+ * A real HTTP/1.1 reverse proxy built only on {@code upgrade-core}: every request goes to one
+ * upstream over HTTP/1.1 with the hop-by-hop policy applied both ways and {@code X-Forwarded-*} and
+ * {@code Via} added after stripping; WebSocket upgrades go through {@link ProxyUpgrade}, and a valid
+ * 101 hands both connections, with the bytes read past the heads, to a {@link TunnelRelay}.
+ *
+ * <p>The HTTP phase uses one blocking thread per client connection, which keeps this example short;
+ * tunnels cost no thread. Answers: 400/426 for refused requests, 502 for an invalid upstream answer,
+ * 503 when the tunnel limit is reached (before any 101), 504 when the upstream does not answer within
+ * the handshake timeout. A connection whose upgrade was refused or answered plainly is closed after
+ * the answer, so bytes the client pipelined after it are never read as a request. The bodies of its
+ * own 5xx answers are generic, and every answer carries the request's {@code X-Request-Id} (sent to
+ * the upstream too, and at the start of the log line, where the details are): see {@link ErrorAnswers}.
+ *
+ * <p>It answers in its own version, HTTP/1.1, whatever the upstream's (RFC 9110 §6.2): a body an
+ * HTTP/1.0 upstream ends by closing goes to an HTTP/1.1 client chunked, and to an HTTP/1.0 client
+ * until the proxy closes; an HTTP/1.0 client gets no 1xx, and its connection closes after each answer,
+ * as a proxy ignores its {@code keep-alive} (RFC 9112 §9.3).
+ *
+ * <p>TLS, either way or both ({@link Config#tls()}, {@link Config#upstreamTls()}): the HTTP phase runs
+ * over an {@link javax.net.ssl.SSLEngine} on the blocking channel ({@link TlsConn}), and the same
+ * engine and channel go to the relay with what was read past the heads, decrypted or not. ALPN offers
+ * {@code http/1.1} only; {@code X-Forwarded-Proto} says {@code https} for TLS clients.
+ */
+public final class ReverseProxy implements AutoCloseable {
+    /**
+     * The proxy's settings.
+     *
+     * @param listen where to accept clients
+     * @param upstream where to send requests
+     * @param idleTimeout the tunnel idle timeout (nginx's {@code proxy_read_timeout}); ZERO for none
+     * @param maxTunnels the most concurrent tunnels
+     * @param handshakeTimeout how long to wait for the upstream's answer head (separate from tunnel
+     *     idleness), and for each step of a TLS handshake
+     * @param tls the key and certificate to listen with TLS ({@code wss}); empty for plain TCP
+     * @param upstreamTls whom to trust to speak TLS to the upstream; empty for plain TCP
+     * @param underscoredAliases what to do with a request field whose name reads as a protected one with
+     *     {@code _} as {@code -} ({@link HopByHopPolicy.Builder#underscoredAliases})
+     */
+    public record Config(InetSocketAddress listen, InetSocketAddress upstream, Duration idleTimeout, int maxTunnels,
+            Duration handshakeTimeout, Optional<SSLContext> tls, Optional<SSLContext> upstreamTls,
+            UnderscoreAction underscoredAliases) {
+        public Config {
+            Objects.requireNonNull(listen, "listen");
+            Objects.requireNonNull(upstream, "upstream");
+            Objects.requireNonNull(tls, "tls");
+            Objects.requireNonNull(upstreamTls, "upstreamTls");
+            Objects.requireNonNull(underscoredAliases, "underscoredAliases");
+        }
+
+        /** Plain TCP both ways; underscored aliases dropped. */
+        public Config(InetSocketAddress listen, InetSocketAddress upstream, Duration idleTimeout, int maxTunnels,
+                Duration handshakeTimeout) {
+            this(listen, upstream, idleTimeout, maxTunnels, handshakeTimeout, Optional.empty(), Optional.empty(),
+                    UnderscoreAction.DROP);
+        }
+
+        /** A copy that listens with TLS, presenting {@code context}'s key. */
+        public Config withTls(SSLContext context) {
+            return new Config(listen, upstream, idleTimeout, maxTunnels, handshakeTimeout, Optional.of(context),
+                    upstreamTls, underscoredAliases);
+        }
+
+        /** A copy that speaks TLS to the upstream, trusting what {@code context} trusts. */
+        public Config withUpstreamTls(SSLContext context) {
+            return new Config(listen, upstream, idleTimeout, maxTunnels, handshakeTimeout, tls,
+                    Optional.of(context), underscoredAliases);
+        }
+
+        /** A copy that treats underscored aliases of protected fields with {@code action}. */
+        public Config withUnderscoredAliases(UnderscoreAction action) {
+            return new Config(listen, upstream, idleTimeout, maxTunnels, handshakeTimeout, tls, upstreamTls, action);
+        }
+    }
+
+    private static final Duration CLIENT_KEEP_ALIVE = Duration.ofSeconds(75);
+
+    private final Config config;
+    private final PrintStream log;
+    private final ServerSocketChannel server;
+    private final TunnelRelay relay;
+    private final ProxyUpgrade proxy;
+    private final Set<Conn> live = ConcurrentHashMap.newKeySet();
+    private final Thread acceptor;
+    private volatile boolean draining;
+
+    private ReverseProxy(Config config, RelayOptions base, PrintStream log) throws IOException {
+        this.config = config;
+        this.log = log;
+        this.proxy = ProxyUpgrade.builder().policy(HopByHopPolicy.builder()
+                .underscoredAliases(config.underscoredAliases()).build()).build();
+        this.relay = TunnelRelay.start(base.toBuilder()
+                .idleTimeout(config.idleTimeout())
+                .maxTunnels(config.maxTunnels())
+                .closeHook(CloseHook.webSocketGoingAway()).build());
+        this.server = ServerSocketChannel.open().bind(config.listen());
+        this.acceptor = new Thread(this::acceptLoop, "proxy-accept");
+        acceptor.setDaemon(true);
+    }
+
+    /**
+     * Starts the proxy with {@link RelayOptions#standard()} as its relay's base settings; see
+     * {@link #start(Config, RelayOptions, PrintStream)}.
+     */
+    public static ReverseProxy start(Config config, PrintStream log) throws IOException {
+        return start(config, RelayOptions.standard(), log);
+    }
+
+    /**
+     * Starts the proxy; it prints {@code listening on HOST:PORT} once it accepts connections.
+     *
+     * @param config the proxy's settings
+     * @param base the relay's settings apart from three the proxy sets over them: the idle timeout and
+     *     the tunnel limit, from {@code config}, and the close hook, always
+     *     {@link CloseHook#webSocketGoingAway()} since every tunnel here is a WebSocket. The rest (event
+     *     loops, buffer size and budget, send-stall, half-closed and lifetime timeouts,
+     *     {@code TCP_NODELAY}, {@code SO_KEEPALIVE}) is {@code base}'s.
+     * @param log where the proxy writes its log lines
+     */
+    public static ReverseProxy start(Config config, RelayOptions base, PrintStream log) throws IOException {
+        ReverseProxy proxy = new ReverseProxy(config, Objects.requireNonNull(base, "base"), log);
+        proxy.acceptor.start();
+        InetSocketAddress bound = proxy.address();
+        log.println("listening on " + bound.getAddress().getHostAddress() + ":" + bound.getPort());
+        log.println("relay: " + describe(proxy.relay));
+        if (config.tls().isPresent() || config.upstreamTls().isPresent()) {
+            log.println("TLS: " + (config.tls().isPresent() ? "clients (wss, https)" : "no TLS for clients")
+                    + "; " + (config.upstreamTls().isPresent() ? "TLS to the upstream" : "plain TCP to the upstream")
+                    + "; ALPN http/1.1");
+        }
+        return proxy;
+    }
+
+    /** How the relay moves bytes, and why it copies where it could have spliced. */
+    private static String describe(TunnelRelay relay) {
+        if (relay.path() == RelayPath.SPLICE) {
+            return "splice (splice(2) moves plain bytes socket to socket; TLS connections are copied)";
+        }
+        if (relay.options().relayPath() == RelayPath.COPY) {
+            return "copy (as asked)";
+        }
+        return "copy (" + TunnelRelay.spliceUnavailable().orElse("splicing unavailable") + ")";
+    }
+
+    /** The address clients connect to. */
+    public InetSocketAddress address() throws IOException {
+        return (InetSocketAddress) server.getLocalAddress();
+    }
+
+    /** The relay, for its statistics. */
+    public TunnelRelay relay() {
+        return relay;
+    }
+
+    /**
+     * Stops accepting, lets tunnels run for {@code grace}, then closes them with a WebSocket Close 1001;
+     * completes when every tunnel is closed.
+     */
+    public CompletableFuture<Void> drain(Duration grace) {
+        draining = true;
+        closeQuietly();
+        return relay.drain(grace);
+    }
+
+    @Override
+    public void close() {
+        draining = true;
+        closeQuietly();
+        live.forEach(Conn::closeNow);
+        relay.close();
+    }
+
+    private void closeQuietly() {
+        try {
+            server.close();
+        } catch (IOException ignored) {
+            // already closed
+        }
+    }
+
+    private void acceptLoop() {
+        while (!draining) {
+            try {
+                SocketChannel channel = server.accept();
+                Thread handler = new Thread(() -> serve(channel), "proxy-conn");
+                handler.setDaemon(true);
+                handler.start();
+            } catch (IOException e) {
+                if (!draining) {
+                    log.println("accept failed: " + e.getMessage());
+                }
+                return;
+            }
+        }
+    }
+
+    /** Serves one client connection until it closes or becomes a tunnel. */
+    private void serve(SocketChannel channel) {
+        Conn client;
+        try {
+            client = config.tls().isPresent()
+                    ? Conn.acceptTls(channel, config.tls().get(), config.handshakeTimeout())
+                    : new Conn(channel);
+        } catch (IOException e) {
+            if (config.tls().isPresent()) {
+                log.println(remote(channel) + " TLS handshake failed: " + e.getMessage());
+            }
+            closeChannel(channel);
+            return;
+        }
+        live.add(client);
+        ProxyExchange exchange = new ProxyExchange(client, config, proxy, relay, log);
+        try {
+            client.readTimeout(CLIENT_KEEP_ALIVE);
+            while (exchange.next()) {
+                // one request and its answer per iteration, while the connection persists
+            }
+        } catch (SocketTimeoutException e) {
+            log.println(client.peer() + " closed: idle between requests for " + CLIENT_KEEP_ALIVE.toSeconds() + " s");
+        } catch (IOException e) {
+            log.println(client.peer() + " closed: " + e.getMessage());
+        } finally {
+            live.remove(client);
+            if (!exchange.tunnelled()) {
+                client.close();
+                exchange.closeUpstream();
+            }
+        }
+    }
+
+    private static String remote(SocketChannel channel) {
+        try {
+            InetSocketAddress remote = (InetSocketAddress) channel.getRemoteAddress();
+            return remote.getAddress().getHostAddress() + ":" + remote.getPort();
+        } catch (IOException | RuntimeException e) {
+            return "?";
+        }
+    }
+
+    private static void closeChannel(SocketChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // best effort
+        }
+    }
+
+    /** Waits for a drain to finish, at most {@code timeout}. */
+    public static void await(CompletableFuture<Void> drained, Duration timeout) {
+        try {
+            drained.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            // the process is exiting anyway; whatever is left is closed with it
+        }
+    }
+}

@@ -1,0 +1,231 @@
+package io.github.upgrade4j.examples.support;
+
+import io.github.upgrade4j.http.Http1Parser;
+import io.github.upgrade4j.http.MessageHead;
+import io.github.upgrade4j.http.ParseResult;
+import io.github.upgrade4j.tunnel.Endpoint;
+import java.io.Closeable;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import javax.net.ssl.SSLContext;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One blocking connection of the example proxy during its HTTP phase: a socket channel, a read buffer
+ * whose unread bytes survive from one message to the next, and timed reads; over TLS when made by
+ * {@link #acceptTls} or {@link #connect(InetSocketAddress, Duration, SSLContext)}. When the connection
+ * turns into a tunnel, {@link #endpoint} hands the channel, the engine if any, and the bytes already
+ * read past the last head to the relay.
+ */
+public final class Conn implements Closeable {
+    private final SocketChannel channel;
+    private final @Nullable TlsConn tls;
+    private final InputStream in;
+    private final OutputStream out;
+    /** Read mode: the bytes from position to limit have been received but not consumed yet. */
+    private final ByteBuffer buffer = ByteBuffer.allocate(8 * 1024).flip(); // heads only; bodies stream through
+    private final String peer;
+
+    public Conn(SocketChannel channel) throws IOException {
+        this(channel, null);
+    }
+
+    private Conn(SocketChannel channel, @Nullable TlsConn tls) throws IOException {
+        this.channel = channel;
+        this.tls = tls;
+        this.in = tls == null ? channel.socket().getInputStream() : tls.input();
+        this.out = tls == null ? channel.socket().getOutputStream() : tls.output();
+        InetSocketAddress remote = (InetSocketAddress) channel.getRemoteAddress();
+        this.peer = remote.getAddress().getHostAddress() + ":" + remote.getPort();
+    }
+
+    /**
+     * A client connection accepted on a TLS listener: the handshake runs here (ALPN {@code http/1.1}
+     * only), each read bounded by {@code timeout}. The caller closes the channel if this fails.
+     */
+    public static Conn acceptTls(SocketChannel channel, SSLContext context, Duration timeout) throws IOException {
+        channel.socket().setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+        return new Conn(channel, TlsConn.handshake(channel, TlsSetup.serverEngine(context)));
+    }
+
+    public static Conn connect(InetSocketAddress address, Duration timeout) throws IOException {
+        return connect(address, timeout, null);
+    }
+
+    /**
+     * A connection to {@code address}, over TLS when {@code tls} is not null: then the upstream's
+     * certificate must be valid for the host name or address given, and ALPN offers {@code http/1.1}.
+     */
+    public static Conn connect(InetSocketAddress address, Duration timeout, @Nullable SSLContext tls) throws IOException {
+        SocketChannel channel = SocketChannel.open();
+        try {
+            channel.socket().connect(address, (int) timeout.toMillis());
+            if (tls == null) {
+                return new Conn(channel);
+            }
+            channel.socket().setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+            return new Conn(channel, TlsConn.handshake(channel, TlsSetup.clientEngine(tls, address)));
+        } catch (IOException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    SocketChannel channel() {
+        return channel;
+    }
+
+    /** The TLS protocol, cipher suite and ALPN protocol, or "plain". */
+    public String security() {
+        return tls == null ? "plain" : tls.describe();
+    }
+
+    /** The peer as {@code address:port}. */
+    public String peer() {
+        return peer;
+    }
+
+    /** Limits each blocking read to {@code timeout}; a silent peer then raises {@link SocketTimeoutException}. */
+    public void readTimeout(Duration timeout) throws IOException {
+        channel.socket().setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+    }
+
+    /**
+     * Reads one head; null when the peer closed before sending any byte of it.
+     *
+     * @throws EOFException if the peer closed in the middle of a head
+     */
+    public <H extends MessageHead> ParseResult<H> readHead(Http1Parser<H> parser) throws IOException {
+        boolean any = buffer.hasRemaining();
+        while (true) {
+            ParseResult<H> result = parser.parse(buffer);
+            if (!(result instanceof ParseResult.NeedMore)) {
+                return result;
+            }
+            if (fill() < 0) {
+                if (!any) {
+                    return null;
+                }
+                throw new EOFException("the peer closed the connection in the middle of a head");
+            }
+            any = true;
+        }
+    }
+
+    /** Reads more bytes into the buffer; returns how many, or -1 at end of stream. */
+    int fill() throws IOException {
+        buffer.compact();
+        try {
+            int n = in.read(buffer.array(), buffer.position(), buffer.remaining());
+            if (n > 0) {
+                buffer.position(buffer.position() + n);
+            }
+            return n;
+        } finally {
+            buffer.flip();
+        }
+    }
+
+    /** One byte, or -1 at end of stream. */
+    int read() throws IOException {
+        if (!buffer.hasRemaining() && fill() < 0) {
+            return -1;
+        }
+        return buffer.get() & 0xFF;
+    }
+
+    /** Up to {@code max} bytes into {@code dst}: from the buffer first, then from the socket; -1 at end of stream. */
+    int read(byte[] dst, int max) throws IOException {
+        return read(dst, 0, max);
+    }
+
+    /** Up to {@code max} bytes into {@code dst} from {@code off}, as {@link #read(byte[], int)}. */
+    int read(byte[] dst, int off, int max) throws IOException {
+        if (!buffer.hasRemaining() && fill() < 0) {
+            return -1;
+        }
+        int n = Math.min(max, buffer.remaining());
+        buffer.get(dst, off, n);
+        return n;
+    }
+
+    /**
+     * Whether this idle connection can carry another request: false when the peer has closed or reset it,
+     * or sent bytes nobody asked for (over TLS typically a {@code close_notify}). Looks without blocking;
+     * whatever it reads belongs to a connection that is then closed.
+     */
+    public boolean reusable() {
+        if (buffer.hasRemaining() || tls != null && (tls.unreadPlaintext().hasRemaining()
+                || tls.unreadCiphertext().hasRemaining())) {
+            return false;
+        }
+        try {
+            channel.configureBlocking(false);
+            try {
+                return channel.read(ByteBuffer.allocate(1)) == 0;
+            } finally {
+                channel.configureBlocking(true);
+            }
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    public void write(byte[] bytes) throws IOException {
+        write(bytes, 0, bytes.length);
+    }
+
+    public void write(byte[] bytes, int off, int len) throws IOException {
+        out.write(bytes, off, len);
+    }
+
+    /** A copy of the bytes read but not consumed (decrypted, over TLS), for the tunnel relay. */
+    ByteBuffer unread() {
+        return unreadAfter(new byte[0]);
+    }
+
+    /** The same copy with {@code prefix} in front: e.g. the 101 head to write before the upstream's first bytes. */
+    ByteBuffer unreadAfter(byte[] prefix) {
+        ByteBuffer decrypted = tls == null ? ByteBuffer.allocate(0) : tls.unreadPlaintext();
+        ByteBuffer copy = ByteBuffer.allocate(prefix.length + buffer.remaining() + decrypted.remaining());
+        copy.put(prefix).put(buffer.duplicate()).put(decrypted).flip();
+        return copy;
+    }
+
+    /**
+     * This connection as one side of a tunnel, with {@code prefix} and then the bytes read past the
+     * last head relayed first to the other side; over TLS, the engine and the ciphertext read but not
+     * yet decrypted go along. The relay owns the channel once it opens the tunnel.
+     */
+    public Endpoint endpoint(byte[] prefix) {
+        ByteBuffer plaintext = unreadAfter(prefix);
+        return tls == null
+                ? Endpoint.of(channel, plaintext)
+                : Endpoint.tls(channel, tls.engine(), plaintext, tls.unreadCiphertext());
+    }
+
+    /** Closes the connection; over TLS, after a {@code close_notify}. Only for the thread that uses it. */
+    @Override
+    public void close() {
+        if (tls != null && channel.isOpen()) {
+            tls.closeOutbound();
+        }
+        closeNow();
+    }
+
+    /** Closes the channel at once, without {@code close_notify}; any thread, e.g. while another one reads. */
+    public void closeNow() {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // closing is best effort: the peer may already be gone
+        }
+    }
+}
