@@ -58,45 +58,55 @@ public final class ReverseProxy implements AutoCloseable {
      * @param idleTimeout the tunnel idle timeout (nginx's {@code proxy_read_timeout}); ZERO for none
      * @param maxTunnels the most concurrent tunnels
      * @param handshakeTimeout how long to wait for the upstream's answer head (separate from tunnel
-     *     idleness), and for each step of a TLS handshake
+     *     idleness), and for each step of a TLS handshake toward the upstream
      * @param tls the key and certificate to listen with TLS ({@code wss}); empty for plain TCP
      * @param upstreamTls whom to trust to speak TLS to the upstream; empty for plain TCP
      * @param underscoredAliases what to do with a request field whose name reads as a protected one with
      *     {@code _} as {@code -} ({@link HopByHopPolicy.Builder#underscoredAliases})
+     * @param http how long clients may take over their heads and keep idle connections, and how many
+     *     requests are served at once
      */
     public record Config(InetSocketAddress listen, InetSocketAddress upstream, Duration idleTimeout, int maxTunnels,
             Duration handshakeTimeout, Optional<SSLContext> tls, Optional<SSLContext> upstreamTls,
-            UnderscoreAction underscoredAliases) {
+            UnderscoreAction underscoredAliases, HttpLimits http) {
         public Config {
             Objects.requireNonNull(listen, "listen");
             Objects.requireNonNull(upstream, "upstream");
             Objects.requireNonNull(tls, "tls");
             Objects.requireNonNull(upstreamTls, "upstreamTls");
             Objects.requireNonNull(underscoredAliases, "underscoredAliases");
+            Objects.requireNonNull(http, "http");
         }
 
-        /** Plain TCP both ways; underscored aliases dropped. */
+        /** Plain TCP both ways; underscored aliases dropped; {@link HttpLimits#standard()}. */
         public Config(InetSocketAddress listen, InetSocketAddress upstream, Duration idleTimeout, int maxTunnels,
                 Duration handshakeTimeout) {
             this(listen, upstream, idleTimeout, maxTunnels, handshakeTimeout, Optional.empty(), Optional.empty(),
-                    UnderscoreAction.DROP);
+                    UnderscoreAction.DROP, HttpLimits.standard());
         }
 
         /** A copy that listens with TLS, presenting {@code context}'s key. */
         public Config withTls(SSLContext context) {
             return new Config(listen, upstream, idleTimeout, maxTunnels, handshakeTimeout, Optional.of(context),
-                    upstreamTls, underscoredAliases);
+                    upstreamTls, underscoredAliases, http);
         }
 
         /** A copy that speaks TLS to the upstream, trusting what {@code context} trusts. */
         public Config withUpstreamTls(SSLContext context) {
             return new Config(listen, upstream, idleTimeout, maxTunnels, handshakeTimeout, tls,
-                    Optional.of(context), underscoredAliases);
+                    Optional.of(context), underscoredAliases, http);
         }
 
         /** A copy that treats underscored aliases of protected fields with {@code action}. */
         public Config withUnderscoredAliases(UnderscoreAction action) {
-            return new Config(listen, upstream, idleTimeout, maxTunnels, handshakeTimeout, tls, upstreamTls, action);
+            return new Config(listen, upstream, idleTimeout, maxTunnels, handshakeTimeout, tls, upstreamTls, action,
+                    http);
+        }
+
+        /** A copy with other HTTP-phase limits. */
+        public Config withHttp(HttpLimits limits) {
+            return new Config(listen, upstream, idleTimeout, maxTunnels, handshakeTimeout, tls, upstreamTls,
+                    underscoredAliases, limits);
         }
     }
 
