@@ -6,33 +6,39 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * Writes every raw HTTP head found in the tests' sources into the seed folders of the fuzz targets,
- * as files named {@code head_<SourceFile>_<n>}. Run from the repository root after adding tests:
+ * Writes every raw HTTP head found in the tests' sources into the one fuzz seed corpus,
+ * {@code upgrade-core/src/test/fuzz-corpus/}, as files named {@code head_<SourceFile>_<n>}. Run from the
+ * repository root after adding tests:
  *
  * <pre>java scripts/FuzzSeeds.java</pre>
  *
  * <p>A raw head is a string literal or text block (adjacent literals joined by {@code +} count as one)
  * that, as Java evaluates it, starts with a request line or a status line and holds a line end. The
  * files are exact bytes (ISO-8859-1), so a replayed seed is exactly the head the test wrote. Earlier
- * {@code head_*} files are replaced; other seeds (hand-written ones, crash findings) are left alone.
+ * {@code head_*} files are replaced; other seeds (hand-written ones) are left alone, and a head with the
+ * same bytes as one of them, or as a target's own seed, is not written: each seed is kept once.
+ *
+ * <p>The build copies the corpus into every Jazzer target's inputs folder
+ * ({@code <pkg>/<Class>Inputs/<method>/fuzz-corpus/} on the test classpath, see upgrade-core/pom.xml),
+ * so every {@code @FuzzTest} replays every seed. Findings and seeds shaped for one target stay in its
+ * own {@code upgrade-core/src/test/resources/<pkg>/<Class>Inputs/<method>/}, which this script does
+ * not touch.
  */
 public class FuzzSeeds {
     private static final List<Path> SOURCES = List.of(Path.of("upgrade-core/src/test/java"),
             Path.of("src-examples/src/test/java"));
-    private static final Path RESOURCES = Path.of("upgrade-core/src/test/resources/io/github/upgrade4j");
-    private static final List<Path> TARGETS = List.of(
-            RESOURCES.resolve("http/Http1ParserFuzzTestInputs/parsesAnyBytesSafely"),
-            RESOURCES.resolve("http/FieldListFuzzTestInputs/splitsAnyListSafely"),
-            RESOURCES.resolve("hop/HopByHopPolicyFuzzTestInputs/stripsAnyHeadSafely"),
-            RESOURCES.resolve("upgrade/UpgradeNegotiatorFuzzTestInputs/decidesAnyRequestSafely"),
-            RESOURCES.resolve("upgrade/ProxyUpgradeFuzzTestInputs/forwardsAndJudgesAnyHeadsSafely"));
+    private static final Path CORPUS = Path.of("upgrade-core/src/test/fuzz-corpus");
+    /** Holds each target's own seeds, in {@code <pkg>/<Class>Inputs/<method>/}. */
+    private static final Path RESOURCES = Path.of("upgrade-core/src/test/resources");
     private static final Pattern HEAD_START = Pattern.compile("^(\r?\n)*([A-Za-z]+ \\S+ HTTP/|HTTP/\\d)");
 
     public static void main(String[] args) throws IOException {
@@ -52,19 +58,33 @@ public class FuzzSeeds {
                 }
             }
         }
-        for (Path target : TARGETS) {
-            Files.createDirectories(target);
-            try (Stream<Path> old = Files.list(target)) {
-                for (Path p : old.filter(p -> p.getFileName().toString().startsWith("head_")).toList()) {
-                    Files.delete(p);
-                }
-            }
-            for (Map.Entry<String, String> head : heads.entrySet()) {
-                Files.write(target.resolve(head.getValue()), head.getKey().getBytes(StandardCharsets.ISO_8859_1));
+        Files.createDirectories(CORPUS);
+        List<Path> seeds;
+        try (Stream<Path> list = Files.list(CORPUS)) {
+            seeds = list.filter(Files::isRegularFile).sorted().toList();
+        }
+        Set<String> kept = new HashSet<>(); // the bytes of every seed that is not a head_* of the corpus
+        for (Path seed : seeds) {
+            if (seed.getFileName().toString().startsWith("head_")) {
+                Files.delete(seed);
+            } else {
+                kept.add(new String(Files.readAllBytes(seed), StandardCharsets.ISO_8859_1));
             }
         }
-        System.out.println(heads.size() + " raw heads (" + digest(heads.keySet()) + ") written to " + TARGETS.size()
-                + " seed folders");
+        int handWritten = kept.size();
+        if (Files.isDirectory(RESOURCES)) {
+            try (Stream<Path> walk = Files.walk(RESOURCES)) {
+                for (Path seed : walk.filter(p -> Files.isRegularFile(p) && p.toString().contains("Inputs")).toList()) {
+                    kept.add(new String(Files.readAllBytes(seed), StandardCharsets.ISO_8859_1));
+                }
+            }
+        }
+        heads.keySet().removeAll(kept);
+        for (Map.Entry<String, String> head : heads.entrySet()) {
+            Files.write(CORPUS.resolve(head.getValue()), head.getKey().getBytes(StandardCharsets.ISO_8859_1));
+        }
+        System.out.println(heads.size() + " raw heads (" + digest(heads.keySet()) + ") written to " + CORPUS
+                + ", beside " + handWritten + " hand-written seeds");
     }
 
     /** The string literals and text blocks of a Java source, evaluated; adjacent ones joined by + merged. */

@@ -7,8 +7,11 @@
 # Each run is `JAZZER_FUZZ=1 ./mvnw -pl upgrade-core test -Dtest=<target>` with JAZZER_MAX_DURATION set,
 # which overrides @FuzzTest(maxDuration). Its whole output goes to upgrade-core/target/fuzz/<target>.log;
 # the summary printed here is Jazzer's own: executions, coverage (cov: edges, ft: features) and corpus size.
+# Every target starts from the shared seed corpus, upgrade-core/src/test/fuzz-corpus/ (the build copies it
+# into each target's inputs folder), and from its own seeds.
 # A finding fails the run, is written by Jazzer into src/test/resources/.../<Class>Inputs/<method>/ as a
-# crash-* file (commit it: it becomes a regression seed), and makes this script exit 1 after all targets ran.
+# crash-* file (commit it there: it becomes a regression seed of that target; a raw head every target can
+# use may go to the shared corpus instead), and makes this script exit 1 after all targets ran.
 # The generated corpus goes to upgrade-core/.cifuzz-corpus/ (ignored by git); delete it for a cold start.
 set -euo pipefail
 

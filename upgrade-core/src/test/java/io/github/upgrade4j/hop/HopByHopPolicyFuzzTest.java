@@ -38,10 +38,12 @@ import java.util.Optional;
  * the standard one and a strict one that refuses protected nominations, forwards proxy
  * authentication and allows three {@code Connection} options.
  *
- * <p>Without {@code JAZZER_FUZZ} this runs as a regression test over
- * {@code src/test/resources/io/github/upgrade4j/hop/HopByHopPolicyFuzzTestInputs/stripsAnyHeadSafely/}:
- * every raw head of the tests ({@code head_*}, written by {@code scripts/FuzzSeeds.java}) and any
- * finding. {@code scripts/fuzz.sh} fuzzes it for a given time.
+ * <p>Without {@code JAZZER_FUZZ} this runs as a regression test over the shared seed corpus
+ * {@code upgrade-core/src/test/fuzz-corpus/} (every raw head of the tests, {@code head_*} written by
+ * {@code scripts/FuzzSeeds.java}, and hand-written heads), which the build copies into this target's
+ * inputs folder, and over any finding of its own in
+ * {@code src/test/resources/io/github/upgrade4j/hop/HopByHopPolicyFuzzTestInputs/stripsAnyHeadSafely/}.
+ * {@code scripts/fuzz.sh} fuzzes it for a given time.
  */
 class HopByHopPolicyFuzzTest {
     private static final ParserOptions LENIENT = ParserOptions.standard()

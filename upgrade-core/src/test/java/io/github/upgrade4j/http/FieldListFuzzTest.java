@@ -26,10 +26,12 @@ import java.util.Set;
  * characters, lone quotes and backslashes reach the tokenizer), and, when it parses as a request head,
  * the values of each of its fields (so the tokenizer also sees exactly what a proxy gives it).
  *
- * <p>Without {@code JAZZER_FUZZ} this runs as a regression test over the seed files in
- * {@code src/test/resources/io/github/upgrade4j/http/FieldListFuzzTestInputs/splitsAnyListSafely/}:
- * every raw head of the tests ({@code head_*}, written by {@code scripts/FuzzSeeds.java}) and list
- * values. {@code scripts/fuzz.sh} fuzzes it for a given time.
+ * <p>Without {@code JAZZER_FUZZ} this runs as a regression test over the shared seed corpus
+ * {@code upgrade-core/src/test/fuzz-corpus/} (every raw head of the tests, {@code head_*} written by
+ * {@code scripts/FuzzSeeds.java}, and hand-written heads), which the build copies into this target's
+ * inputs folder, and over its own seeds, list values, in
+ * {@code src/test/resources/io/github/upgrade4j/http/FieldListFuzzTestInputs/splitsAnyListSafely/}.
+ * {@code scripts/fuzz.sh} fuzzes it for a given time.
  */
 class FieldListFuzzTest {
     private static final ParserOptions LENIENT = ParserOptions.standard()

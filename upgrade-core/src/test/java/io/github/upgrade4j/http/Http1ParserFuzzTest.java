@@ -23,10 +23,13 @@ import java.util.stream.IntStream;
  * Complete head must have no control character, must survive {@link Http1Writer} and a strict re-parse
  * unchanged, and must have a {@link BodyFraming}.
  *
- * <p>Without {@code JAZZER_FUZZ} this runs as a regression test over the seed files in
+ * <p>Without {@code JAZZER_FUZZ} this runs as a regression test over the shared seed corpus
+ * {@code upgrade-core/src/test/fuzz-corpus/} (raw HTTP heads, one per file: every head of the tests,
+ * {@code head_*} written by {@code scripts/FuzzSeeds.java}, and hand-written ones), which the build
+ * copies into this target's inputs folder, and over its own seeds in
  * {@code src/test/resources/io/github/upgrade4j/http/Http1ParserFuzzTestInputs/parsesAnyBytesSafely/}:
- * raw HTTP heads, one per file, including every crash input fuzzing has found. With
- * {@code JAZZER_FUZZ=1} it fuzzes for {@code maxDuration}.
+ * the split-dependent verdicts and every crash input fuzzing has found. With {@code JAZZER_FUZZ=1} it
+ * fuzzes for {@code maxDuration}.
  */
 class Http1ParserFuzzTest {
     private static final ParserOptions STRICT = ParserOptions.standard();

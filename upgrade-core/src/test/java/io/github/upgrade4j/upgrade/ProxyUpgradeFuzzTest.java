@@ -38,10 +38,12 @@ import java.util.Optional;
  * the whole data is the answer. Every forwarded request is also judged against a few fixed answers (a
  * 200, a 426, a 100, a 101 to h2c, a 101 with the wrong accept) and the origin's own answer.
  *
- * <p>Without {@code JAZZER_FUZZ} this runs as a regression test over
- * {@code src/test/resources/io/github/upgrade4j/upgrade/ProxyUpgradeFuzzTestInputs/forwardsAndJudgesAnyHeadsSafely/}:
- * every raw head of the tests ({@code head_*}, written by {@code scripts/FuzzSeeds.java}) and any
- * finding. {@code scripts/fuzz.sh} fuzzes it for a given time.
+ * <p>Without {@code JAZZER_FUZZ} this runs as a regression test over the shared seed corpus
+ * {@code upgrade-core/src/test/fuzz-corpus/} (every raw head of the tests, {@code head_*} written by
+ * {@code scripts/FuzzSeeds.java}, and hand-written heads), which the build copies into this target's
+ * inputs folder, and over its own seeds (a relayed 101) and findings in
+ * {@code src/test/resources/io/github/upgrade4j/upgrade/ProxyUpgradeFuzzTestInputs/forwardsAndJudgesAnyHeadsSafely/}.
+ * {@code scripts/fuzz.sh} fuzzes it for a given time.
  */
 class ProxyUpgradeFuzzTest {
     private static final ParserOptions LENIENT = ParserOptions.standard()

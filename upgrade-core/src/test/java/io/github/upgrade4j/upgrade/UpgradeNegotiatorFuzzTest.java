@@ -32,10 +32,12 @@ import java.util.Optional;
  * <p>Two negotiators are used: {@link UpgradeNegotiator#standard()} and one that also speaks h2c,
  * agrees to the first offered subprotocol, accepts every offered extension and allows only one origin.
  *
- * <p>Without {@code JAZZER_FUZZ} this runs as a regression test over
- * {@code src/test/resources/io/github/upgrade4j/upgrade/UpgradeNegotiatorFuzzTestInputs/decidesAnyRequestSafely/}:
- * every raw head of the tests ({@code head_*}, written by {@code scripts/FuzzSeeds.java}) and any
- * finding. {@code scripts/fuzz.sh} fuzzes it for a given time.
+ * <p>Without {@code JAZZER_FUZZ} this runs as a regression test over the shared seed corpus
+ * {@code upgrade-core/src/test/fuzz-corpus/} (every raw head of the tests, {@code head_*} written by
+ * {@code scripts/FuzzSeeds.java}, and hand-written heads), which the build copies into this target's
+ * inputs folder, and over any finding of its own in
+ * {@code src/test/resources/io/github/upgrade4j/upgrade/UpgradeNegotiatorFuzzTestInputs/decidesAnyRequestSafely/}.
+ * {@code scripts/fuzz.sh} fuzzes it for a given time.
  */
 class UpgradeNegotiatorFuzzTest {
     private static final ParserOptions LENIENT = ParserOptions.standard().with(ParserOptions.Leniency.LF_LINE_ENDINGS);
