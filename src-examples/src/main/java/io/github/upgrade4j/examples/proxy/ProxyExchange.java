@@ -31,30 +31,33 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
- * One client connection of a {@link ReverseProxy} in its HTTP phase: reads each request, answers it or
- * forwards it to the upstream (over a connection it keeps while both persist), relays the answer, and
- * hands both connections to the {@link TunnelRelay} when the upstream switches protocols. Used by one
- * thread.
+ * One client connection of a {@link ReverseProxy} in its HTTP phase: answers each request or forwards
+ * it to the upstream (over a connection it keeps while both persist), relays the answer, and hands both
+ * connections to the {@link TunnelRelay} when the upstream switches protocols. A worker calls
+ * {@link #next} once a whole head has arrived; between requests the client connection waits on the
+ * {@link ClientLoop} and this object keeps only the upstream connection. Used by one thread at a time.
  */
 final class ProxyExchange {
     /** Tells the client why its upgrade offer was not passed on. */
     private static final HeaderName NOT_FORWARDED = HeaderName.of("X-Upgrade-Not-Forwarded");
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
 
-    private final Conn client;
+    private final String peer;
     private final ReverseProxy.Config config;
     private final ProxyUpgrade proxy;
     private final TunnelRelay relay;
     private final PrintStream log;
     private final Http1Parser<RequestHead> requests = Http1Parser.forRequests();
     private final ForwardedFields forwardedFields;
+    /** The client connection during {@link #next}; null between requests. */
+    private Conn client;
     private Conn upstream;
     private boolean tunnelled;
     /** The request id of the current request: in its answer, toward the upstream and in the log. */
     private String requestId = "-";
 
-    ProxyExchange(Conn client, ReverseProxy.Config config, ProxyUpgrade proxy, TunnelRelay relay, PrintStream log) {
-        this.client = client;
+    ProxyExchange(String peer, ReverseProxy.Config config, ProxyUpgrade proxy, TunnelRelay relay, PrintStream log) {
+        this.peer = peer;
         this.config = config;
         this.proxy = proxy;
         this.relay = relay;
@@ -68,20 +71,32 @@ final class ProxyExchange {
         return tunnelled;
     }
 
-    /** Handles one request; returns whether the client connection stays open for another. */
-    boolean next() throws IOException {
+    /**
+     * Handles one request from {@code client}, whose head has arrived; returns whether the connection
+     * stays open for another.
+     */
+    boolean next(Conn client) throws IOException {
+        this.client = client;
+        try {
+            return handle();
+        } finally {
+            this.client = null;
+        }
+    }
+
+    private boolean handle() throws IOException {
         ParseResult<RequestHead> parsed = client.readHead(requests);
         if (parsed == null) {
             return false;
         }
         if (parsed instanceof ParseResult.Rejected<RequestHead> rejected) {
             requestId = ErrorAnswers.newId();
-            fail(rejected.status(), rejected.problem() + ": " + rejected.detail(), requestId + " " + client.peer());
+            fail(rejected.status(), rejected.problem() + ": " + rejected.detail(), requestId + " " + peer);
             return false;
         }
         RequestHead request = ((ParseResult.Complete<RequestHead>) parsed).head();
         requestId = ErrorAnswers.requestId(request.headers());
-        String line = requestId + " " + client.peer() + " " + request.method() + " " + request.target();
+        String line = requestId + " " + peer + " " + request.method() + " " + request.target();
         BodyFraming framing = BodyFraming.ofRequest(request);
         if (framing instanceof BodyFraming.Invalid invalid) {
             fail(400, invalid.problem() + ": " + invalid.detail(), line);
@@ -99,7 +114,7 @@ final class ProxyExchange {
         // The head for the upstream, composed in one pass: the policy's stripping, the proxy's own Connection
         // and Upgrade, the forwarding fields, the request id and the body's framing.
         HeadEditor edit = forward.edit()
-                .forwarded(forwardedFields, request, client.peer().substring(0, client.peer().lastIndexOf(':')))
+                .forwarded(forwardedFields, request, peer.substring(0, peer.lastIndexOf(':')))
                 .set(ErrorAnswers.REQUEST_ID, requestId)
                 .requestBody(framing);
         boolean hasBody = framing instanceof BodyFraming.Chunked

@@ -2,7 +2,6 @@ package io.github.upgrade4j.examples.proxy;
 
 import io.github.upgrade4j.examples.support.Conn;
 import io.github.upgrade4j.examples.support.ErrorAnswers;
-import io.github.upgrade4j.examples.support.TlsConn;
 import io.github.upgrade4j.hop.HopByHopPolicy;
 import io.github.upgrade4j.hop.UnderscoreAction;
 import io.github.upgrade4j.tunnel.CloseHook;
@@ -15,14 +14,17 @@ import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -110,15 +112,14 @@ public final class ReverseProxy implements AutoCloseable {
         }
     }
 
-    private static final Duration CLIENT_KEEP_ALIVE = Duration.ofSeconds(75);
-
     private final Config config;
     private final PrintStream log;
     private final ServerSocketChannel server;
     private final TunnelRelay relay;
     private final ProxyUpgrade proxy;
-    private final Set<Conn> live = ConcurrentHashMap.newKeySet();
-    private final Thread acceptor;
+    private final ThreadPoolExecutor workers;
+    private final ClientLoop clients;
+    private final Set<Conn> working = ConcurrentHashMap.newKeySet();
     private volatile boolean draining;
 
     private ReverseProxy(Config config, RelayOptions base, PrintStream log) throws IOException {
@@ -130,9 +131,20 @@ public final class ReverseProxy implements AutoCloseable {
                 .idleTimeout(config.idleTimeout())
                 .maxTunnels(config.maxTunnels())
                 .closeHook(CloseHook.webSocketGoingAway()).build());
-        this.server = ServerSocketChannel.open().bind(config.listen());
-        this.acceptor = new Thread(this::acceptLoop, "proxy-accept");
-        acceptor.setDaemon(true);
+        int most = config.http().maxHandshakes();
+        AtomicInteger made = new AtomicInteger();
+        // As many workers as requests served at once, made when needed and gone after a minute idle; as many
+        // complete heads again may wait for one. Beyond that the client loop answers 503.
+        this.workers = new ThreadPoolExecutor(most, most, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(most),
+                task -> {
+                    Thread thread = new Thread(task, "proxy-worker-" + made.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        workers.allowCoreThreadTimeOut(true);
+        this.server = ServerSocketChannel.open().bind(config.listen(), 1024);
+        this.clients = new ClientLoop(server, config.tls().orElse(null), config.handshakeTimeout(), config.http(), log,
+                this::dispatch);
     }
 
     /**
@@ -156,7 +168,7 @@ public final class ReverseProxy implements AutoCloseable {
      */
     public static ReverseProxy start(Config config, RelayOptions base, PrintStream log) throws IOException {
         ReverseProxy proxy = new ReverseProxy(config, Objects.requireNonNull(base, "base"), log);
-        proxy.acceptor.start();
+        proxy.clients.start();
         InetSocketAddress bound = proxy.address();
         log.println("listening on " + bound.getAddress().getHostAddress() + ":" + bound.getPort());
         log.println("relay: " + describe(proxy.relay));
@@ -195,92 +207,75 @@ public final class ReverseProxy implements AutoCloseable {
      */
     public CompletableFuture<Void> drain(Duration grace) {
         draining = true;
-        closeQuietly();
+        clients.stopAccepting();
         return relay.drain(grace);
     }
 
     @Override
     public void close() {
         draining = true;
-        closeQuietly();
-        live.forEach(Conn::closeNow);
+        clients.close();
+        working.forEach(Conn::closeNow);
+        workers.shutdownNow();
         relay.close();
     }
 
-    private void closeQuietly() {
+    /** Gives a connection whose head is complete to a worker; false when every worker is busy and the queue full. */
+    private boolean dispatch(WaitingClient client) {
         try {
-            server.close();
-        } catch (IOException ignored) {
-            // already closed
+            workers.execute(() -> serve(client));
+            return true;
+        } catch (RejectedExecutionException e) {
+            return false;
         }
     }
 
-    private void acceptLoop() {
-        while (!draining) {
-            try {
-                SocketChannel channel = server.accept();
-                Thread handler = new Thread(() -> serve(channel), "proxy-conn");
-                handler.setDaemon(true);
-                handler.start();
-            } catch (IOException e) {
-                if (!draining) {
-                    log.println("accept failed: " + e.getMessage());
-                }
-                return;
-            }
-        }
-    }
-
-    /** Serves one client connection until it closes or becomes a tunnel. */
-    private void serve(SocketChannel channel) {
-        Conn client;
+    /**
+     * Serves one request of a client connection on a worker: blocking I/O from the complete head to the
+     * end of the answer (or the tunnel's opening). A connection that persists goes back to the client loop
+     * with what the client sent past the request; its exchange keeps the upstream connection.
+     */
+    private void serve(WaitingClient waiting) {
+        Conn client = null;
+        ProxyExchange exchange = waiting.exchange != null ? waiting.exchange
+                : new ProxyExchange(waiting.peer, config, proxy, relay, log);
+        boolean parked = false;
         try {
-            client = config.tls().isPresent()
-                    ? Conn.acceptTls(channel, config.tls().get(), config.handshakeTimeout())
-                    : new Conn(channel);
-        } catch (IOException e) {
-            if (config.tls().isPresent()) {
-                log.println(remote(channel) + " TLS handshake failed: " + e.getMessage());
+            waiting.channel.configureBlocking(true);
+            while (waiting.pendingOut.hasRemaining()) {
+                waiting.channel.write(waiting.pendingOut); // handshake records the loop could not send yet
             }
-            closeChannel(channel);
-            return;
-        }
-        live.add(client);
-        ProxyExchange exchange = new ProxyExchange(client, config, proxy, relay, log);
-        try {
-            client.readTimeout(CLIENT_KEEP_ALIVE);
-            while (exchange.next()) {
-                // one request and its answer per iteration, while the connection persists
+            client = Conn.resume(waiting.channel, waiting.engine, waiting.takePlaintext(), waiting.ciphertext);
+            working.add(client);
+            client.readTimeout(config.http().headerTimeout()); // a request body that stalls this long ends it
+            if (exchange.next(client) && !draining) {
+                waiting.exchange = exchange;
+                waiting.received(client.unread());
+                waiting.ciphertext = client.unreadCiphertext();
+                waiting.channel.configureBlocking(false);
+                parked = true;
+                clients.park(waiting);
             }
         } catch (SocketTimeoutException e) {
-            log.println(client.peer() + " closed: idle between requests for " + CLIENT_KEEP_ALIVE.toSeconds() + " s");
+            log.println(waiting.peer + " closed: the request body stalled for "
+                    + config.http().headerTimeout().toSeconds() + " s");
         } catch (IOException e) {
-            log.println(client.peer() + " closed: " + e.getMessage());
+            log.println(waiting.peer + " closed: " + e.getMessage());
         } finally {
-            live.remove(client);
-            if (!exchange.tunnelled()) {
-                client.close();
+            if (client != null) {
+                working.remove(client);
+            }
+            if (!parked && !exchange.tunnelled()) {
+                if (client != null) {
+                    client.close();
+                } else {
+                    ClientLoop.closeQuietly(waiting.channel);
+                }
                 exchange.closeUpstream();
             }
         }
     }
 
-    private static String remote(SocketChannel channel) {
-        try {
-            InetSocketAddress remote = (InetSocketAddress) channel.getRemoteAddress();
-            return remote.getAddress().getHostAddress() + ":" + remote.getPort();
-        } catch (IOException | RuntimeException e) {
-            return "?";
-        }
-    }
-
-    private static void closeChannel(SocketChannel channel) {
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // best effort
-        }
-    }
 
     /** Waits for a drain to finish, at most {@code timeout}. */
     public static void await(CompletableFuture<Void> drained, Duration timeout) {

@@ -15,6 +15,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -30,7 +31,7 @@ public final class Conn implements Closeable {
     private final InputStream in;
     private final OutputStream out;
     /** Read mode: the bytes from position to limit have been received but not consumed yet. */
-    private final ByteBuffer buffer = ByteBuffer.allocate(8 * 1024).flip(); // heads only; bodies stream through
+    private ByteBuffer buffer = ByteBuffer.allocate(8 * 1024).flip(); // heads only; bodies stream through
     private final String peer;
 
     public Conn(SocketChannel channel) throws IOException {
@@ -53,6 +54,19 @@ public final class Conn implements Closeable {
     public static Conn acceptTls(SocketChannel channel, SSLContext context, Duration timeout) throws IOException {
         channel.socket().setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
         return new Conn(channel, TlsConn.handshake(channel, TlsSetup.serverEngine(context)));
+    }
+
+    /**
+     * Goes on with a client connection that waited without a thread (on the proxy's client loop) and is
+     * now back in blocking mode: {@code plaintext} (read mode) is what the client sent and nobody read
+     * yet, a request head at least, read before the socket; over TLS, {@code engine} has finished its
+     * handshake and {@code ciphertext} holds the start of a record not yet decrypted.
+     */
+    public static Conn resume(SocketChannel channel, @Nullable SSLEngine engine, ByteBuffer plaintext,
+            ByteBuffer ciphertext) throws IOException {
+        Conn conn = new Conn(channel, engine == null ? null : TlsConn.resume(channel, engine, ciphertext));
+        conn.prepend(plaintext);
+        return conn;
     }
 
     public static Conn connect(InetSocketAddress address, Duration timeout) throws IOException {
@@ -117,6 +131,25 @@ public final class Conn implements Closeable {
             }
             any = true;
         }
+    }
+
+    /** Makes {@code bytes} (read mode) the first to be read, before the socket. */
+    private void prepend(ByteBuffer bytes) {
+        if (bytes.remaining() > buffer.capacity()) {
+            buffer = ByteBuffer.allocate(bytes.remaining()).flip();
+        }
+        buffer.clear();
+        buffer.put(bytes.duplicate()).flip();
+    }
+
+    /** A copy of the TLS records read and not yet decrypted (empty for plain TCP): to keep while the connection waits. */
+    public ByteBuffer unreadCiphertext() {
+        return tls == null ? ByteBuffer.allocate(0) : tls.unreadCiphertext();
+    }
+
+    /** The TLS engine, or null for plain TCP. */
+    public @Nullable SSLEngine engine() {
+        return tls == null ? null : tls.engine();
     }
 
     /** Reads more bytes into the buffer; returns how many, or -1 at end of stream. */
@@ -187,7 +220,7 @@ public final class Conn implements Closeable {
     }
 
     /** A copy of the bytes read but not consumed (decrypted, over TLS), for the tunnel relay. */
-    ByteBuffer unread() {
+    public ByteBuffer unread() {
         return unreadAfter(new byte[0]);
     }
 

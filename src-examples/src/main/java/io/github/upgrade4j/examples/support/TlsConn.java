@@ -37,12 +37,16 @@ public final class TlsConn {
     private final ByteBuffer netOut;
 
     private TlsConn(SocketChannel channel, SSLEngine engine) throws IOException {
+        this(channel, engine, 0);
+    }
+
+    private TlsConn(SocketChannel channel, SSLEngine engine, int received) throws IOException {
         this.engine = engine;
         this.rawIn = channel.socket().getInputStream();
         this.rawOut = channel.socket().getOutputStream();
         int packet = engine.getSession().getPacketBufferSize();
         int application = engine.getSession().getApplicationBufferSize();
-        this.netIn = ByteBuffer.allocate(2 * packet).flip();
+        this.netIn = ByteBuffer.allocate(Math.max(2 * packet, received + packet)).flip();
         this.appIn = ByteBuffer.allocate(2 * application).flip();
         this.netOut = ByteBuffer.allocate(packet);
     }
@@ -65,6 +69,19 @@ public final class TlsConn {
                 return conn; // records behind the handshake (the request, say) stay in netIn for reads
             }
         }
+    }
+
+    /**
+     * Goes on with a TLS connection whose handshake ran elsewhere (non-blocking, on the proxy's client
+     * loop): {@code ciphertext} (read mode) is what was received and not yet decrypted, read before the
+     * socket. The channel must be in blocking mode.
+     */
+    public static TlsConn resume(SocketChannel channel, SSLEngine engine, ByteBuffer ciphertext) throws IOException {
+        TlsConn conn = new TlsConn(channel, engine, ciphertext.remaining());
+        conn.netIn.compact();
+        conn.netIn.put(ciphertext.duplicate());
+        conn.netIn.flip();
+        return conn;
     }
 
     SSLEngine engine() {

@@ -84,7 +84,7 @@ public final class TlsSetup {
     }
 
     /** A server-mode engine for a client connection: ALPN {@code http/1.1} only. */
-    static SSLEngine serverEngine(SSLContext context) {
+    public static SSLEngine serverEngine(SSLContext context) {
         SSLEngine engine = context.createSSLEngine();
         engine.setUseClientMode(false);
         SSLParameters parameters = engine.getSSLParameters();
