@@ -93,10 +93,14 @@ final class ClientLoop implements AutoCloseable {
         this.tlsHandshakeTimeout = tlsHandshakeTimeout;
         this.log = log;
         this.dispatch = dispatch;
+        // Closing a socket initializes the JDK's native dispatcher classes, which open a descriptor of their
+        // own; done first here, so that it can't fail later for want of descriptors and leave the class
+        // unusable (NoClassDefFoundError on every close from then on).
+        SocketChannel.open().close();
         this.selector = Selector.open();
         server.configureBlocking(false);
         this.acceptKey = server.register(selector, SelectionKey.OP_ACCEPT);
-        this.thread = new Thread(this::run, "proxy-clients");
+        this.thread = new Thread(this::run, "proxy-clients-" + ((InetSocketAddress) server.getLocalAddress()).getPort());
         thread.setDaemon(true);
     }
 
@@ -146,10 +150,14 @@ final class ClientLoop implements AutoCloseable {
                 for (Iterator<SelectionKey> keys = selector.selectedKeys().iterator(); keys.hasNext(); ) {
                     SelectionKey key = keys.next();
                     keys.remove();
-                    if (key == acceptKey) {
-                        accept(now);
-                    } else if (key.isValid()) {
-                        serve((WaitingClient) key.attachment(), key, now);
+                    try {
+                        if (key == acceptKey) {
+                            accept(now);
+                        } else if (key.isValid()) {
+                            serve((WaitingClient) key.attachment(), key, now);
+                        }
+                    } catch (RuntimeException e) { // a bug must not take the listener down with it
+                        log.println("the client loop survived: " + e);
                     }
                 }
                 if (now - nextSweep >= 0) {

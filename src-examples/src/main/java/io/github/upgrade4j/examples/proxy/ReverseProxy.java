@@ -131,18 +131,26 @@ public final class ReverseProxy implements AutoCloseable {
                 .idleTimeout(config.idleTimeout())
                 .maxTunnels(config.maxTunnels())
                 .closeHook(CloseHook.webSocketGoingAway()).build());
+        this.server = ServerSocketChannel.open();
+        try {
+            server.bind(config.listen(), 1024);
+        } catch (IOException e) {
+            server.close();
+            relay.close();
+            throw e;
+        }
+        String port = Integer.toString(((InetSocketAddress) server.getLocalAddress()).getPort());
         int most = config.http().maxHandshakes();
         AtomicInteger made = new AtomicInteger();
         // As many workers as requests served at once, made when needed and gone after a minute idle; as many
         // complete heads again may wait for one. Beyond that the client loop answers 503.
         this.workers = new ThreadPoolExecutor(most, most, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(most),
                 task -> {
-                    Thread thread = new Thread(task, "proxy-worker-" + made.incrementAndGet());
+                    Thread thread = new Thread(task, "proxy-worker-" + port + "-" + made.incrementAndGet());
                     thread.setDaemon(true);
                     return thread;
                 });
         workers.allowCoreThreadTimeOut(true);
-        this.server = ServerSocketChannel.open().bind(config.listen(), 1024);
         this.clients = new ClientLoop(server, config.tls().orElse(null), config.handshakeTimeout(), config.http(), log,
                 this::dispatch);
     }

@@ -54,13 +54,29 @@ public final class ExampleProxy implements AutoCloseable {
         return start(List.of("-cp", JAR.toString(), "io.github.upgrade4j.examples.Main"), upstream, options);
     }
 
+    /**
+     * Like {@link #start}, with at most {@code descriptors} open files for the proxy's process: {@code bash -c
+     * 'ulimit -n N; exec java -jar ...'}, so the pid is the JVM's.
+     */
+    public static ExampleProxy startWithDescriptorLimit(int descriptors, InetSocketAddress upstream, String... options)
+            throws IOException {
+        return start(List.of("-jar", JAR.toString()), List.of("bash", "-c", "ulimit -n " + descriptors
+                + " && exec \"$0\" \"$@\""), upstream, options);
+    }
+
     private static ExampleProxy start(List<String> launch, InetSocketAddress upstream, String... options)
             throws IOException {
+        return start(launch, List.of(), upstream, options);
+    }
+
+    private static ExampleProxy start(List<String> launch, List<String> wrapper, InetSocketAddress upstream,
+            String... options) throws IOException {
         if (!Files.isRegularFile(JAR)) {
             fail("expected " + JAR.toAbsolutePath() + ": the attack suite drives the jar built in the package phase;"
                     + " run it with ./mvnw verify");
         }
-        List<String> command = new ArrayList<>(List.of(java()));
+        List<String> command = new ArrayList<>(wrapper);
+        command.add(java());
         command.addAll(launch);
         command.addAll(List.of("proxy", "--listen", "127.0.0.1:0",
                 "--upstream", upstream.getAddress().getHostAddress() + ":" + upstream.getPort(),
