@@ -29,8 +29,8 @@ public final class Conn implements Closeable {
     private final @Nullable TlsConn tls;
     private final InputStream in;
     private final OutputStream out;
-    /** Read mode: the bytes from position to limit have been received but not consumed yet. */
-    private final ByteBuffer buffer = ByteBuffer.allocate(8 * 1024).flip(); // heads only; bodies stream through
+    /** Heads and the bytes received but not consumed yet; see {@link HeadReader}. */
+    private final HeadReader reader;
     private final String peer;
 
     public Conn(SocketChannel channel) throws IOException {
@@ -42,6 +42,7 @@ public final class Conn implements Closeable {
         this.tls = tls;
         this.in = tls == null ? channel.socket().getInputStream() : tls.input();
         this.out = tls == null ? channel.socket().getOutputStream() : tls.output();
+        this.reader = HeadReader.of(in);
         InetSocketAddress remote = (InetSocketAddress) channel.getRemoteAddress();
         this.peer = remote.getAddress().getHostAddress() + ":" + remote.getPort();
     }
@@ -103,42 +104,17 @@ public final class Conn implements Closeable {
      * @throws EOFException if the peer closed in the middle of a head
      */
     public <H extends MessageHead> ParseResult<H> readHead(Http1Parser<H> parser) throws IOException {
-        boolean any = buffer.hasRemaining();
-        while (true) {
-            ParseResult<H> result = parser.parse(buffer);
-            if (!(result instanceof ParseResult.NeedMore)) {
-                return result;
-            }
-            if (fill() < 0) {
-                if (!any) {
-                    return null;
-                }
-                throw new EOFException("the peer closed the connection in the middle of a head");
-            }
-            any = true;
-        }
+        return reader.readHead(parser);
     }
 
     /** Reads more bytes into the buffer; returns how many, or -1 at end of stream. */
     int fill() throws IOException {
-        buffer.compact();
-        try {
-            int n = in.read(buffer.array(), buffer.position(), buffer.remaining());
-            if (n > 0) {
-                buffer.position(buffer.position() + n);
-            }
-            return n;
-        } finally {
-            buffer.flip();
-        }
+        return reader.fill();
     }
 
     /** One byte, or -1 at end of stream. */
     int read() throws IOException {
-        if (!buffer.hasRemaining() && fill() < 0) {
-            return -1;
-        }
-        return buffer.get() & 0xFF;
+        return reader.read();
     }
 
     /** Up to {@code max} bytes into {@code dst}: from the buffer first, then from the socket; -1 at end of stream. */
@@ -148,12 +124,7 @@ public final class Conn implements Closeable {
 
     /** Up to {@code max} bytes into {@code dst} from {@code off}, as {@link #read(byte[], int)}. */
     int read(byte[] dst, int off, int max) throws IOException {
-        if (!buffer.hasRemaining() && fill() < 0) {
-            return -1;
-        }
-        int n = Math.min(max, buffer.remaining());
-        buffer.get(dst, off, n);
-        return n;
+        return reader.read(dst, off, max);
     }
 
     /**
@@ -162,7 +133,7 @@ public final class Conn implements Closeable {
      * whatever it reads belongs to a connection that is then closed.
      */
     public boolean reusable() {
-        if (buffer.hasRemaining() || tls != null && (tls.unreadPlaintext().hasRemaining()
+        if (reader.available() > 0 || tls != null && (tls.unreadPlaintext().hasRemaining()
                 || tls.unreadCiphertext().hasRemaining())) {
             return false;
         }
@@ -194,8 +165,9 @@ public final class Conn implements Closeable {
     /** The same copy with {@code prefix} in front: e.g. the 101 head to write before the upstream's first bytes. */
     ByteBuffer unreadAfter(byte[] prefix) {
         ByteBuffer decrypted = tls == null ? ByteBuffer.allocate(0) : tls.unreadPlaintext();
-        ByteBuffer copy = ByteBuffer.allocate(prefix.length + buffer.remaining() + decrypted.remaining());
-        copy.put(prefix).put(buffer.duplicate()).put(decrypted).flip();
+        ByteBuffer buffered = reader.unread();
+        ByteBuffer copy = ByteBuffer.allocate(prefix.length + buffered.remaining() + decrypted.remaining());
+        copy.put(prefix).put(buffered).put(decrypted).flip();
         return copy;
     }
 
