@@ -1,5 +1,6 @@
 package io.github.upgrade4j.examples.echo;
 
+import io.github.upgrade4j.examples.support.HeadReader;
 import io.github.upgrade4j.examples.support.WebSocketFrameDecoder.Result;
 import io.github.upgrade4j.examples.support.WebSocketFrame;
 import io.github.upgrade4j.examples.support.WebSocketFrameDecoder;
@@ -166,15 +167,14 @@ public final class EchoServer implements AutoCloseable {
     /** One client connection: HTTP/1.1 requests until one switches to WebSocket or the connection ends. */
     private final class Connection {
         private final Socket socket;
-        private final InputStream in;
+        /** The client's bytes: heads, then after a 101 the frames, including any sent with the request. */
+        private final HeadReader in;
         private final OutputStream out;
         private final String peer;
-        /** Bytes read but not yet consumed, in read mode; the parser and decoder consume all they are given. */
-        private final ByteBuffer buffer = ByteBuffer.allocate(16 * 1024).flip();
 
         Connection(Socket socket, String peer) throws IOException {
             this.socket = socket;
-            this.in = socket.getInputStream();
+            this.in = HeadReader.of(socket.getInputStream());
             this.out = socket.getOutputStream();
             this.peer = peer;
         }
@@ -182,12 +182,11 @@ public final class EchoServer implements AutoCloseable {
         void serve() throws IOException {
             Http1Parser<RequestHead> parser = Http1Parser.forRequests();
             while (true) {
-                ParseResult<RequestHead> result = parser.parse(buffer);
-                if (result instanceof ParseResult.NeedMore) {
-                    if (!fill()) {
-                        return; // the client closed the connection
-                    }
-                } else if (result instanceof ParseResult.Rejected<RequestHead> rejected) {
+                ParseResult<RequestHead> result = in.readHead(parser);
+                if (result == null) {
+                    return; // the client closed the connection between requests
+                }
+                if (result instanceof ParseResult.Rejected<RequestHead> rejected) {
                     respond(rejected.status(), TEXT_PLAIN, text(rejected.detail()), false, true);
                     log("-> " + rejected.status() + " " + rejected.problem());
                     return;
@@ -204,7 +203,7 @@ public final class EchoServer implements AutoCloseable {
             if (decision instanceof UpgradeDecision.Switch change) {
                 socket.setSoTimeout(0); // a WebSocket may be quiet for as long as it likes
                 out.write(Http1Writer.toBytes(change.response()));
-                log(line + "101 " + change.protocol() + ", " + echo()); // buffer holds any frames sent with the request
+                log(line + "101 " + change.protocol() + ", " + echo());
                 return false;
             }
             if (decision instanceof ErrorAnswer reject) {
@@ -250,14 +249,18 @@ public final class EchoServer implements AutoCloseable {
         /** Echoes WebSocket messages until a close frame, a broken rule or the end of the connection. */
         private String echo() {
             WebSocketFrameDecoder decoder = WebSocketFrameDecoder.forServer();
+            // Read mode; the decoder consumes every byte it is given when it answers NeedMore.
+            ByteBuffer frames = ByteBuffer.allocate(16 * 1024).flip();
             int messages = 0;
             try {
                 while (true) {
-                    Result result = decoder.nextMessage(buffer);
+                    Result result = decoder.nextMessage(frames);
                     if (result instanceof Result.NeedMore) {
-                        if (!fill()) {
+                        int n = in.read(frames.array(), 0, frames.capacity());
+                        if (n < 0) {
                             return count(messages) + ", client left without a close frame";
                         }
+                        frames.clear().limit(n);
                     } else if (result instanceof Result.Rejected rejected) {
                         send(WebSocketFrame.close(rejected.closeCode(), rejected.problem().name()));
                         return count(messages) + ", closed " + rejected.closeCode() + " (" + rejected.detail() + ")";
@@ -303,14 +306,6 @@ public final class EchoServer implements AutoCloseable {
             if (withBody) {
                 out.write(body);
             }
-        }
-
-        /** Reads more bytes into the buffer; false at the end of the stream. */
-        private boolean fill() throws IOException {
-            buffer.compact();
-            int n = in.read(buffer.array(), buffer.arrayOffset() + buffer.position(), buffer.remaining());
-            buffer.position(buffer.position() + Math.max(n, 0)).flip();
-            return n >= 0;
         }
 
         private void log(String outcome) {

@@ -2,6 +2,7 @@ package io.github.upgrade4j.examples.probe;
 
 import io.github.upgrade4j.examples.probe.ProbeResult.Ending;
 import io.github.upgrade4j.examples.probe.ProbeResult.Idle;
+import io.github.upgrade4j.examples.support.HeadReader;
 import io.github.upgrade4j.examples.support.WebSocketFrameDecoder.Result;
 import io.github.upgrade4j.examples.support.WebSocketFrame;
 import io.github.upgrade4j.examples.support.WebSocketFrameDecoder;
@@ -51,14 +52,15 @@ final class ProbeExchange implements AutoCloseable {
     private static final int MAX_SHOWN_LINES = 40;
     private static final int MAX_FRAMES_SHOWN = 20;
 
+    /** The upgraded connection and its reader, holding any frames sent right behind the 101; else null. */
     private final @Nullable Socket socket;
-    private final ByteBuffer buffer;
+    private final @Nullable HeadReader reader;
     private final ProbeResult result;
     private final long switchedAt;
 
-    private ProbeExchange(@Nullable Socket socket, ByteBuffer buffer, ProbeResult result, long switchedAt) {
+    private ProbeExchange(@Nullable Socket socket, @Nullable HeadReader reader, ProbeResult result, long switchedAt) {
         this.socket = socket;
-        this.buffer = buffer;
+        this.reader = reader;
         this.result = result;
         this.switchedAt = switchedAt;
     }
@@ -110,53 +112,54 @@ final class ProbeExchange implements AutoCloseable {
         } catch (IOException e) {
             return failed(target, sent, List.of(), start, ProbeVerdict.unreachable(target, e));
         }
-        ByteBuffer buffer = ByteBuffer.allocate(16 * 1024).flip();
-        ByteArrayOutputStream received = new ByteArrayOutputStream();
+        Recorder received = new Recorder(socket); // every byte, to show the heads as they came
+        HeadReader reader = HeadReader.of(received);
         List<String> heads = new ArrayList<>();
         int headStart = 0;
         try {
             socket.getOutputStream().write(wire);
             socket.getOutputStream().flush();
-            InputStream in = socket.getInputStream();
             while (true) {
-                Http1Parser<ResponseHead> parser = Http1Parser.forResponses();
-                headStart = received.size() - buffer.remaining();
-                ParseResult<ResponseHead> parsed = parser.parse(buffer);
-                while (parsed instanceof ParseResult.NeedMore) {
-                    if (fill(in, buffer, received) < 0) {
-                        heads.addAll(shown(received, headStart));
-                        closeQuietly(socket);
-                        return failed(target, sent, heads, start, ProbeVerdict.noAnswer(received.size() > headStart));
-                    }
-                    parsed = parser.parse(buffer);
+                headStart = received.size() - reader.available();
+                ParseResult<ResponseHead> parsed;
+                try {
+                    parsed = reader.readHead(Http1Parser.forResponses());
+                } catch (EOFException e) {
+                    parsed = null;
+                }
+                if (parsed == null) {
+                    heads.addAll(received.shown(headStart));
+                    closeQuietly(socket);
+                    return failed(target, sent, heads, start, ProbeVerdict.noAnswer(received.size() > headStart));
                 }
                 if (parsed instanceof ParseResult.Rejected<ResponseHead> rejected) {
-                    heads.addAll(shown(received, headStart));
+                    heads.addAll(received.shown(headStart));
                     closeQuietly(socket);
                     return failed(target, sent, heads, start, ProbeVerdict.notHttp(rejected));
                 }
                 ParseResult.Complete<ResponseHead> complete = (ParseResult.Complete<ResponseHead>) parsed;
-                heads.addAll(lines(received.toByteArray(), headStart, complete.headLength() - 2));
+                heads.addAll(received.lines(headStart, complete.headLength() - 2));
                 ResponseHead response = complete.head();
                 Verdict verdict = ProxyUpgrade.standard().judge(attempt, response);
                 if (verdict instanceof Verdict.Interim) {
                     continue; // 100 Continue, 103 Early Hints: the final answer follows
                 }
                 Duration took = Duration.ofNanos(System.nanoTime() - start);
+                received.stop();
                 if (verdict instanceof Verdict.Tunnel tunnel) {
                     ProbeResult result = new ProbeResult(target, sent, heads, response, null,
                             ProbeVerdict.worked(tunnel), took, null);
-                    return new ProbeExchange(socket, buffer, result, System.nanoTime());
+                    return new ProbeExchange(socket, reader, result, System.nanoTime());
                 }
-                String body = response.status() == 101 ? null : bodyOrWhyNot(response, in, buffer);
+                String body = response.status() == 101 ? null : bodyOrWhyNot(response, reader);
                 closeQuietly(socket);
                 ProbeVerdict judged = ProbeVerdict.judge(verdict, response, body);
-                return new ProbeExchange(null, buffer, new ProbeResult(target, sent, heads, response, body, judged,
+                return new ProbeExchange(null, null, new ProbeResult(target, sent, heads, response, body, judged,
                         took, null), 0);
             }
         } catch (SocketTimeoutException e) {
             closeQuietly(socket);
-            heads.addAll(shown(received, headStart));
+            heads.addAll(received.shown(headStart));
             return failed(target, sent, heads, start, ProbeVerdict.timedOut(timeout));
         } catch (IOException e) {
             closeQuietly(socket);
@@ -166,7 +169,7 @@ final class ProbeExchange implements AutoCloseable {
 
     private static ProbeExchange failed(ProbeTarget target, List<String> sent, List<String> received, long start,
             ProbeVerdict verdict) {
-        return new ProbeExchange(null, ByteBuffer.allocate(0), new ProbeResult(target, sent, received, null, null, verdict,
+        return new ProbeExchange(null, null, new ProbeResult(target, sent, received, null, null, verdict,
                 Duration.ofNanos(System.nanoTime() - start), null), 0);
     }
 
@@ -175,15 +178,16 @@ final class ProbeExchange implements AutoCloseable {
      * null when the handshake did not leave an open connection.
      */
     @Nullable Idle watchIdle(Duration wait) {
-        if (socket == null) {
+        if (socket == null || reader == null) {
             return null;
         }
         WebSocketFrameDecoder decoder = WebSocketFrameDecoder.forClient();
+        // Read mode; the decoder consumes every byte it is given when it answers NeedMore.
+        ByteBuffer buffer = ByteBuffer.allocate(16 * 1024).flip();
         List<String> frames = new ArrayList<>();
         long deadline = switchedAt + wait.toNanos();
         boolean garbled = false;
         try {
-            InputStream in = socket.getInputStream();
             while (true) {
                 Result next = garbled ? null : decoder.nextFrame(buffer);
                 if (next instanceof Result.Complete complete) {
@@ -196,17 +200,17 @@ final class ProbeExchange implements AutoCloseable {
                     frames.add("bytes that are not a WebSocket frame (" + rejected.detail() + ")");
                     garbled = true; // from here on only watch for the end of the connection
                 }
-                if (garbled) {
-                    buffer.position(buffer.limit());
-                }
+                buffer.clear().limit(0); // NeedMore consumed every byte; garbled bytes are dropped
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return new Idle(wait, Ending.SURVIVED, wait, frames, "");
                 }
                 socket.setSoTimeout((int) Math.max(1, left / 1_000_000));
-                if (fill(in, buffer, null) < 0) {
+                int n = reader.read(buffer.array(), 0, buffer.capacity());
+                if (n < 0) {
                     return new Idle(wait, Ending.CLOSED, since(switchedAt), frames, "");
                 }
+                buffer.limit(n);
             }
         } catch (SocketTimeoutException e) {
             return new Idle(wait, Ending.SURVIVED, wait, frames, "");
@@ -241,16 +245,16 @@ final class ProbeExchange implements AutoCloseable {
         closeQuietly(socket);
     }
 
-    private static @Nullable String bodyOrWhyNot(ResponseHead response, InputStream in, ByteBuffer buffer) {
+    private static @Nullable String bodyOrWhyNot(ResponseHead response, HeadReader reader) {
         try {
-            return body(response, in, buffer);
+            return body(response, reader);
         } catch (IOException e) {
             return "(the body could not be read: " + e.getMessage() + ")";
         }
     }
 
     /** Reads the body of a refusal when it has a known, small length; null when there is none or it is too big. */
-    private static @Nullable String body(ResponseHead response, InputStream in, ByteBuffer buffer) throws IOException {
+    private static @Nullable String body(ResponseHead response, HeadReader reader) throws IOException {
         BodyFraming framing = BodyFraming.ofResponse(response, "GET");
         if (!(framing instanceof BodyFraming.FixedLength fixed) || fixed.length() == 0) {
             return framing instanceof BodyFraming.None || framing instanceof BodyFraming.FixedLength ? null
@@ -259,15 +263,10 @@ final class ProbeExchange implements AutoCloseable {
         if (fixed.length() > MAX_BODY) {
             return "(" + fixed.length() + " bytes, not read)";
         }
-        byte[] bytes = new byte[(int) fixed.length()];
-        int have = Math.min(buffer.remaining(), bytes.length);
-        buffer.get(bytes, 0, have);
-        while (have < bytes.length) {
-            int n = in.read(bytes, have, bytes.length - have);
-            if (n < 0) {
-                throw new EOFException("expected " + bytes.length + " body bytes but the connection closed after " + have);
-            }
-            have += n;
+        byte[] bytes = reader.readNBytes((int) fixed.length());
+        if (bytes.length < fixed.length()) {
+            throw new EOFException("expected " + fixed.length() + " body bytes but the connection closed after "
+                    + bytes.length);
         }
         String type = response.headers().first(HeaderName.CONTENT_TYPE).orElse("").toLowerCase(Locale.ROOT);
         boolean text = type.isEmpty() || type.startsWith("text/") || type.contains("json");
@@ -295,28 +294,6 @@ final class ProbeExchange implements AutoCloseable {
         }
     }
 
-    /** Reads more bytes into {@code buffer} (read mode), copying them to {@code received}; -1 at end of stream. */
-    private static int fill(InputStream in, ByteBuffer buffer, @Nullable ByteArrayOutputStream received)
-            throws IOException {
-        buffer.compact();
-        if (!buffer.hasRemaining()) {
-            buffer.flip();
-            throw new IOException("expected an answer head of at most " + buffer.capacity() + " bytes");
-        }
-        try {
-            int n = in.read(buffer.array(), buffer.position(), buffer.remaining());
-            if (n > 0) {
-                if (received != null) {
-                    received.write(buffer.array(), buffer.position(), n);
-                }
-                buffer.position(buffer.position() + n);
-            }
-            return n;
-        } finally {
-            buffer.flip();
-        }
-    }
-
     /** The lines of {@code bytes[0, end)} split at CRLF, control characters escaped. */
     private static List<String> lines(byte[] bytes, int end) {
         return lines(bytes, 0, end);
@@ -332,16 +309,6 @@ final class ProbeExchange implements AutoCloseable {
             lines.remove(lines.size() - 1);
         }
         return lines;
-    }
-
-    /** What arrived from {@code from} on, when it did not make a head: at most a screenful. */
-    private static List<String> shown(ByteArrayOutputStream received, int from) {
-        byte[] bytes = received.toByteArray();
-        if (from >= bytes.length) {
-            return List.of();
-        }
-        List<String> lines = lines(bytes, from, Math.min(bytes.length - from, 4096));
-        return lines.size() > MAX_SHOWN_LINES ? lines.subList(0, MAX_SHOWN_LINES) : lines;
     }
 
     private static String printable(String line) {
@@ -366,6 +333,56 @@ final class ProbeExchange implements AutoCloseable {
             socket.close();
         } catch (IOException e) {
             // nothing more to do
+        }
+    }
+
+    /** The socket's input as it arrives, with a copy of every byte until {@link #stop()}: heads are shown as sent. */
+    private static final class Recorder extends InputStream {
+        private final Socket socket;
+        private final ByteArrayOutputStream copy = new ByteArrayOutputStream();
+        private boolean recording = true;
+
+        Recorder(Socket socket) {
+            this.socket = socket;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) == 1 ? one[0] & 0xFF : -1;
+        }
+
+        @Override
+        public int read(byte[] dst, int off, int len) throws IOException {
+            int n = socket.getInputStream().read(dst, off, len);
+            if (n > 0 && recording) {
+                copy.write(dst, off, n);
+            }
+            return n;
+        }
+
+        /** How many bytes arrived so far. */
+        int size() {
+            return copy.size();
+        }
+
+        /** Stops copying: the watch for frames after the head needs none. */
+        void stop() {
+            recording = false;
+        }
+
+        /** The lines of the {@code length} bytes from {@code from}, split at CRLF. */
+        List<String> lines(int from, int length) {
+            return ProbeExchange.lines(copy.toByteArray(), from, length);
+        }
+
+        /** What arrived from {@code from} on, when it did not make a head: at most a screenful. */
+        List<String> shown(int from) {
+            if (from >= copy.size()) {
+                return List.of();
+            }
+            List<String> lines = lines(from, Math.min(copy.size() - from, 4096));
+            return lines.size() > MAX_SHOWN_LINES ? lines.subList(0, MAX_SHOWN_LINES) : lines;
         }
     }
 }

@@ -4,46 +4,21 @@ import io.github.upgrade4j.examples.Servers;
 import io.github.upgrade4j.examples.proxy.ReverseProxy;
 import io.github.upgrade4j.examples.support.ErrorAnswers;
 import io.github.upgrade4j.hop.ForwardedFields;
-import io.github.upgrade4j.http.BodyFraming;
-import io.github.upgrade4j.http.HeaderField;
-import io.github.upgrade4j.http.HeaderName;
-import io.github.upgrade4j.http.Headers;
-import io.github.upgrade4j.http.Http1Parser;
-import io.github.upgrade4j.http.Http1Writer;
-import io.github.upgrade4j.http.ParseResult;
 import io.github.upgrade4j.http.RequestHead;
-import io.github.upgrade4j.http.ResponseHead;
 import io.github.upgrade4j.tunnel.CloseReason;
 import io.github.upgrade4j.tunnel.RelayOptions;
-import io.github.upgrade4j.tunnel.StreamEndpoint;
 import io.github.upgrade4j.tunnel.StreamRelay;
 import io.github.upgrade4j.upgrade.ErrorAnswer;
 import io.github.upgrade4j.upgrade.Outbound;
 import io.github.upgrade4j.upgrade.ProxyUpgrade;
 import io.github.upgrade4j.upgrade.UpgradeAttempt;
-import io.github.upgrade4j.upgrade.UpgradeDecision;
-import io.github.upgrade4j.upgrade.UpgradeReason;
-import io.github.upgrade4j.upgrade.Verdict;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.ByteArrayInputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
-import java.io.SequenceInputStream;
 import java.net.InetSocketAddress;
-import java.net.ProtocolException;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -52,11 +27,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.HttpStream;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
@@ -66,25 +39,21 @@ import org.eclipse.jetty.server.ServerConnector;
  *
  * <ul>
  *   <li><b>Plain requests</b> go through the JDK {@link HttpClient} (HTTP/1.1) with the hop-by-hop
- *       policy applied both ways and {@code X-Forwarded-*} and {@code Via} added after stripping. The
- *       client refuses to set {@code Host}, {@code Connection}, {@code Content-Length}, {@code Expect}
- *       and {@code Upgrade} itself: {@code Host} becomes the upstream's address (the original travels
- *       in {@code X-Forwarded-Host}), the client manages its own connections, frames the body from the
- *       length it is given, and the container has already answered {@code Expect: 100-continue};
- *       {@code TE} is not sent either, since the client cannot nominate it in {@code Connection}.
+ *       policy applied both ways and {@code X-Forwarded-*} and {@code Via} added after stripping; see
+ *       {@link ServletPlainExchange} for the fields the client sets itself.
  *   <li><b>WebSocket upgrades</b> are negotiated by {@link ProxyUpgrade} with the upstream over a
- *       socket of their own; a valid 101 is set on the servlet response, Jetty hands the client's
- *       connection over to a {@link ServletJettyConnection} once the 101 is written, and a
- *       {@link StreamRelay} relays it and the socket, each with the bytes read past its head. A
- *       refused request is answered 400 or 426, an invalid 101 502, and any other answer is relayed
- *       as it is, after which the client connection closes.
+ *       socket of their own ({@link ServletUpgradeExchange}); a valid 101 is set on the servlet
+ *       response, Jetty hands the client's connection over to a {@link ServletJettyConnection} once
+ *       the 101 is written, and a {@link StreamRelay} relays it and the socket, each with the bytes
+ *       read past its head. A refused request is answered 400 or 426, an invalid 101 502, and any
+ *       other answer is relayed as it is, after which the client connection closes.
  * </ul>
  *
  * <p>Answers of its own: 400 for a request the library refuses, 502 when the upstream cannot be
  * reached or answers badly, 503 when the tunnel limit is reached (before any 101), 504 when the
  * upstream does not answer within the handshake timeout; the bodies of the 5xx answers are generic,
  * and every answer carries the request's {@code X-Request-Id}, which the upstream gets too and the log
- * line starts with (see {@link ErrorAnswers}). Interim responses from the upstream before
+ * line starts with (see {@link ServletErrorAnswers}). Interim responses from the upstream before
  * its final answer are dropped: Servlet 6 cannot send them. Compare {@link ReverseProxy}, the same
  * proxy on upgrade4j's own blocking I/O and NIO tunnel relay.
  */
@@ -108,19 +77,13 @@ public final class ServletProxy implements AutoCloseable {
         }
     }
 
-    /** Tells the client why its upgrade offer was not passed on, as {@link ReverseProxy} does. */
-    private static final String NOT_FORWARDED = "X-Upgrade-Not-Forwarded";
-    /** Fields the JDK HttpClient sets itself and refuses from callers (JDK 12+), plus TE; see the class doc. */
     private static final ForwardedFields HTTP_FIELDS = ForwardedFields.builder().via("upgrade4j").build();
     private static final ForwardedFields HTTPS_FIELDS = ForwardedFields.builder().proto("https").via("upgrade4j").build();
-    private static final Set<HeaderName> CLIENT_OWNED = Set.of(HeaderName.HOST, HeaderName.CONNECTION,
-            HeaderName.CONTENT_LENGTH, HeaderName.EXPECT, HeaderName.UPGRADE, HeaderName.TE);
 
     private final Config config;
     private final PrintStream log;
     private final ExecutorService tunnelThreads;
     private final StreamRelay relay;
-    private final HttpClient client;
     private final Server server;
     private final ServerConnector connector;
 
@@ -139,8 +102,6 @@ public final class ServletProxy implements AutoCloseable {
                 .idleTimeout(config.idleTimeout())
                 .maxTunnels(config.maxTunnels())
                 .bufferBudgetBytes(standard.bufferBudgetBytes() + 4096L * config.maxTunnels()).build());
-        this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(config.handshakeTimeout()).build();
         this.server = new Server();
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false); // the upstream's Server and Date fields pass through instead
@@ -230,7 +191,11 @@ public final class ServletProxy implements AutoCloseable {
     private final class ProxyServlet extends HttpServlet {
         private static final long serialVersionUID = 1L;
         private final transient ProxyUpgrade proxy = ProxyUpgrade.standard();
+        private final transient ServletPlainExchange plain = new ServletPlainExchange(config, proxy, log);
+        private final transient ServletUpgradeExchange upgrade =
+                new ServletUpgradeExchange(config, proxy, relay, connector, log);
 
+        /** Reads the request as a head, lets {@link ProxyUpgrade} decide, and passes it to the matching exchange. */
         @Override
         protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
             String peer = request.getRemoteAddr() + ":" + request.getRemotePort() + " " + request.getMethod() + " "
@@ -241,7 +206,7 @@ public final class ServletProxy implements AutoCloseable {
             } catch (IllegalArgumentException e) {
                 String id = ErrorAnswers.newId();
                 response.setHeader(ErrorAnswers.REQUEST_ID.toString(), id);
-                fail(response, 400, e.getMessage(), id + " " + peer);
+                ServletErrorAnswers.fail(response, 400, e.getMessage(), id + " " + peer, log);
                 return;
             }
             String id = ErrorAnswers.requestId(head.headers());
@@ -259,273 +224,10 @@ public final class ServletProxy implements AutoCloseable {
             RequestHead toUpstream = head.withHeaders(forward.edit() // one pass: stripping, Connection, Upgrade, ours
                     .forwarded(fields, head, request.getRemoteAddr()).set(ErrorAnswers.REQUEST_ID, id).build());
             if ((forward.attempt() instanceof UpgradeAttempt.Forwarded)) {
-                upgrade(request, response, forward, toUpstream, line);
+                upgrade.forward(request, response, forward, toUpstream, line);
             } else {
-                forwardPlain(request, response, head, forward, toUpstream, line);
+                plain.forward(request, response, head, forward, toUpstream, line);
             }
         }
-
-        /** A plain request through the JDK HttpClient. */
-        private void forwardPlain(HttpServletRequest request, HttpServletResponse response, RequestHead head,
-                Outbound.Forward forward, RequestHead toUpstream, String line) throws IOException {
-            BodyFraming framing = BodyFraming.ofRequest(head);
-            if (framing instanceof BodyFraming.Invalid invalid) {
-                fail(response, 400, invalid.problem() + ": " + invalid.detail(), line);
-                return;
-            }
-            HttpRequest.Builder builder;
-            try {
-                builder = HttpRequest.newBuilder(URI.create("http://" + authority(config.upstream()) + head.target()))
-                        .timeout(config.handshakeTimeout());
-                for (HeaderField field : toUpstream.headers()) {
-                    if (!CLIENT_OWNED.contains(field.name())) {
-                        builder.header(field.name().toString(), field.value());
-                    }
-                }
-                InputStream body = request.getInputStream();
-                HttpRequest.BodyPublisher publisher;
-                if (framing instanceof BodyFraming.FixedLength fixed && fixed.length() > 0) {
-                    publisher = HttpRequest.BodyPublishers.fromPublisher(
-                            HttpRequest.BodyPublishers.ofInputStream(() -> body), fixed.length());
-                } else if (framing instanceof BodyFraming.Chunked) {
-                    publisher = HttpRequest.BodyPublishers.ofInputStream(() -> body); // sent chunked
-                } else {
-                    publisher = HttpRequest.BodyPublishers.noBody();
-                }
-                builder.method(head.method(), publisher);
-            } catch (IllegalArgumentException e) { // a target, field or method the HttpClient cannot send
-                fail(response, 400, "the request cannot be forwarded with the JDK HttpClient: " + e.getMessage(), line);
-                return;
-            }
-            HttpResponse<InputStream> answer;
-            try {
-                answer = client.send(builder.build(), HttpResponse.BodyHandlers.ofInputStream());
-            } catch (HttpTimeoutException e) {
-                fail(response, 504, "the upstream did not answer within " + config.handshakeTimeout().toMillis()
-                        + " ms", line);
-                return;
-            } catch (IOException e) {
-                fail(response, 502, "the upstream " + config.upstream() + " could not be reached or failed: " + e, line);
-                return;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                fail(response, 502, "interrupted while waiting for the upstream", line);
-                return;
-            }
-            try (InputStream body = answer.body()) {
-                Verdict verdict;
-                try {
-                    Headers.Builder fields = Headers.builder(); // the client gives them sorted by name
-                    answer.headers().map().forEach((name, values) -> values.forEach(value -> fields.add(HeaderName.of(name), value)));
-                    verdict = proxy.judge(forward.attempt(), ResponseHead.of(answer.statusCode(), fields.build()));
-                } catch (IllegalArgumentException e) {
-                    fail(response, 502, "the upstream's answer cannot be relayed: " + e.getMessage(), line);
-                    return;
-                }
-                if (verdict instanceof ErrorAnswer invalid) {
-                    fail(response, 502, invalid.reason() + ": " + invalid.detail(), line);
-                    return;
-                }
-                Verdict.Plain plain = (Verdict.Plain) verdict; // 1xx never reach us
-                ServletHeads.write(plain.response(), response);
-                if (plain.reason() != UpgradeReason.Ignored.NOT_OFFERED) {
-                    response.addHeader(NOT_FORWARDED, plain.reason().name());
-                }
-                long bytes = body.transferTo(response.getOutputStream());
-                log.println(line + " -> " + answer.statusCode() + " (" + bytes + " B)"
-                        + (plain.reason() != UpgradeReason.Ignored.NOT_OFFERED
-                                ? ", upgrade not forwarded: " + ((UpgradeDecision.Ignore) forward.attempt()).message()
-                                : ""));
-            }
-        }
-
-        /** A WebSocket upgrade: negotiated over a socket of its own, then relayed by the stream relay. */
-        private void upgrade(HttpServletRequest request, HttpServletResponse response,
-                Outbound.Forward forward, RequestHead toUpstream, String line)
-                throws IOException {
-            // Checked again by open(), after the 101 (see ServletJettyConnection).
-            int limit = relay.options().maxTunnels();
-            if (relay.stats().activeTunnels() >= limit) {
-                fail(response, 503, "expected fewer than " + limit + " running tunnels but " + relay.stats().activeTunnels()
-                        + " are running", line);
-                return;
-            }
-            int timeout = (int) Math.min(Integer.MAX_VALUE, config.handshakeTimeout().toMillis());
-            Socket upstream = new Socket();
-            boolean handedOver = false;
-            try {
-                upstream.connect(config.upstream(), timeout);
-                upstream.setTcpNoDelay(true);
-                upstream.setSoTimeout(timeout); // for the handshake only
-                upstream.getOutputStream().write(Http1Writer.toBytes(toUpstream));
-                Http1Parser<ResponseHead> parser = Http1Parser.forResponses();
-                ByteBuffer received = ByteBuffer.allocate(16 * 1024).flip();
-                while (true) {
-                    ParseResult<ResponseHead> parsed = readHead(upstream.getInputStream(), parser, received);
-                    if (parsed instanceof ParseResult.Rejected<ResponseHead> rejected) {
-                        fail(response, 502, "the upstream's answer is not valid HTTP/1.1: " + rejected.detail(), line);
-                        return;
-                    }
-                    ResponseHead answer = ((ParseResult.Complete<ResponseHead>) parsed).head();
-                    Verdict verdict = proxy.judge(forward.attempt(), answer);
-                    if (verdict instanceof Verdict.Interim) {
-                        continue; // Servlet 6 cannot send an interim response; wait for the final one
-                    }
-                    if (verdict instanceof ErrorAnswer invalid) {
-                        fail(response, 502, invalid.reason() + ": " + invalid.detail(), line);
-                        return;
-                    }
-                    if (verdict instanceof Verdict.Plain plain) {
-                        relayAnswer(response, answer, plain, upstream, received, toUpstream.method(), line);
-                        return;
-                    }
-                    Verdict.Tunnel tunnel = (Verdict.Tunnel) verdict;
-                    ServletContextRequest jetty = ServletContextRequest.getServletContextRequest(request);
-                    upstream.setSoTimeout(0); // from now on the relay's timeouts apply
-                    // Jetty switches the connection to this one once the 101 is written; see ServletJettyConnection.
-                    jetty.setAttribute(HttpStream.UPGRADE_CONNECTION_ATTRIBUTE, new ServletJettyConnection(
-                            jetty.getConnectionMetaData().getConnection().getEndPoint(), connector.getExecutor(), relay,
-                            StreamEndpoint.of(upstream, received), line, log));
-                    ServletHeads.write(tunnel.response(), response); // 101, Connection: upgrade, Upgrade, Sec-WebSocket-Accept
-                    handedOver = true;
-                    log.println(line + " -> 101 tunnel " + tunnel.protocol());
-                    return;
-                }
-            } catch (SocketTimeoutException e) {
-                fail(response, 504, "the upstream did not answer within " + timeout + " ms", line);
-            } catch (IOException e) {
-                fail(response, 502, "the upstream " + config.upstream() + " could not be reached or failed: " + e, line);
-            } finally {
-                if (!handedOver) {
-                    upstream.close();
-                }
-            }
-        }
-
-        /** Relays a final answer other than 101 with its body; the client connection closes after it. */
-        private void relayAnswer(HttpServletResponse response, ResponseHead answer, Verdict.Plain plain,
-                Socket upstream, ByteBuffer received, String method, String line) throws IOException {
-            BodyFraming framing = BodyFraming.ofResponse(answer, method);
-            if (framing instanceof BodyFraming.Invalid invalid) {
-                fail(response, 502, invalid.problem() + ": " + invalid.detail(), line);
-                return;
-            }
-            ServletHeads.write(plain.response(), response); // with Connection: close
-            byte[] behind = new byte[received.remaining()];
-            received.get(behind);
-            InputStream in = new SequenceInputStream(new ByteArrayInputStream(behind), upstream.getInputStream());
-            OutputStream out = response.getOutputStream();
-            long bytes = 0;
-            if (framing instanceof BodyFraming.FixedLength fixed) {
-                bytes = copy(in, out, fixed.length());
-            } else if (framing instanceof BodyFraming.Chunked) {
-                bytes = dechunk(in, out);
-            } else if (framing instanceof BodyFraming.UntilClose) {
-                upstream.setSoTimeout(0);
-                bytes = in.transferTo(out);
-            }
-            log.println(line + " -> " + answer.status() + " (" + bytes + " B), upgrade not done: " + plain.reason());
-        }
-
-        /**
-         * Answers with a short plain-text error (generic for a 5xx: see {@link ErrorAnswers}) and the
-         * request id set on {@code response}, and logs it with its detail.
-         */
-        private void fail(HttpServletResponse response, int status, String detail, String line) throws IOException {
-            log.println(line + " -> " + status + " " + detail);
-            if (response.isCommitted()) {
-                throw new IOException(detail); // the container aborts the connection
-            }
-            String id = Objects.requireNonNullElseGet(response.getHeader(ErrorAnswers.REQUEST_ID.toString()),
-                    ErrorAnswers::newId);
-            byte[] body = ErrorAnswers.body(status, detail, id);
-            response.reset();
-            ServletHeads.write(ErrorAnswers.head(status, body, id), response);
-            response.getOutputStream().write(body);
-        }
-    }
-
-    /** {@code host:port}, with brackets around an IPv6 address. */
-    private static String authority(InetSocketAddress address) {
-        String host = address.getHostString();
-        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
-    }
-
-    /**
-     * Reads one response head from {@code in} through {@code buffer} (read mode: its remaining bytes
-     * are received and not yet parsed); afterwards the buffer holds the bytes behind the head.
-     *
-     * @throws EOFException if the upstream closed before a whole head
-     */
-    private static ParseResult<ResponseHead> readHead(InputStream in, Http1Parser<ResponseHead> parser, ByteBuffer buffer)
-            throws IOException {
-        while (true) {
-            ParseResult<ResponseHead> parsed = parser.parse(buffer);
-            if (!(parsed instanceof ParseResult.NeedMore)) {
-                return parsed;
-            }
-            buffer.clear(); // NeedMore consumed every byte
-            int n = in.read(buffer.array(), 0, buffer.capacity());
-            if (n < 0) {
-                throw new EOFException("the upstream closed the connection before a whole answer head");
-            }
-            buffer.limit(n);
-        }
-    }
-
-    private static long copy(InputStream in, OutputStream out, long length) throws IOException {
-        byte[] chunk = new byte[16 * 1024];
-        for (long left = length; left > 0; ) {
-            int n = in.read(chunk, 0, (int) Math.min(chunk.length, left));
-            if (n < 0) {
-                throw new EOFException("expected " + length + " body bytes but the upstream closed after "
-                        + (length - left));
-            }
-            out.write(chunk, 0, n);
-            left -= n;
-        }
-        return length;
-    }
-
-    /** Writes the data of a chunked body (RFC 9112 §7.1) and skips its trailers; the container re-frames it. */
-    private static long dechunk(InputStream in, OutputStream out) throws IOException {
-        long total = 0;
-        while (true) {
-            String sizeLine = line(in);
-            int end = 0;
-            while (end < sizeLine.length() && Character.digit(sizeLine.charAt(end), 16) >= 0) {
-                end++;
-            }
-            if (end == 0 || end > 15 || end < sizeLine.length() && ";\t ".indexOf(sizeLine.charAt(end)) < 0) {
-                throw new ProtocolException("expected a hexadecimal chunk size but the line was '" + sizeLine + "'");
-            }
-            long size = Long.parseLong(sizeLine.substring(0, end), 16);
-            if (size == 0) {
-                break;
-            }
-            total += copy(in, out, size);
-            if (!line(in).isEmpty()) {
-                throw new ProtocolException("expected CRLF after " + size + " bytes of chunk data");
-            }
-        }
-        while (!line(in).isEmpty()) {
-            // trailer fields are dropped: the servlet response has no way to send them here
-        }
-        return total;
-    }
-
-    /** One CRLF-terminated line of at most 4096 bytes, without its CRLF. */
-    private static String line(InputStream in) throws IOException {
-        StringBuilder line = new StringBuilder();
-        for (int b; (b = in.read()) != '\n'; ) {
-            if (b < 0 || line.length() == 4096) {
-                throw new ProtocolException("expected a CRLF-terminated line of at most 4096 bytes in a chunked body");
-            }
-            line.append((char) b);
-        }
-        if (line.length() == 0 || line.charAt(line.length() - 1) != '\r') {
-            throw new ProtocolException("expected CRLF line endings in a chunked body");
-        }
-        return line.substring(0, line.length() - 1);
     }
 }

@@ -21,7 +21,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * One blocking connection of the example proxy during its HTTP phase: a socket channel, a read buffer
  * whose unread bytes survive from one message to the next, and timed reads; over TLS when made by
- * {@link #acceptTls} or {@link #connect(InetSocketAddress, Duration, SSLContext)}. When the connection
+ * {@link #resume} (after a TLS handshake on the proxy's client loop) or {@link #connect(InetSocketAddress,
+ * Duration, SSLContext)}. When the connection
  * turns into a tunnel, {@link #endpoint} hands the channel, the engine if any, and the bytes already
  * read past the last head to the relay.
  */
@@ -30,8 +31,8 @@ public final class Conn implements Closeable {
     private final @Nullable TlsConn tls;
     private final InputStream in;
     private final OutputStream out;
-    /** Read mode: the bytes from position to limit have been received but not consumed yet. */
-    private ByteBuffer buffer = ByteBuffer.allocate(8 * 1024).flip(); // heads only; bodies stream through
+    /** Heads and the bytes received but not consumed yet; see {@link HeadReader}. */
+    private final HeadReader reader;
     private final String peer;
 
     public Conn(SocketChannel channel) throws IOException {
@@ -39,21 +40,17 @@ public final class Conn implements Closeable {
     }
 
     private Conn(SocketChannel channel, @Nullable TlsConn tls) throws IOException {
+        this(channel, tls, ByteBuffer.allocate(0));
+    }
+
+    private Conn(SocketChannel channel, @Nullable TlsConn tls, ByteBuffer received) throws IOException {
         this.channel = channel;
         this.tls = tls;
         this.in = tls == null ? channel.socket().getInputStream() : tls.input();
         this.out = tls == null ? channel.socket().getOutputStream() : tls.output();
+        this.reader = HeadReader.of(in, received);
         InetSocketAddress remote = (InetSocketAddress) channel.getRemoteAddress();
         this.peer = remote.getAddress().getHostAddress() + ":" + remote.getPort();
-    }
-
-    /**
-     * A client connection accepted on a TLS listener: the handshake runs here (ALPN {@code http/1.1}
-     * only), each read bounded by {@code timeout}. The caller closes the channel if this fails.
-     */
-    public static Conn acceptTls(SocketChannel channel, SSLContext context, Duration timeout) throws IOException {
-        channel.socket().setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
-        return new Conn(channel, TlsConn.handshake(channel, TlsSetup.serverEngine(context)));
     }
 
     /**
@@ -64,9 +61,7 @@ public final class Conn implements Closeable {
      */
     public static Conn resume(SocketChannel channel, @Nullable SSLEngine engine, ByteBuffer plaintext,
             ByteBuffer ciphertext) throws IOException {
-        Conn conn = new Conn(channel, engine == null ? null : TlsConn.resume(channel, engine, ciphertext));
-        conn.prepend(plaintext);
-        return conn;
+        return new Conn(channel, engine == null ? null : TlsConn.resume(channel, engine, ciphertext), plaintext);
     }
 
     public static Conn connect(InetSocketAddress address, Duration timeout) throws IOException {
@@ -117,27 +112,9 @@ public final class Conn implements Closeable {
      * @throws EOFException if the peer closed in the middle of a head
      */
     public <H extends MessageHead> ParseResult<H> readHead(Http1Parser<H> parser) throws IOException {
-        boolean any = buffer.hasRemaining();
-        while (true) {
-            ParseResult<H> result = parser.parse(buffer);
-            if (!(result instanceof ParseResult.NeedMore)) {
-                return result;
-            }
-            if (fill() < 0) {
-                if (!any) {
-                    return null;
-                }
-                throw new EOFException("the peer closed the connection in the middle of a head");
-            }
-            any = true;
-        }
+        return reader.readHead(parser);
     }
 
-    /** Makes {@code bytes} (read mode) the first to be read, before the socket. */
-    private void prepend(ByteBuffer bytes) {
-        if (bytes.remaining() > buffer.capacity()) {
-            buffer = ByteBuffer.allocate(bytes.remaining()).flip();
-        }
         buffer.clear();
         buffer.put(bytes.duplicate()).flip();
     }
@@ -154,24 +131,12 @@ public final class Conn implements Closeable {
 
     /** Reads more bytes into the buffer; returns how many, or -1 at end of stream. */
     int fill() throws IOException {
-        buffer.compact();
-        try {
-            int n = in.read(buffer.array(), buffer.position(), buffer.remaining());
-            if (n > 0) {
-                buffer.position(buffer.position() + n);
-            }
-            return n;
-        } finally {
-            buffer.flip();
-        }
+        return reader.fill();
     }
 
     /** One byte, or -1 at end of stream. */
     int read() throws IOException {
-        if (!buffer.hasRemaining() && fill() < 0) {
-            return -1;
-        }
-        return buffer.get() & 0xFF;
+        return reader.read();
     }
 
     /** Up to {@code max} bytes into {@code dst}: from the buffer first, then from the socket; -1 at end of stream. */
@@ -181,12 +146,7 @@ public final class Conn implements Closeable {
 
     /** Up to {@code max} bytes into {@code dst} from {@code off}, as {@link #read(byte[], int)}. */
     int read(byte[] dst, int off, int max) throws IOException {
-        if (!buffer.hasRemaining() && fill() < 0) {
-            return -1;
-        }
-        int n = Math.min(max, buffer.remaining());
-        buffer.get(dst, off, n);
-        return n;
+        return reader.read(dst, off, max);
     }
 
     /**
@@ -195,7 +155,7 @@ public final class Conn implements Closeable {
      * whatever it reads belongs to a connection that is then closed.
      */
     public boolean reusable() {
-        if (buffer.hasRemaining() || tls != null && (tls.unreadPlaintext().hasRemaining()
+        if (reader.available() > 0 || tls != null && (tls.unreadPlaintext().hasRemaining()
                 || tls.unreadCiphertext().hasRemaining())) {
             return false;
         }
@@ -227,8 +187,9 @@ public final class Conn implements Closeable {
     /** The same copy with {@code prefix} in front: e.g. the 101 head to write before the upstream's first bytes. */
     ByteBuffer unreadAfter(byte[] prefix) {
         ByteBuffer decrypted = tls == null ? ByteBuffer.allocate(0) : tls.unreadPlaintext();
-        ByteBuffer copy = ByteBuffer.allocate(prefix.length + buffer.remaining() + decrypted.remaining());
-        copy.put(prefix).put(buffer.duplicate()).put(decrypted).flip();
+        ByteBuffer buffered = reader.unread();
+        ByteBuffer copy = ByteBuffer.allocate(prefix.length + buffered.remaining() + decrypted.remaining());
+        copy.put(prefix).put(buffered).put(decrypted).flip();
         return copy;
     }
 
