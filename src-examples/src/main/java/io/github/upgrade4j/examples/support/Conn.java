@@ -115,10 +115,6 @@ public final class Conn implements Closeable {
         return reader.readHead(parser);
     }
 
-        buffer.clear();
-        buffer.put(bytes.duplicate()).flip();
-    }
-
     /** A copy of the TLS records read and not yet decrypted (empty for plain TCP): to keep while the connection waits. */
     public ByteBuffer unreadCiphertext() {
         return tls == null ? ByteBuffer.allocate(0) : tls.unreadCiphertext();
