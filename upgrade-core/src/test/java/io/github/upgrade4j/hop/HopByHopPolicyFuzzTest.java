@@ -190,7 +190,10 @@ class HopByHopPolicyFuzzTest {
             }
         }
         for (HeaderField field : in) {
-            if (field.name().toString().regionMatches(true, 0, "X-Forwarded-", 0, 12) && field.name().toString().length() > 12) {
+            // An X-Forwarded-* name with '_' is an underscored alias of one without (x-forwarded-X_Tenant reads
+            // as X-Forwarded-X-Tenant to a server that maps '_' to '-'): checked above, not here.
+            if (field.name().toString().regionMatches(true, 0, "X-Forwarded-", 0, 12) && field.name().toString().length() > 12
+                    && field.name().toString().indexOf('_') < 0) {
                 assertEquals(in.values(field.name()), out.values(field.name()), () -> field.name() + " changed");
             }
         }
