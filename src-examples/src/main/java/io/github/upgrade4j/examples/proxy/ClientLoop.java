@@ -2,12 +2,9 @@ package io.github.upgrade4j.examples.proxy;
 
 import io.github.upgrade4j.examples.support.ErrorAnswers;
 import io.github.upgrade4j.examples.support.TlsSetup;
-import io.github.upgrade4j.http.HeaderName;
 import io.github.upgrade4j.http.Http1Parser;
-import io.github.upgrade4j.http.Http1Writer;
 import io.github.upgrade4j.http.ParseResult;
 import io.github.upgrade4j.http.RequestHead;
-import io.github.upgrade4j.http.ResponseHead;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -19,10 +16,8 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
@@ -57,11 +52,6 @@ final class ClientLoop implements AutoCloseable {
     private static final long FIRST_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long LONGEST_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     private static final int ACCEPTS_PER_WAKEUP = 64;
-    private static final byte[] TIMED_OUT = ("HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n"
-            + "Content-Type: text/plain; charset=utf-8\r\nContent-Length: 40\r\n\r\n"
-            + "408 the request head did not arrive in time\n").getBytes(StandardCharsets.US_ASCII);
-
-    private static final HeaderName RETRY_AFTER = HeaderName.of("Retry-After");
 
     private final ServerSocketChannel server;
     private final @Nullable SSLContext tls;
@@ -212,7 +202,7 @@ final class ClientLoop implements AutoCloseable {
                     engine = TlsSetup.serverEngine(tls);
                     engine.beginHandshake();
                 }
-                WaitingClient client = new WaitingClient(channel, peer(channel), engine);
+                WaitingClient client = new WaitingClient(channel, engine);
                 client.deadline = now + limits.headerTimeout().toNanos();
                 if (engine != null) { // the handshake gets the shorter of the two; the head is due as usual
                     client.headDeadline = client.deadline;
@@ -335,7 +325,7 @@ final class ClientLoop implements AutoCloseable {
                 String id = ErrorAnswers.newId();
                 log.println(id + " " + client.peer + " -> 503: every worker is busy and " + limits.maxHandshakes()
                         + " complete heads wait for one already (--max-handshakes " + limits.maxHandshakes() + ")");
-                answerAndClose(client, overloaded(id));
+                answerAndClose(client, ErrorAnswers.answer(503, "every worker is busy", id, "Retry-After", "1"));
             }
         }
         ready.clear();
@@ -358,9 +348,10 @@ final class ClientLoop implements AutoCloseable {
                 log.println(client.peer + " closed: idle between requests for " + seconds(limits.keepAliveTimeout()));
                 closeQuietly(client.channel);
             } else if (client.plaintextLength() > 0) {
-                log.println(client.peer + " -> 408: no complete request head within "
+                String id = ErrorAnswers.newId();
+                log.println(id + " " + client.peer + " -> 408: no complete request head within "
                         + seconds(limits.headerTimeout()));
-                answerAndClose(client, TIMED_OUT);
+                answerAndClose(client, ErrorAnswers.answer(408, "the request head did not arrive in time", id));
             } else {
                 log.println(client.peer + " closed: no request within " + seconds(limits.headerTimeout()));
                 closeQuietly(client.channel);
@@ -383,16 +374,6 @@ final class ClientLoop implements AutoCloseable {
         closeQuietly(client.channel);
     }
 
-    /** The 503 for a client turned away: try again in a second. */
-    private static byte[] overloaded(String requestId) {
-        byte[] body = ErrorAnswers.body(503, "every worker is busy", requestId);
-        ResponseHead head = ErrorAnswers.head(503, body, requestId);
-        byte[] bytes = Http1Writer.toBytes(head.withHeaders(head.headers().toBuilder().set(RETRY_AFTER, "1").build()));
-        byte[] answer = Arrays.copyOf(bytes, bytes.length + body.length);
-        System.arraycopy(body, 0, answer, bytes.length, body.length);
-        return answer;
-    }
-
     private void drop(WaitingClient client) {
         waiting.remove(client);
         closeQuietly(client.channel);
@@ -400,15 +381,6 @@ final class ClientLoop implements AutoCloseable {
 
     private static String seconds(Duration duration) {
         return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + " s" : duration.toMillis() + " ms";
-    }
-
-    static String peer(SocketChannel channel) {
-        try {
-            InetSocketAddress remote = (InetSocketAddress) channel.getRemoteAddress();
-            return remote.getAddress().getHostAddress() + ":" + remote.getPort();
-        } catch (IOException | RuntimeException e) {
-            return "?";
-        }
     }
 
     static void closeQuietly(SocketChannel channel) {

@@ -33,8 +33,11 @@ import javax.net.ssl.SSLContext;
  * {@code Via} added after stripping; WebSocket upgrades go through {@link ProxyUpgrade}, and a valid
  * 101 hands both connections, with the bytes read past the heads, to a {@link TunnelRelay}.
  *
- * <p>The HTTP phase uses one blocking thread per client connection, which keeps this example short;
- * tunnels cost no thread. Answers: 400/426 for refused requests, 502 for an invalid upstream answer,
+ * <p>Threads: a client waiting for its head costs none. One selector thread ({@link ClientLoop}) accepts,
+ * runs TLS handshakes and collects heads, with a header timeout and a keep-alive timeout; a complete head
+ * goes to one of at most {@link HttpLimits#maxHandshakes()} workers, which forwards it with blocking I/O
+ * (short code, read top to bottom) and gives a persisting connection back to the loop; tunnels cost no
+ * thread. An accept that fails for want of descriptors pauses accepting instead of ending it. Answers: 400/426 for refused requests, 502 for an invalid upstream answer,
  * 503 when the tunnel limit is reached (before any 101), 504 when the upstream does not answer within
  * the handshake timeout. A connection whose upgrade was refused or answered plainly is closed after
  * the answer, so bytes the client pipelined after it are never read as a request. The bodies of its

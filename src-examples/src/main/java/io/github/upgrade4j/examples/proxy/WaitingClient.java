@@ -1,5 +1,7 @@
 package io.github.upgrade4j.examples.proxy;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
@@ -46,10 +48,19 @@ final class WaitingClient {
     /** The connection's exchange state (its upstream connection) once it served a request. */
     @Nullable ProxyExchange exchange;
 
-    WaitingClient(SocketChannel channel, String peer, @Nullable SSLEngine engine) {
+    WaitingClient(SocketChannel channel, @Nullable SSLEngine engine) {
         this.channel = channel;
-        this.peer = peer;
+        this.peer = peer(channel);
         this.engine = engine;
+    }
+
+    private static String peer(SocketChannel channel) {
+        try {
+            InetSocketAddress remote = (InetSocketAddress) channel.getRemoteAddress();
+            return remote.getAddress().getHostAddress() + ":" + remote.getPort();
+        } catch (IOException | RuntimeException e) {
+            return "?";
+        }
     }
 
     /** Appends {@code bytes} (read mode, consumed) to the plaintext received. */

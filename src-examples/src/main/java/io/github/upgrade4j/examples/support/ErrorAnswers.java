@@ -2,8 +2,10 @@ package io.github.upgrade4j.examples.support;
 
 import io.github.upgrade4j.http.HeaderName;
 import io.github.upgrade4j.http.Headers;
+import io.github.upgrade4j.http.Http1Writer;
 import io.github.upgrade4j.http.ResponseHead;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
@@ -83,6 +85,26 @@ public final class ErrorAnswers {
         return ResponseHead.of(status, Headers.of("Content-Type", "text/plain; charset=utf-8",
                 "Content-Length", Integer.toString(body.length), REQUEST_ID.toString(), requestId,
                 "Connection", "close"));
+    }
+
+    /**
+     * The proxy's whole answer with {@code status}, head and body as {@link #head} and {@link #body} make
+     * them, with {@code extra} name/value pairs in the head (a {@code Retry-After}, say).
+     */
+    public static byte[] answer(int status, String detail, String requestId, String... extra) {
+        byte[] body = body(status, detail, requestId);
+        ResponseHead head = head(status, body, requestId);
+        if (extra.length > 0) {
+            Headers.Builder fields = head.headers().toBuilder();
+            for (int i = 0; i + 1 < extra.length; i += 2) {
+                fields.set(HeaderName.of(extra[i]), extra[i + 1]);
+            }
+            head = head.withHeaders(fields.build());
+        }
+        byte[] bytes = Http1Writer.toBytes(head);
+        byte[] answer = Arrays.copyOf(bytes, bytes.length + body.length);
+        System.arraycopy(body, 0, answer, bytes.length, body.length);
+        return answer;
     }
 
     /** {@code head} with {@code X-Request-Id: requestId} added, unless it has one (an upstream's own). */
