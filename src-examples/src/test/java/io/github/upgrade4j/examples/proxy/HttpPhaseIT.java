@@ -20,6 +20,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import javax.net.ssl.SSLSocket;
@@ -115,9 +117,12 @@ class HttpPhaseIT {
                         new HttpLimits(Duration.ofSeconds(30), Duration.ofSeconds(30), 1)), OUT);
                 Socket first = connect(proxy); Socket second = connect(proxy); Socket third = connect(proxy)) {
             first.getOutputStream().write(ascii("GET /first HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"));
+            ExecutorService clients = Executors.newFixedThreadPool(2); // both block: not the common pool
             try (Socket firstUpstream = silent.accept()) { // the one worker forwarded it and waits for the answer
-                CompletableFuture<String> secondAnswer = CompletableFuture.supplyAsync(() -> answerTo(second, "/second"));
-                CompletableFuture<String> thirdAnswer = CompletableFuture.supplyAsync(() -> answerTo(third, "/third"));
+                CompletableFuture<String> secondAnswer = CompletableFuture.supplyAsync(() -> answerTo(second, "/second"),
+                        clients);
+                CompletableFuture<String> thirdAnswer = CompletableFuture.supplyAsync(() -> answerTo(third, "/third"),
+                        clients);
                 // One of the two waits for the worker; the other finds the queue full and is turned away.
                 String turnedAway = (String) CompletableFuture.anyOf(secondAnswer, thirdAnswer).get(20, TimeUnit.SECONDS);
                 assertTrue(turnedAway.startsWith("HTTP/1.1 503 "), turnedAway);
@@ -133,6 +138,8 @@ class HttpPhaseIT {
                             ? thirdAnswer : secondAnswer;
                     assertTrue(waited.get(20, TimeUnit.SECONDS).startsWith("HTTP/1.1 200 "), waited.get());
                 }
+            } finally {
+                clients.shutdownNow();
             }
         }
     }
