@@ -20,6 +20,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class WaitingClient {
     private static final byte[] NONE = new byte[0];
+    /** Nothing: shared by every connection that has no partial record or records to send, most of them. */
+    static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
 
     final SocketChannel channel;
     /** The peer as {@code address:port}. */
@@ -31,9 +33,9 @@ final class WaitingClient {
     private byte[] plaintext = NONE;
     private int plaintextLength;
     /** TLS records received and not yet decrypted: at most the start of one record. */
-    ByteBuffer ciphertext = ByteBuffer.allocate(0);
+    ByteBuffer ciphertext = EMPTY;
     /** TLS records to send before anything else: handshake messages, a session ticket. */
-    ByteBuffer pendingOut = ByteBuffer.allocate(0);
+    ByteBuffer pendingOut = EMPTY;
 
     /** When the loop gives up on this connection, in {@link System#nanoTime()} terms. */
     long deadline;

@@ -143,6 +143,9 @@ final class WaitingTls {
 
     /** A right-sized copy of what {@code buffer} has left, for a connection to keep. */
     private static ByteBuffer copy(ByteBuffer buffer) {
+        if (!buffer.hasRemaining()) {
+            return WaitingClient.EMPTY;
+        }
         ByteBuffer copy = ByteBuffer.allocate(buffer.remaining());
         copy.put(buffer).flip();
         return copy;
