@@ -1,7 +1,6 @@
 package io.github.upgrade4j.examples.probe;
 
 import io.github.upgrade4j.examples.probe.ProbeResult.Idle;
-import io.github.upgrade4j.examples.Servers;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,8 +10,9 @@ import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The {@code probe} command: diagnoses a WebSocket that fails behind a proxy the way a person would,
- * by comparing a handshake made directly with the same handshake made through the proxy.
+ * What the {@code probe} command ({@link ProbeCommand}) does: diagnoses a WebSocket that fails behind a
+ * proxy the way a person would, by comparing a handshake made directly with the same handshake made
+ * through the proxy.
  *
  * <pre>
  * probe URL [--via PROXY_URL] [--origin O] [--subprotocol P] [--idle SECONDS] [--insecure] [--json]
@@ -27,13 +27,13 @@ import org.jspecify.annotations.Nullable;
  * <p>The probe does not follow redirects, speak HTTP/2 or send WebSocket messages: it tests the
  * opening handshake and the survival of a quiet connection, which is where proxies break WebSockets.
  */
-public final class Probe {
+final class Probe {
     private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
 
     private Probe() {}
 
     /**
-     * The parsed command line.
+     * What to probe and how, from the command line.
      *
      * @param url the WebSocket URL
      * @param via the reverse proxy to try the same handshake through; null for the direct path only
@@ -50,75 +50,10 @@ public final class Probe {
             subprotocols = List.copyOf(subprotocols);
             Objects.requireNonNull(idle, "idle");
         }
-
-        /**
-         * Parses the arguments after {@code probe}.
-         *
-         * @throws IllegalArgumentException for a usage error, with the message to print
-         */
-        static Options parse(String[] args) {
-            String url = null;
-            String via = null;
-            String origin = null;
-            List<String> subprotocols = new ArrayList<>();
-            Duration idle = Duration.ZERO;
-            boolean insecure = false;
-            boolean json = false;
-            for (int i = 0; i < args.length; i++) {
-                String arg = args[i];
-                switch (arg) {
-                    case "--json" -> json = true;
-                    case "--insecure" -> insecure = true;
-                    case "--via" -> via = value(args, i++);
-                    case "--origin" -> origin = value(args, i++);
-                    case "--subprotocol" -> {
-                        for (String p : value(args, i++).split(",")) {
-                            if (!p.isBlank()) {
-                                subprotocols.add(p.strip());
-                            }
-                        }
-                    }
-                    case "--idle" -> idle = seconds(value(args, i++));
-                    default -> {
-                        if (arg.startsWith("--") || url != null) {
-                            throw new IllegalArgumentException(arg.startsWith("--") ? "unknown option '" + arg + "'"
-                                    : "expected one URL but found '" + url + "' and '" + arg + "'");
-                        }
-                        url = arg;
-                    }
-                }
-            }
-            if (url == null) {
-                throw new IllegalArgumentException("expected a URL to probe, e.g. ws://localhost:8080/chat");
-            }
-            return new Options(url, via, origin, subprotocols, idle, insecure, json);
-        }
-
-        private static String value(String[] args, int i) {
-            if (i + 1 == args.length) {
-                throw new IllegalArgumentException("option " + args[i] + " needs a value");
-            }
-            return args[i + 1];
-        }
-
-        /** {@code 60}, {@code 2.5}, or a duration such as {@code 500ms} or {@code 2m}. */
-        private static Duration seconds(String text) {
-            Duration duration;
-            try {
-                duration = Duration.ofMillis(Math.round(Double.parseDouble(text) * 1000));
-            } catch (NumberFormatException e) {
-                duration = Servers.duration(text);
-            }
-            if (duration.isNegative() || duration.toMillis() > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("expected --idle between 0 and 24 days but was '" + text + "'");
-            }
-            return duration;
-        }
     }
 
-    /** Runs the command; returns 0 when the upgrade worked on every path, 1 otherwise. */
-    public static int run(String[] args, PrintStream out, PrintStream err) {
-        Options options = Options.parse(args);
+    /** Probes as {@code options} say, reporting to {@code out}; returns 0 when the upgrade worked on every path, else 1. */
+    static int run(Options options, PrintStream out) {
         ProbeTarget direct = ProbeTarget.direct(options.url());
         List<ProbeTarget> targets = new ArrayList<>(List.of(direct));
         if (options.via() != null) {

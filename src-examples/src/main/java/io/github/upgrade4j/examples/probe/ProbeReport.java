@@ -1,10 +1,15 @@
 package io.github.upgrade4j.examples.probe;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.upgrade4j.examples.probe.ProbeResult.Idle;
 import io.github.upgrade4j.http.HeaderField;
 import io.github.upgrade4j.http.HeaderName;
 import io.github.upgrade4j.http.ResponseHead;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,15 +22,19 @@ import org.jspecify.annotations.Nullable;
  * Prints what a {@code probe} found: for a person, each path as soon as its handshake is done, then
  * the idle watch, the differences and the conclusion; with {@code --json}, one JSON object at the end.
  *
- * <p>The JSON is written by hand (the examples have no dependency): an object with {@code url},
- * {@code worked}, {@code exitStatus}, {@code conclusion}, {@code paths} (one object per path) and,
- * with {@code --via}, {@code differences}.
+ * <p>The JSON (written with Jackson, on one line) is an object with {@code url}, {@code worked},
+ * {@code exitStatus}, {@code conclusion}, {@code paths} (one object per path: {@code name},
+ * {@code connect}, {@code tls}, {@code sent}, {@code received}, {@code status}, {@code worked},
+ * {@code summary}, {@code reason}, {@code explanations}, {@code hints}, {@code body}, {@code millis},
+ * {@code idle}) and, with {@code --via}, {@code differences} ({@code status}, {@code onlyDirect},
+ * {@code onlyVia}, {@code changed}). Absent values are {@code null}, not left out.
  */
 final class ProbeReport {
     /** Fields that differ between any two handshakes, whatever the hops: not worth reporting as changed. */
     private static final Set<String> EXPECTED_TO_DIFFER = Set.of("sec-websocket-accept", "date");
     /** The width explanations are wrapped to, for a terminal. */
     private static final int WIDTH = 110;
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final Probe.Options options;
     private final PrintStream out;
@@ -212,157 +221,74 @@ final class ProbeReport {
         return out.append(line).toString();
     }
 
+    /** The report as one JSON object; its shape is in the class documentation. */
     private String json(List<ProbeResult> results, boolean worked, int status, String conclusion) {
-        Json json = new Json().open('{')
-                .field("url").string(options.url())
-                .field("worked").raw(Boolean.toString(worked))
-                .field("exitStatus").raw(Integer.toString(status))
-                .field("conclusion").string(conclusion)
-                .field("paths").open('[');
-        for (ProbeResult result : results) {
-            path(json.element(), result);
-        }
-        json.close(']');
+        ObjectNode json = JSON.createObjectNode()
+                .put("url", options.url())
+                .put("worked", worked)
+                .put("exitStatus", status)
+                .put("conclusion", conclusion);
+        ArrayNode paths = json.putArray("paths");
+        results.forEach(result -> path(paths.addObject(), result));
         if (results.size() == 2) {
             ProbeResult a = results.get(0);
             ProbeResult b = results.get(1);
             Map<String, HeaderField> fieldsA = fields(a.response());
             Map<String, HeaderField> fieldsB = fields(b.response());
-            json.field("differences").open('{')
-                    .field("status").open('[').element().string(status(a)).element().string(status(b)).close(']')
-                    .field("onlyDirect").strings(only(fieldsA, fieldsB))
-                    .field("onlyVia").strings(only(fieldsB, fieldsA))
-                    .field("changed").open('[');
-            for (Changed changed : changed(fieldsA, fieldsB)) {
-                json.element().open('{').field("field").string(changed.field()).field("direct").string(changed.first())
-                        .field("via").string(changed.second()).close('}');
+            ObjectNode differences = json.putObject("differences");
+            differences.putArray("status").add(status(a)).add(status(b));
+            strings(differences.putArray("onlyDirect"), only(fieldsA, fieldsB));
+            strings(differences.putArray("onlyVia"), only(fieldsB, fieldsA));
+            ArrayNode changed = differences.putArray("changed");
+            for (Changed change : changed(fieldsA, fieldsB)) {
+                changed.addObject().put("field", change.field()).put("direct", change.first()).put("via", change.second());
             }
-            json.close(']').close('}');
         }
-        return json.close('}').toString();
+        try {
+            return JSON.writeValueAsString(json);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e); // a tree of strings, numbers and booleans always serialises
+        }
     }
 
-    private static void path(Json json, ProbeResult result) {
+    private static void path(ObjectNode json, ProbeResult result) {
         ResponseHead response = result.response();
-        json.open('{')
-                .field("name").string(result.target().name())
-                .field("connect").string(result.target().address())
-                .field("tls").raw(Boolean.toString(result.target().tls()))
-                .field("sent").strings(result.sent())
-                .field("received").strings(result.received())
-                .field("status").raw(response == null ? "null" : Integer.toString(response.status()))
-                .field("worked").raw(Boolean.toString(result.verdict().worked()))
-                .field("summary").string(result.verdict().summary())
-                .field("reason").nullableString(result.verdict().reason() == null ? null : result.verdict().reason().name())
-                .field("explanations").strings(result.verdict().explanations())
-                .field("hints").open('{');
+        json.put("name", result.target().name())
+                .put("connect", result.target().address())
+                .put("tls", result.target().tls());
+        strings(json.putArray("sent"), result.sent());
+        strings(json.putArray("received"), result.received());
+        if (response == null) {
+            json.putNull("status");
+        } else {
+            json.put("status", response.status());
+        }
+        json.put("worked", result.verdict().worked())
+                .put("summary", result.verdict().summary())
+                .put("reason", result.verdict().reason() == null ? null : result.verdict().reason().name());
+        strings(json.putArray("explanations"), result.verdict().explanations());
+        ObjectNode hints = json.putObject("hints");
         if (response != null) {
             for (HeaderName hint : List.of(ProbeVerdict.UPGRADE_IGNORED, ProbeVerdict.UPGRADE_NOT_FORWARDED)) {
-                response.headers().first(hint).ifPresent(v -> json.field(hint.toString()).string(v));
+                response.headers().first(hint).ifPresent(v -> hints.put(hint.toString(), v));
             }
         }
-        json.close('}')
-                .field("body").nullableString(result.body())
-                .field("millis").raw(Long.toString(result.took().toMillis()))
-                .field("idle");
+        json.put("body", result.body())
+                .put("millis", result.took().toMillis());
         Idle idle = result.idle();
         if (idle == null) {
-            json.raw("null");
+            json.putNull("idle");
         } else {
-            json.open('{')
-                    .field("askedMillis").raw(Long.toString(idle.asked().toMillis()))
-                    .field("ending").string(idle.ending().name().toLowerCase(Locale.ROOT))
-                    .field("afterMillis").raw(Long.toString(idle.after().toMillis()))
-                    .field("frames").strings(idle.frames())
-                    .field("detail").string(idle.detail())
-                    .close('}');
+            ObjectNode watched = json.putObject("idle")
+                    .put("askedMillis", idle.asked().toMillis())
+                    .put("ending", idle.ending().name().toLowerCase(Locale.ROOT))
+                    .put("afterMillis", idle.after().toMillis());
+            strings(watched.putArray("frames"), idle.frames());
+            watched.put("detail", idle.detail());
         }
-        json.close('}');
     }
 
-    /** A minimal JSON writer: commas and string escapes, nothing else. */
-    private static final class Json {
-        private final StringBuilder text = new StringBuilder();
-        private boolean first = true;
-
-        Json open(char bracket) {
-            text.append(bracket);
-            first = true;
-            return this;
-        }
-
-        Json close(char bracket) {
-            text.append(bracket);
-            first = false;
-            return this;
-        }
-
-        /** Starts an array element. */
-        Json element() {
-            if (!first) {
-                text.append(',');
-            }
-            first = false;
-            return this;
-        }
-
-        Json field(String name) {
-            element();
-            quote(name);
-            text.append(':');
-            return this;
-        }
-
-        Json string(String value) {
-            quote(value);
-            return this;
-        }
-
-        Json nullableString(@Nullable String value) {
-            if (value == null) {
-                text.append("null");
-            } else {
-                quote(value);
-            }
-            return this;
-        }
-
-        Json strings(List<String> values) {
-            open('[');
-            values.forEach(v -> element().string(v));
-            return close(']');
-        }
-
-        Json raw(String literal) {
-            text.append(literal);
-            return this;
-        }
-
-        private void quote(String value) {
-            text.append('"');
-            for (int i = 0; i < value.length(); i++) {
-                char c = value.charAt(i);
-                switch (c) {
-                    case '"' -> text.append("\\\"");
-                    case '\\' -> text.append("\\\\");
-                    case '\n' -> text.append("\\n");
-                    case '\r' -> text.append("\\r");
-                    case '\t' -> text.append("\\t");
-                    default -> {
-                        if (c < 0x20 || c == 0x2028 || c == 0x2029) {
-                            text.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-                        } else {
-                            text.append(c);
-                        }
-                    }
-                }
-            }
-            text.append('"');
-        }
-
-        @Override
-        public String toString() {
-            return text.toString();
-        }
+    private static void strings(ArrayNode array, List<String> values) {
+        values.forEach(array::add);
     }
 }

@@ -1,6 +1,5 @@
 package io.github.upgrade4j.examples.servlet;
 
-import io.github.upgrade4j.examples.Servers;
 import io.github.upgrade4j.examples.proxy.ReverseProxy;
 import io.github.upgrade4j.examples.support.ErrorAnswers;
 import io.github.upgrade4j.hop.ForwardedFields;
@@ -20,10 +19,8 @@ import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -151,40 +148,6 @@ public final class ServletProxy implements AutoCloseable {
             log.println("stopping Jetty failed: " + e.getMessage());
         }
         tunnelThreads.shutdown();
-    }
-
-    /**
-     * The {@code servlet-proxy} command: {@code --listen HOST:PORT --upstream HOST:PORT
-     * [--idle-timeout 60s] [--max-tunnels N] [--handshake-timeout 10s]}. Runs until the process gets
-     * SIGTERM or Ctrl-C; returns the exit status.
-     *
-     * @throws IllegalArgumentException for a usage error
-     */
-    public static int command(String[] args, PrintStream out, PrintStream err) throws IOException {
-        Map<String, String> options = Servers.options(args, Set.of("--listen", "--upstream", "--idle-timeout",
-                "--max-tunnels", "--handshake-timeout"));
-        for (String required : new String[] {"--listen", "--upstream"}) {
-            if (!options.containsKey(required)) {
-                throw new IllegalArgumentException("option " + required + " is required");
-            }
-        }
-        Config config = new Config(Servers.address(options.get("--listen")), Servers.address(options.get("--upstream")),
-                Servers.duration(options.getOrDefault("--idle-timeout", "60s")),
-                Integer.parseInt(options.getOrDefault("--max-tunnels", "10000")),
-                Servers.duration(options.getOrDefault("--handshake-timeout", "10s")));
-        ServletProxy proxy = start(config, out);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            proxy.close();
-            out.println("stopped");
-            stopped.countDown();
-        }, "stop"));
-        try {
-            stopped.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return 0;
     }
 
     /** The reverse-proxy servlet: one instance, called concurrently by the container's threads. */

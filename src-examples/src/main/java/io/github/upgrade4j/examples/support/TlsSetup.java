@@ -46,7 +46,7 @@ public final class TlsSetup {
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(keys.getKeyManagers(), null, null);
             return context;
-        } catch (GeneralSecurityException e) {
+        } catch (GeneralSecurityException | IOException e) { // IOException: a wrong password, a damaged file
             throw new IOException("could not use the key in " + keystore + ": " + e.getMessage(), e);
         }
     }
@@ -61,8 +61,7 @@ public final class TlsSetup {
             if (truststore == null) {
                 trust.init((KeyStore) null);
             } else {
-                KeyStore store = KeyStore.getInstance(truststore.toFile(),
-                        passwordFile == null ? null : password(passwordFile));
+                KeyStore store = open(truststore, passwordFile == null ? null : password(passwordFile));
                 if (store.size() == 0) {
                     throw new IOException("expected certificates in " + truststore + " but found none"
                             + (passwordFile == null ? " (without a password file, encrypted entries cannot be read)" : ""));
@@ -73,6 +72,15 @@ public final class TlsSetup {
             context.init(null, trust.getTrustManagers(), null);
             return context;
         } catch (GeneralSecurityException e) {
+            throw new IOException("could not use the truststore " + truststore + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The store in {@code truststore}; a wrong password or a damaged file named with the file. */
+    private static KeyStore open(Path truststore, char @Nullable [] password) throws IOException, GeneralSecurityException {
+        try {
+            return KeyStore.getInstance(truststore.toFile(), password);
+        } catch (IOException e) {
             throw new IOException("could not use the truststore " + truststore + ": " + e.getMessage(), e);
         }
     }

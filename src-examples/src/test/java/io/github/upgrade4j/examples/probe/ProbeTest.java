@@ -16,9 +16,13 @@ import io.github.upgrade4j.upgrade.ProxyUpgrade;
 import io.github.upgrade4j.upgrade.UpgradeAttempt;
 import io.github.upgrade4j.upgrade.UpgradeReason;
 import io.github.upgrade4j.upgrade.WebSocketHandshake;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
 
 /** The parts of {@code probe} that need no network: its targets, its options, its judgements and its wrapping. */
 class ProbeTest {
@@ -46,19 +50,33 @@ class ProbeTest {
         assertEquals(8081, APP.via("localhost:8081").port());
     }
 
+    private static Probe.Options parse(String... args) {
+        ProbeCommand command = new ProbeCommand(new PrintStream(OutputStream.nullOutputStream()));
+        new CommandLine(command).parseArgs(args);
+        return command.options();
+    }
+
+    private static String refusal(String... args) {
+        return assertThrows(ParameterException.class, () -> parse(args)).getMessage();
+    }
+
     @Test
     void optionsAreParsedAndUsageErrorsNamed() {
-        Probe.Options options = Probe.Options.parse(new String[] {"ws://a/b", "--via", "ws://p:1", "--origin",
-            "https://a", "--subprotocol", "chat.v2, chat", "--subprotocol", "x", "--idle", "2.5", "--json", "--insecure"});
+        Probe.Options options = parse("ws://a/b", "--via", "ws://p:1", "--origin", "https://a", "--subprotocol",
+                "chat.v2, chat", "--subprotocol", "x", "--idle", "2.5", "--json", "--insecure");
 
         assertEquals(new Probe.Options("ws://a/b", "ws://p:1", "https://a", List.of("chat.v2", "chat", "x"),
                 Duration.ofMillis(2500), true, true), options);
-        assertEquals(Duration.ofMinutes(2), Probe.Options.parse(new String[] {"ws://a", "--idle", "2m"}).idle());
-        assertEquals("expected one URL but found 'ws://a' and 'ws://b'", assertThrows(IllegalArgumentException.class,
-                () -> Probe.Options.parse(new String[] {"ws://a", "ws://b"})).getMessage());
-        assertEquals("option --via needs a value", assertThrows(IllegalArgumentException.class,
-                () -> Probe.Options.parse(new String[] {"ws://a", "--via"})).getMessage());
-        assertThrows(IllegalArgumentException.class, () -> Probe.Options.parse(new String[] {"ws://a", "--idle", "-1"}));
+        assertEquals(new Probe.Options("ws://a", null, null, List.of(), Duration.ZERO, false, false), parse("ws://a"));
+        assertEquals(Duration.ofMinutes(2), parse("ws://a", "--idle", "2m").idle());
+        assertEquals(Duration.ofSeconds(120), parse("ws://a", "--idle", "120").idle());
+        assertEquals("Unmatched argument at index 1: 'ws://b'", refusal("ws://a", "ws://b"));
+        assertEquals("Missing required parameter: 'URL'", refusal("--json"));
+        assertEquals("Missing required parameter for option '--via' (PROXY_URL)", refusal("ws://a", "--via"));
+        for (String idle : new String[] {"-1", "NaN", "1e3", "25d", "30000000"}) {
+            assertEquals("Invalid value for option '--idle': expected seconds from 0 to 24 days (e.g. 120, 2.5 or 2m)"
+                    + " but was '" + idle + "'", refusal("ws://a", "--idle", idle));
+        }
         assertThrows(IllegalArgumentException.class, () -> ProbeTarget.direct("ws:relative"));
     }
 

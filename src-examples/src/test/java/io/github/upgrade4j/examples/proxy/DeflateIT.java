@@ -3,7 +3,7 @@ package io.github.upgrade4j.examples.proxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.upgrade4j.examples.Servers;
+import io.github.upgrade4j.examples.support.Converters;
 import io.github.upgrade4j.examples.echo.EchoServer;
 import io.github.upgrade4j.examples.probe.ProbeIT;
 import io.github.upgrade4j.examples.support.ExternalTools;
@@ -47,7 +47,7 @@ class DeflateIT {
         ExternalTools.installNodePackages();
         server = ExternalTools.node("ws-deflate-server.js");
         ExternalTools.Lines serverOut = ExternalTools.Lines.of(server);
-        InetSocketAddress upstream = Servers.address(serverOut.await("listening on ", WAIT));
+        InetSocketAddress upstream = Converters.address(serverOut.await("listening on ", WAIT));
         proxy = ReverseProxy.start(ProxyIT.config(upstream), proxyLog.printStream());
 
         Map<String, Object> client = ProbeIT.Json.lastLine(ExternalTools.runNode(WAIT, "ws-deflate-client.js",

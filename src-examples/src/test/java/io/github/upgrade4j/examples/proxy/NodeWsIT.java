@@ -3,7 +3,7 @@ package io.github.upgrade4j.examples.proxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.upgrade4j.examples.Servers;
+import io.github.upgrade4j.examples.support.Converters;
 import io.github.upgrade4j.examples.support.ExternalTools;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -28,7 +28,7 @@ class NodeWsIT {
     static void start() throws Exception {
         ExternalTools.installNodePackages();
         wsServer = ExternalTools.node("ws-echo-server.js");
-        InetSocketAddress upstream = Servers.address(ExternalTools.awaitLine(wsServer, "listening on "));
+        InetSocketAddress upstream = Converters.address(ExternalTools.awaitLine(wsServer, "listening on "));
         proxy = ReverseProxy.start(ProxyIT.config(upstream), new PrintStream(LOG, true, StandardCharsets.UTF_8));
     }
 

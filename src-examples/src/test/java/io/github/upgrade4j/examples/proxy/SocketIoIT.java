@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.upgrade4j.examples.Servers;
+import io.github.upgrade4j.examples.support.Converters;
 import io.github.upgrade4j.examples.probe.ProbeIT;
 import io.github.upgrade4j.examples.support.ExternalTools;
 import java.net.InetSocketAddress;
@@ -37,7 +37,7 @@ class SocketIoIT {
         ExternalTools.installNodePackages();
         server = ExternalTools.node("socketio-server.js", serverArgs);
         serverOut = ExternalTools.Lines.of(server);
-        InetSocketAddress upstream = Servers.address(serverOut.await("listening on ", WAIT));
+        InetSocketAddress upstream = Converters.address(serverOut.await("listening on ", WAIT));
         proxy = ReverseProxy.start(new ReverseProxy.Config(new InetSocketAddress("127.0.0.1", 0), upstream,
                 Duration.ofSeconds(60), 100, handshakeTimeout), proxyLog.printStream());
         return "http://127.0.0.1:" + proxy.address().getPort();

@@ -2,7 +2,7 @@ package io.github.upgrade4j.examples.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.upgrade4j.examples.Servers;
+import io.github.upgrade4j.examples.Demo;
 import io.github.upgrade4j.examples.support.ExternalTools;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,7 +28,7 @@ class TlsChromiumIT {
         Path screenshot = Path.of("target", "chromium-demo-tls.png").toAbsolutePath();
         Files.deleteIfExists(screenshot);
         Path certificateDir;
-        try (Servers.Demo demo = Servers.Demo.start(Map.of("--tls", "true", "--port", "0"), out)) {
+        try (Demo demo = Demo.start(0, true, out)) {
             certificateDir = demo.certificate().dir();
             assertTrue(demo.url().startsWith("https://127.0.0.1:"), demo.url());
             String printed = log.toString(StandardCharsets.UTF_8);

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.upgrade4j.examples.Servers;
 import io.github.upgrade4j.examples.proxy.attacks.LogLines;
 import io.github.upgrade4j.examples.proxy.attacks.RawClient;
 import io.github.upgrade4j.examples.proxy.attacks.ScriptedUpstream;
@@ -19,8 +18,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine.ParameterException;
 
 /**
  * Issue 17, item 3, through the example proxy on real sockets: {@code X_Forwarded_Proto: https}, which a
@@ -45,7 +44,7 @@ class UnderscoredAliasesIT {
     @Test
     void byDefaultTheAliasIsDroppedAndLoggedAndOtherUnderscoredNamesPass() throws IOException {
         try (ScriptedUpstream upstream = upstream();
-                ReverseProxy proxy = start(upstream.address(), Servers.underscoredAliases("drop"))) {
+                ReverseProxy proxy = start(upstream.address(), UnderscoreAction.DROP)) {
             RawClient.Reply reply = RawClient.exchange(proxy.address(), SPOOF);
 
             assertEquals(200, reply.status(), reply::text);
@@ -60,7 +59,7 @@ class UnderscoredAliasesIT {
     @Test
     void refuseAnswers400WithoutContactingTheUpstream() throws IOException {
         try (ScriptedUpstream upstream = upstream();
-                ReverseProxy proxy = start(upstream.address(), Servers.underscoredAliases("refuse"))) {
+                ReverseProxy proxy = start(upstream.address(), UnderscoreAction.REFUSE)) {
             RawClient.Reply reply = RawClient.exchange(proxy.address(), SPOOF);
 
             assertEquals(400, reply.status(), reply::text);
@@ -72,7 +71,7 @@ class UnderscoredAliasesIT {
     @Test
     void passForwardsTheAliasAsItCame() throws IOException {
         try (ScriptedUpstream upstream = upstream();
-                ReverseProxy proxy = start(upstream.address(), Servers.underscoredAliases("pass"))) {
+                ReverseProxy proxy = start(upstream.address(), UnderscoreAction.PASS)) {
             assertEquals(200, RawClient.exchange(proxy.address(), SPOOF).status());
 
             RequestHead seen = upstream.peer(0).requests().get(0);
@@ -82,14 +81,14 @@ class UnderscoredAliasesIT {
 
     @Test
     void theCommandLineOptionChoosesTheActionAndRefusesAnythingElse() throws IOException {
-        Map<String, String> options = Map.of("--listen", "127.0.0.1:0", "--upstream", "127.0.0.1:1");
-        assertEquals(UnderscoreAction.DROP, Servers.proxyConfig(options).underscoredAliases());
-        Map<String, String> refusing = Map.of("--listen", "127.0.0.1:0", "--upstream", "127.0.0.1:1",
-                "--underscored-aliases", "refuse");
-        assertEquals(UnderscoreAction.REFUSE, Servers.proxyConfig(refusing).underscoredAliases());
+        assertEquals(UnderscoreAction.DROP, ProxyCommandTest.parse("--listen", "127.0.0.1:0", "--upstream",
+                "127.0.0.1:1").config().underscoredAliases());
+        assertEquals(UnderscoreAction.REFUSE, ProxyCommandTest.parse("--listen", "127.0.0.1:0", "--upstream",
+                "127.0.0.1:1", "--underscored-aliases", "refuse").config().underscoredAliases());
 
-        IllegalArgumentException wrong = assertThrows(IllegalArgumentException.class,
-                () -> Servers.underscoredAliases("DROP"));
-        assertTrue(wrong.getMessage().contains("drop, refuse or pass"), wrong.getMessage());
+        ParameterException wrong = assertThrows(ParameterException.class, () -> ProxyCommandTest.parse("--listen",
+                "127.0.0.1:0", "--upstream", "127.0.0.1:1", "--underscored-aliases", "DROP"));
+        assertEquals("Invalid value for option '--underscored-aliases': expected drop, refuse or pass but was 'DROP'",
+                wrong.getMessage());
     }
 }

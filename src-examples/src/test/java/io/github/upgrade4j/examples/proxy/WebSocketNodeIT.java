@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.upgrade4j.examples.Servers;
+import io.github.upgrade4j.examples.support.Converters;
 import io.github.upgrade4j.examples.echo.EchoServer;
 import io.github.upgrade4j.examples.probe.ProbeIT;
 import io.github.upgrade4j.examples.support.ExternalTools;
@@ -41,7 +41,7 @@ class WebSocketNodeIT {
         ExternalTools.installNodePackages();
         server = ExternalTools.node("wsnode-server.js");
         serverOut = ExternalTools.Lines.of(server);
-        InetSocketAddress upstream = Servers.address(serverOut.await("listening on ", WAIT));
+        InetSocketAddress upstream = Converters.address(serverOut.await("listening on ", WAIT));
         proxy = ReverseProxy.start(ProxyIT.config(upstream), LOG.printStream());
     }
 

@@ -3,7 +3,7 @@ package io.github.upgrade4j.examples.servlet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.upgrade4j.examples.Servers;
+import io.github.upgrade4j.examples.support.Converters;
 import io.github.upgrade4j.examples.echo.EchoServer;
 import io.github.upgrade4j.examples.proxy.ProxyIT;
 import io.github.upgrade4j.examples.support.ExternalTools;
@@ -33,7 +33,7 @@ class ServletNodeWsIT {
     static void start() throws Exception {
         ExternalTools.installNodePackages();
         wsServer = ExternalTools.node("ws-echo-server.js");
-        InetSocketAddress upstream = Servers.address(ExternalTools.awaitLine(wsServer, "listening on "));
+        InetSocketAddress upstream = Converters.address(ExternalTools.awaitLine(wsServer, "listening on "));
         toWs = ServletProxy.start(ServletProxyIT.config(upstream), OUT);
         echo = EchoServer.start(new InetSocketAddress("127.0.0.1", 0), OUT);
         toEcho = ServletProxy.start(ServletProxyIT.config(echo.address()), OUT);

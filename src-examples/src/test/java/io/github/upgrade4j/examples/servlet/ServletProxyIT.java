@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.github.upgrade4j.examples.Main;
 import io.github.upgrade4j.examples.echo.EchoServer;
 import io.github.upgrade4j.examples.proxy.ProxyIT;
 import io.github.upgrade4j.upgrade.WebSocketHandshake;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -268,16 +270,21 @@ public class ServletProxyIT {
     }
 
     @Test
-    void theCommandRefusesAMissingOrUnknownOption() throws Exception {
+    void theCommandRefusesAMissingOrUnknownOptionNamingIt() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        IllegalArgumentException missing = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> ServletProxy.command(new String[] {"--listen", "127.0.0.1:0"}, log,
-                        new PrintStream(err, true, StandardCharsets.UTF_8)));
-        assertEquals("option --upstream is required", missing.getMessage());
-        IllegalArgumentException unknown = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> ServletProxy.command(new String[] {"--drain-grace", "1s"}, log,
-                        new PrintStream(err, true, StandardCharsets.UTF_8)));
-        assertEquals("unknown option '--drain-grace'", unknown.getMessage());
+        assertEquals(2, Main.run(new String[] {"servlet-proxy", "--listen", "127.0.0.1:0"},
+                new ByteArrayInputStream(new byte[0]), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8)));
+        assertTrue(err.toString(StandardCharsets.UTF_8).startsWith(
+                "error: Missing required option: '--upstream=HOST:PORT'\n"), err::toString);
+        err.reset();
+        assertEquals(2, Main.run(new String[] {"servlet-proxy", "--listen", "127.0.0.1:0", "--upstream", "127.0.0.1:1",
+            "--drain-grace", "1s"}, new ByteArrayInputStream(new byte[0]), new PrintStream(out, true,
+                    StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8)));
+        assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("error: Unknown options: '--drain-grace', '1s'\n"),
+                err::toString);
+        assertEquals("", out.toString(StandardCharsets.UTF_8), "nothing started");
     }
 
     /** A one-shot upstream: accepts one connection, reads what {@code exchange} reads, writes its answer, closes. */

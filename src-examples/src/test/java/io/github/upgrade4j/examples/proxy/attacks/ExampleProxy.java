@@ -14,16 +14,21 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Pattern;
 
 /**
  * The example proxy as its users run it: {@code java -jar target/upgrade-examples.jar proxy ...} in a
  * process of its own (the jar the package phase built, on the JDK running the tests), listening on
- * 127.0.0.1 at a port of its choosing. Its log lines are collected for assertions. {@link #close()}
+ * 127.0.0.1 at a port of its choosing, without its start-up connection to the upstream (which a
+ * {@link ScriptedUpstream} would count as the first client). Its log lines are collected for
+ * assertions, without the time each starts with. {@link #close()}
  * sends SIGTERM to its pid (the proxy drains with no grace and exits) and kills it if it has not
  * exited within 10 s; never by name.
  */
 public final class ExampleProxy implements AutoCloseable {
     private static final Path JAR = Path.of("target", "upgrade-examples.jar");
+    /** The time in front of every log line: {@code 2026-12-06T05:40:01.123Z }. */
+    private static final Pattern TIME = Pattern.compile("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z ");
 
     private final Process process;
     private final List<String> lines = new ArrayList<>();
@@ -80,7 +85,7 @@ public final class ExampleProxy implements AutoCloseable {
         command.addAll(launch);
         command.addAll(List.of("proxy", "--listen", "127.0.0.1:0",
                 "--upstream", upstream.getAddress().getHostAddress() + ":" + upstream.getPort(),
-                "--handshake-timeout", "5s", "--drain-grace", "0"));
+                "--handshake-timeout", "5s", "--drain-grace", "0", "--no-upstream-check"));
         command.addAll(List.of(options));
         ExampleProxy proxy = new ExampleProxy(new ProcessBuilder(command).redirectErrorStream(true).start());
         try {
@@ -105,7 +110,8 @@ public final class ExampleProxy implements AutoCloseable {
     private void read() {
         try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
                 StandardCharsets.UTF_8))) {
-            for (String line; (line = in.readLine()) != null; ) {
+            for (String stamped; (stamped = in.readLine()) != null; ) {
+                String line = TIME.matcher(stamped).replaceFirst(""); // JVM warnings have none
                 synchronized (lines) {
                     lines.add(line);
                 }

@@ -1,11 +1,10 @@
-package io.github.upgrade4j.examples;
+package io.github.upgrade4j.examples.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.upgrade4j.examples.proxy.ReverseProxy;
 import io.github.upgrade4j.examples.support.TlsSetup;
 import io.github.upgrade4j.tunnel.RelayOptions;
 import java.io.IOException;
@@ -13,16 +12,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine.ParameterException;
 
 /** The proxy's TLS options: which go together, and what a wrong file or password says. */
 class TlsOptionsTest {
-    private static final Set<String> FLAGS = Set.of("--upstream-tls", "--tls-fin-as-end");
     private static TlsSetup.SelfSigned certificate;
 
     @BeforeAll
@@ -35,12 +31,20 @@ class TlsOptionsTest {
         certificate.close();
     }
 
-    private static ReverseProxy.Config config(String... args) throws IOException {
+    private static ProxyCommand command(String... args) {
         String[] all = new String[args.length + 4];
         System.arraycopy(new String[] {"--listen", "127.0.0.1:0", "--upstream", "127.0.0.1:9"}, 0, all, 0, 4);
         System.arraycopy(args, 0, all, 4, args.length);
-        return Servers.proxyConfig(Servers.options(all, Set.of("--listen", "--upstream", "--tls-keystore",
-                "--tls-password-file", "--upstream-truststore", "--upstream-truststore-password-file"), FLAGS));
+        return ProxyCommandTest.parse(all);
+    }
+
+    private static ReverseProxy.Config config(String... args) throws IOException {
+        return command(args).config();
+    }
+
+    private static RelayOptions relayOptions(String... args) throws IOException {
+        ProxyCommand command = command(args);
+        return command.relayOptions(command.config());
     }
 
     @Test
@@ -63,16 +67,18 @@ class TlsOptionsTest {
 
     @Test
     void refusesOptionsThatGoTogetherGivenAlone() {
-        IllegalArgumentException alone = assertThrows(IllegalArgumentException.class,
+        ParameterException alone = assertThrows(ParameterException.class,
                 () -> config("--tls-keystore", certificate.keystore().toString()));
         assertEquals("options --tls-keystore and --tls-password-file go together", alone.getMessage());
-        IllegalArgumentException withoutTls = assertThrows(IllegalArgumentException.class,
+        ParameterException withoutTls = assertThrows(ParameterException.class,
                 () -> config("--upstream-truststore", certificate.keystore().toString()));
         assertEquals("options --upstream-truststore and --upstream-truststore-password-file need --upstream-tls",
                 withoutTls.getMessage());
-        IllegalArgumentException valueForAFlag = assertThrows(IllegalArgumentException.class,
-                () -> Servers.options(new String[] {"--upstream-tls", "yes"}, Set.of(), FLAGS));
-        assertEquals("unknown option 'yes'", valueForAFlag.getMessage());
+        ParameterException passwordAlone = assertThrows(ParameterException.class,
+                () -> config("--upstream-tls", "--upstream-truststore-password-file", certificate.passwordFile().toString()));
+        assertEquals("option --upstream-truststore-password-file needs --upstream-truststore", passwordAlone.getMessage());
+        ParameterException valueForAFlag = assertThrows(ParameterException.class, () -> command("--upstream-tls", "yes"));
+        assertEquals("Unmatched argument at index 5: 'yes'", valueForAFlag.getMessage());
     }
 
     @Test
@@ -84,18 +90,9 @@ class TlsOptionsTest {
         lenient[tls.length] = "--tls-fin-as-end";
         assertTrue(relayOptions(lenient).tlsFinWithoutCloseNotifyAsEnd());
         assertTrue(relayOptions("--upstream-tls", "--tls-fin-as-end").tlsFinWithoutCloseNotifyAsEnd());
-        IllegalArgumentException plain = assertThrows(IllegalArgumentException.class,
-                () -> relayOptions("--tls-fin-as-end"));
+        ParameterException plain = assertThrows(ParameterException.class, () -> relayOptions("--tls-fin-as-end"));
         assertEquals("option --tls-fin-as-end needs --tls-keystore or --upstream-tls: without TLS there is no"
                 + " close_notify to miss", plain.getMessage());
-    }
-
-    private static RelayOptions relayOptions(String... args) throws IOException {
-        Map<String, String> options = Servers.options(args, Set.of("--tls-keystore", "--tls-password-file"), FLAGS);
-        Map<String, String> all = new HashMap<>(options);
-        all.put("--listen", "127.0.0.1:0");
-        all.put("--upstream", "127.0.0.1:9");
-        return Servers.proxyRelayOptions(all, Servers.proxyConfig(all));
     }
 
     @Test
@@ -106,18 +103,24 @@ class TlsOptionsTest {
             IOException e = assertThrows(IOException.class, () -> config("--tls-keystore",
                     certificate.keystore().toString(), "--tls-password-file", wrong.toString()));
             assertTrue(e.getMessage().contains("password"), e.getMessage());
+            assertTrue(e.getMessage().contains(certificate.keystore().toString()), e.getMessage());
         } finally {
             Files.delete(wrong);
         }
     }
 
     @Test
-    void theUsageShowsEveryTlsOption() {
-        for (String option : new String[] {"--tls-keystore", "--tls-password-file", "--upstream-tls",
-                "--upstream-truststore", "--upstream-truststore-password-file", "--tls]", "--tls-fin-as-end"}) {
-            assertTrue(Servers.USAGE.contains(option), option);
-        }
-        assertEquals(Map.of("--tls", "true", "--port", "0"),
-                Servers.options(new String[] {"--tls", "--port", "0"}, Set.of("--port"), Set.of("--tls")));
+    void aMissingKeystoreOrPasswordFileIsNamedWithItsOptionBeforeAnythingStarts() throws IOException {
+        Path missing = certificate.keystore().resolveSibling("missing.p12");
+        assertEquals("Invalid value for option '--tls-keystore': expected a file but there is none at '" + missing + "'",
+                assertThrows(ParameterException.class, () -> command("--tls-keystore", missing.toString(),
+                        "--tls-password-file", certificate.passwordFile().toString())).getMessage());
+        assertEquals("Invalid value for option '--tls-password-file': expected a file but there is none at '" + missing
+                + "'", assertThrows(ParameterException.class, () -> command("--tls-keystore",
+                        certificate.keystore().toString(), "--tls-password-file", missing.toString())).getMessage());
+        assertEquals("Invalid value for option '--upstream-truststore': expected a file but '"
+                + certificate.keystore().getParent() + "' is a directory or a device",
+                assertThrows(ParameterException.class, () -> command("--upstream-tls", "--upstream-truststore",
+                        certificate.keystore().getParent().toString())).getMessage());
     }
 }
