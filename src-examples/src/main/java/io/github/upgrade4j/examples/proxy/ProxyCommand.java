@@ -65,7 +65,8 @@ public final class ProxyCommand implements Callable<Integer> {
 
     @Option(names = "--handshake-timeout", paramLabel = "DURATION", defaultValue = "10s",
             converter = Converters.AnyDuration.class, description = "How long to wait for the upstream's answer head"
-                    + " (then 504), and for each step of a TLS handshake. Default: ${DEFAULT-VALUE}.")
+                    + " (then 504), for a client's whole TLS handshake, and for each step of one toward the upstream."
+                    + " Default: ${DEFAULT-VALUE}.")
     private Duration handshakeTimeout;
 
     @Option(names = "--header-timeout", paramLabel = "DURATION", defaultValue = "60s",

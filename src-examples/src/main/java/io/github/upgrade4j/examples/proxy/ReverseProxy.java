@@ -63,7 +63,7 @@ public final class ReverseProxy implements AutoCloseable {
      * @param idleTimeout the tunnel idle timeout (nginx's {@code proxy_read_timeout}); ZERO for none
      * @param maxTunnels the most concurrent tunnels
      * @param handshakeTimeout how long to wait for the upstream's answer head (separate from tunnel
-     *     idleness), and for each step of a TLS handshake toward the upstream
+     *     idleness), for a client's whole TLS handshake, and for each step of one toward the upstream
      * @param tls the key and certificate to listen with TLS ({@code wss}); empty for plain TCP
      * @param upstreamTls whom to trust to speak TLS to the upstream; empty for plain TCP
      * @param underscoredAliases what to do with a request field whose name reads as a protected one with
