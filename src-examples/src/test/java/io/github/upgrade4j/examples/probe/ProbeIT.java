@@ -2,7 +2,6 @@ package io.github.upgrade4j.examples.probe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +10,7 @@ import io.github.upgrade4j.examples.echo.EchoServer;
 import io.github.upgrade4j.examples.proxy.ProxyIT;
 import io.github.upgrade4j.examples.proxy.ReverseProxy;
 import io.github.upgrade4j.examples.support.ExternalTools;
+import io.github.upgrade4j.examples.support.JsonLines;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -27,8 +27,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -200,7 +198,7 @@ public class ProbeIT {
             Run run = probe(ws(hop.address()) + "/echo", "--idle", "4", "--json");
 
             assertEquals(0, run.status(), run.out());
-            Map<?, ?> idle = (Map<?, ?>) ((Map<?, ?>) ((List<?>) Json.parse(run.out()).get("paths")).get(0)).get("idle");
+            Map<?, ?> idle = (Map<?, ?>) ((Map<?, ?>) ((List<?>) JsonLines.parse(run.out()).get("paths")).get(0)).get("idle");
             assertEquals("closed", idle.get("ending"));
             assertEquals(4000.0, idle.get("askedMillis"));
             double after = (Double) idle.get("afterMillis");
@@ -215,7 +213,7 @@ public class ProbeIT {
 
             assertEquals(1, run.status(), run.out());
             assertEquals(1, run.out().strip().lines().count(), "one line of JSON: " + run.out());
-            Map<String, Object> json = Json.parse(run.out());
+            Map<String, Object> json = JsonLines.parse(run.out());
             assertEquals(echoUrl(), json.get("url"));
             assertEquals(false, json.get("worked"));
             assertEquals(1.0, json.get("exitStatus"));
@@ -471,110 +469,6 @@ public class ProbeIT {
         @Override
         public void close() throws IOException {
             server.close();
-        }
-    }
-
-    /** Just enough of a JSON reader to check the probe's output: objects, arrays, strings, numbers, literals. */
-    public static final class Json {
-        private final String text;
-        private int at;
-
-        private Json(String text) {
-            this.text = text;
-        }
-
-        @SuppressWarnings("unchecked")
-        public static Map<String, Object> parse(String text) {
-            Json json = new Json(text.strip());
-            Object value = json.value();
-            assertEquals(json.text.length(), json.at, "expected the JSON to end at " + json.at + ": " + text);
-            assertNotNull(value);
-            return (Map<String, Object>) value;
-        }
-
-        /** The last line of {@code output} that is a JSON object, as node scripts print their result. */
-        public static Map<String, Object> lastLine(String output) {
-            List<String> lines = output.strip().lines().filter(l -> l.startsWith("{")).toList();
-            assertFalse(lines.isEmpty(), "expected a line of JSON but the output was:\n" + output);
-            return parse(lines.get(lines.size() - 1));
-        }
-
-        private Object value() {
-            char c = text.charAt(at);
-            switch (c) {
-                case '{': {
-                    Map<String, Object> object = new LinkedHashMap<>();
-                    at++;
-                    if (text.charAt(at) == '}') {
-                        at++;
-                        return object;
-                    }
-                    do {
-                        String key = string();
-                        expect(':');
-                        object.put(key, value());
-                    } while (text.charAt(at++) == ',');
-                    assertEquals('}', text.charAt(at - 1), "at " + at);
-                    return object;
-                }
-                case '[': {
-                    List<Object> array = new ArrayList<>();
-                    at++;
-                    if (text.charAt(at) == ']') {
-                        at++;
-                        return array;
-                    }
-                    do {
-                        array.add(value());
-                    } while (text.charAt(at++) == ',');
-                    assertEquals(']', text.charAt(at - 1), "at " + at);
-                    return array;
-                }
-                case '"':
-                    return string();
-                default:
-                    for (String literal : new String[] {"true", "false", "null"}) {
-                        if (text.startsWith(literal, at)) {
-                            at += literal.length();
-                            return literal.equals("null") ? null : Boolean.valueOf(literal.equals("true"));
-                        }
-                    }
-                    int start = at;
-                    while (at < text.length() && "+-0123456789.eE".indexOf(text.charAt(at)) >= 0) {
-                        at++;
-                    }
-                    assertTrue(at > start, "expected a JSON value at " + start + " in " + text);
-                    return Double.parseDouble(text.substring(start, at));
-            }
-        }
-
-        private String string() {
-            expect('"');
-            StringBuilder out = new StringBuilder();
-            for (char c; (c = text.charAt(at++)) != '"'; ) {
-                assertFalse(c < 0x20, "control character in a JSON string at " + at);
-                if (c == '\\') {
-                    char escaped = text.charAt(at++);
-                    switch (escaped) {
-                        case 'n' -> out.append('\n');
-                        case 'r' -> out.append('\r');
-                        case 't' -> out.append('\t');
-                        case 'u' -> {
-                            out.append((char) Integer.parseInt(text.substring(at, at + 4), 16));
-                            at += 4;
-                        }
-                        default -> out.append(escaped);
-                    }
-                } else {
-                    out.append(c);
-                }
-            }
-            return out.toString();
-        }
-
-        private void expect(char c) {
-            assertEquals(c, text.charAt(at), "at " + at + " in " + text);
-            at++;
         }
     }
 }

@@ -3,10 +3,10 @@ package io.github.upgrade4j.examples.proxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.upgrade4j.examples.support.Converters;
 import io.github.upgrade4j.examples.echo.EchoServer;
-import io.github.upgrade4j.examples.probe.ProbeIT;
+import io.github.upgrade4j.examples.support.Converters;
 import io.github.upgrade4j.examples.support.ExternalTools;
+import io.github.upgrade4j.examples.support.JsonLines;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
@@ -50,10 +50,10 @@ class DeflateIT {
         InetSocketAddress upstream = Converters.address(serverOut.await("listening on ", WAIT));
         proxy = ReverseProxy.start(ProxyIT.config(upstream), proxyLog.printStream());
 
-        Map<String, Object> client = ProbeIT.Json.lastLine(ExternalTools.runNode(WAIT, "ws-deflate-client.js",
+        Map<String, Object> client = JsonLines.lastLine(ExternalTools.runNode(WAIT, "ws-deflate-client.js",
                 "ws://127.0.0.1:" + proxy.address().getPort() + "/deflate"));
 
-        Map<String, Object> connection = ProbeIT.Json.parse(serverOut.await(
+        Map<String, Object> connection = JsonLines.parse(serverOut.await(
                 line -> line.startsWith("{\"event\":\"connection\""), WAIT));
         assertEquals("permessage-deflate; client_max_window_bits", connection.get("offered"), "the offer, untouched");
         assertEquals("permessage-deflate", connection.get("negotiated"));
@@ -75,7 +75,7 @@ class DeflateIT {
         try (EchoServer echo = EchoServer.start(new InetSocketAddress("127.0.0.1", 0), proxyLog.printStream())) {
             proxy = ReverseProxy.start(ProxyIT.config(echo.address()), proxyLog.printStream());
 
-            Map<String, Object> client = ProbeIT.Json.lastLine(ExternalTools.runNode(WAIT, "ws-deflate-client.js",
+            Map<String, Object> client = JsonLines.lastLine(ExternalTools.runNode(WAIT, "ws-deflate-client.js",
                     "ws://127.0.0.1:" + proxy.address().getPort() + "/echo"));
 
             assertEquals("", client.get("extensions"));

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.upgrade4j.examples.support.Converters;
-import io.github.upgrade4j.examples.probe.ProbeIT;
 import io.github.upgrade4j.examples.support.ExternalTools;
+import io.github.upgrade4j.examples.support.JsonLines;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,7 +57,7 @@ class SocketIoIT {
     void pollingStartsOnKeptAliveConnectionsThenUpgradesToWebSocketOnASecondConnection() throws Exception {
         String url = start(Duration.ofSeconds(5));
 
-        Map<String, Object> client = ProbeIT.Json.lastLine(ExternalTools.runNode(WAIT, "socketio-client.js", url));
+        Map<String, Object> client = JsonLines.lastLine(ExternalTools.runNode(WAIT, "socketio-client.js", url));
 
         assertEquals("welcome over polling; received over polling", client.get("welcome"));
         assertEquals("hello from the client, received over polling; answer received over polling", client.get("pollingAck"));
@@ -99,7 +99,7 @@ class SocketIoIT {
 
         String output = ExternalTools.runNode(WAIT, "socketio-polling-client.js", url, "long-poll");
 
-        Map<String, Object> client = ProbeIT.Json.lastLine(output);
+        Map<String, Object> client = JsonLines.lastLine(output);
         assertEquals(true, client.get("pinged"));
         assertEquals("hello after waiting, received over polling", client.get("ack"));
         assertFalse(proxyLog.toString().contains(" -> 504 "), proxyLog.toString());
@@ -113,7 +113,7 @@ class SocketIoIT {
 
         String output = ExternalTools.runNode(WAIT, "socketio-polling-client.js", url, "after-upstream-close");
 
-        Map<String, Object> client = ProbeIT.Json.lastLine(output);
+        Map<String, Object> client = JsonLines.lastLine(output);
         assertTrue(client.get("connectionClosed") instanceof Double, output);
         assertEquals("hello after waiting, received over polling", client.get("ack"));
         assertFalse(proxyLog.toString().contains(" -> 502 "), proxyLog.toString());
@@ -130,7 +130,7 @@ class SocketIoIT {
         List<Map<String, Object>> events = new ArrayList<>();
         for (String line : serverOut.all()) {
             if (line.startsWith("{\"event\":\"" + kind + "\"")) {
-                events.add(ProbeIT.Json.parse(line));
+                events.add(JsonLines.parse(line));
             }
         }
         return events;

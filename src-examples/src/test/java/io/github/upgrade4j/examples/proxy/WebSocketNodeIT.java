@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.upgrade4j.examples.support.Converters;
 import io.github.upgrade4j.examples.echo.EchoServer;
-import io.github.upgrade4j.examples.probe.ProbeIT;
+import io.github.upgrade4j.examples.support.Converters;
 import io.github.upgrade4j.examples.support.ExternalTools;
+import io.github.upgrade4j.examples.support.JsonLines;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -61,7 +61,7 @@ class WebSocketNodeIT {
 
     @Test
     void aWebSocketNodeClientAndServerAgreeOnTheirSubprotocolAndEchoThroughTheProxy() throws Exception {
-        Map<String, Object> client = ProbeIT.Json.lastLine(
+        Map<String, Object> client = JsonLines.lastLine(
                 ExternalTools.runNode(WAIT, "wsnode-client.js", url("/node-to-node"), "echo-protocol"));
 
         assertEquals("echo-protocol", client.get("protocol"));
@@ -70,8 +70,8 @@ class WebSocketNodeIT {
         assertEquals(1000.0, client.get("closeCode"));
         String accepted = serverOut.await(line -> line.startsWith("{\"event\":\"accepted\",\"protocol\":\"echo-protocol\""),
                 WAIT);
-        assertEquals("1.1 upgrade4j", ProbeIT.Json.parse(accepted).get("via"));
-        assertEquals("127.0.0.1", ProbeIT.Json.parse(accepted).get("forwardedFor"));
+        assertEquals("1.1 upgrade4j", JsonLines.parse(accepted).get("via"));
+        assertEquals("127.0.0.1", JsonLines.parse(accepted).get("forwardedFor"));
         serverOut.await(line -> line.startsWith("{\"event\":\"close\",\"code\":1000"), WAIT);
         assertTrue(LOG.await(line -> line.contains("GET /node-to-node -> 101 tunnel websocket"), WAIT).length() > 0);
     }
@@ -83,7 +83,7 @@ class WebSocketNodeIT {
                 ReverseProxy echoProxy = ReverseProxy.start(ProxyIT.config(echo.address()), log.printStream())) {
             String url = "ws://127.0.0.1:" + echoProxy.address().getPort() + "/echo";
 
-            Map<String, Object> client = ProbeIT.Json.lastLine(ExternalTools.runNode(WAIT, "wsnode-client.js", url));
+            Map<String, Object> client = JsonLines.lastLine(ExternalTools.runNode(WAIT, "wsnode-client.js", url));
 
             assertEquals(null, client.get("protocol"));
             assertEquals("hello from WebSocket-Node", client.get("text"));
