@@ -39,7 +39,7 @@ public final class Plots {
         new Color(0x9467bd)};
     private static final Map<String, Color> TARGET_COLORS = Map.of("ours", COLORS[0], "ours-splice", COLORS[0],
             "ours-copy", new Color(0x17becf), "nginx", COLORS[1], "nginx-64k", COLORS[2], "haproxy", COLORS[3],
-            "haproxy-splice", new Color(0x8c564b), "direct", COLORS[4], "splice", COLORS[0]);
+            "haproxy-splice", new Color(0x8c564b), "direct", COLORS[4], "splice", COLORS[0], "servlet", new Color(0xe377c2));
 
     /** The {@code path} parameter of the relay benchmarks. */
     private static final List<String> RELAY_PATHS = List.of("splice", "copy", "direct");

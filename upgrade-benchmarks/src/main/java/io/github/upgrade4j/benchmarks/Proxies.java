@@ -33,6 +33,9 @@ import javax.net.ssl.SSLSocketFactory;
  *   <li>{@code haproxy}: {@code mode http} with {@code timeout tunnel}; {@code haproxy-splice}: the
  *       same with {@code option splice-request} and {@code option splice-response}, which make HAProxy
  *       splice every transfer it can;
+ *   <li>{@code servlet}: {@code java -jar upgrade-examples.jar servlet-proxy}, the example proxy as a
+ *       servlet in embedded Jetty 12, whose tunnels go through the stream relay (blocking streams, a
+ *       thread per direction) instead of the NIO relay; not in the default set;
  *   <li>{@code direct}: the client connected to the origin itself;
  *   <li>the {@code -tls} targets: the same proxies listening with TLS ({@code wss}) on one certificate
  *       ({@link TlsMaterial}), TLS 1.3 with {@code TLS_AES_128_GCM_SHA256} only.
@@ -95,6 +98,7 @@ final class Proxies {
         String kind = isTls(id) ? id.substring(0, id.length() - 4) : id;
         return switch (kind) {
             case "ours", "ours-splice", "ours-copy" -> startOurs(id, kind, instance, forMemory);
+            case "servlet" -> startServlet(id, instance, forMemory);
             case "nginx" -> startNginx(id, instance, false);
             case "nginx-64k" -> startNginx(id, instance, true);
             case "haproxy" -> startHaproxy(id, instance, false);
@@ -104,15 +108,19 @@ final class Proxies {
         };
     }
 
-    private Target startOurs(String id, String kind, String instance, boolean forMemory) throws Exception {
+    private Path examplesJar() {
         if (!Files.isRegularFile(examplesJar)) {
             throw new IllegalStateException("no " + examplesJar + ": build it with ./mvnw -B -ntp -DskipTests package");
         }
+        return examplesJar;
+    }
+
+    private Target startOurs(String id, String kind, String instance, boolean forMemory) throws Exception {
         List<String> command = new ArrayList<>(List.of(java()));
         if (forMemory) {
             command.addAll(MEMORY_HEAP);
         }
-        command.addAll(List.of("-jar", examplesJar.toString(), "proxy",
+        command.addAll(List.of("-jar", examplesJar().toString(), "proxy",
                 "--listen", "127.0.0.1:0", "--upstream", hostPort(origin), "--idle-timeout", "1h",
                 "--max-tunnels", Integer.toString(Math.max(10_000, idleTunnels + 100)), "--drain-grace", "1s"));
         if (!kind.equals("ours")) {
@@ -124,6 +132,19 @@ final class Proxies {
         }
         Process process = launch(instance, command);
         return new Target(id, listeningAddress(process, instance), process, true, clientsFor(id));
+    }
+
+    /** The example's other proxy: a servlet in embedded Jetty 12, relaying with the stream relay (a thread per direction). */
+    private Target startServlet(String id, String instance, boolean forMemory) throws Exception {
+        List<String> command = new ArrayList<>(List.of(java()));
+        if (forMemory) {
+            command.addAll(MEMORY_HEAP);
+        }
+        command.addAll(List.of("-jar", examplesJar().toString(), "servlet-proxy", "--listen", "127.0.0.1:0",
+                "--upstream", hostPort(origin), "--idle-timeout", "1h",
+                "--max-tunnels", Integer.toString(Math.max(10_000, idleTunnels + 100))));
+        Process process = launch(instance, command);
+        return new Target(id, listeningAddress(process, instance), process, true, null);
     }
 
     private Target startNginx(String id, String instance, boolean big) throws Exception {

@@ -21,8 +21,9 @@ import java.util.Map;
  *
  * <p>Targets (see {@link Proxies}): {@code ours-splice} and {@code ours-copy} (the example proxy with
  * {@code --relay splice} and {@code --relay copy}), {@code nginx}, {@code nginx-64k}, {@code haproxy},
- * {@code haproxy-splice}, {@code direct}, and the {@code -tls} twins of the proxies. {@code ours-splice}
- * needs Java 22+ on Linux; elsewhere it is left out with a note.
+ * {@code haproxy-splice}, {@code direct}, and the {@code -tls} twins of the proxies; {@code servlet}
+ * (the example's servlet proxy in embedded Jetty, with the stream relay) only when {@code --targets}
+ * names it. {@code ours-splice} needs Java 22+ on Linux; elsewhere it is left out with a note.
  *
  * <p>Measures, per target and round (targets interleaved, their order rotated each round):
  *
@@ -51,8 +52,11 @@ import java.util.Map;
  * }</pre>
  */
 public final class ProxyComparison {
-    private static final List<String> ALL_TARGETS = List.of("ours-splice", "ours-copy", "nginx", "nginx-64k",
+    /** What runs without {@code --targets}. */
+    private static final List<String> DEFAULT_TARGETS = List.of("ours-splice", "ours-copy", "nginx", "nginx-64k",
             "haproxy", "haproxy-splice", "direct", "ours-tls", "nginx-tls", "nginx-64k-tls", "haproxy-tls");
+    /** Every target {@code --targets} may name: the default ones and the servlet proxy. */
+    private static final List<String> ALL_TARGETS = concat(DEFAULT_TARGETS, List.of("servlet"));
 
     private final Options options;
     private final Proxies proxies;
@@ -90,7 +94,7 @@ public final class ProxyComparison {
                     throw new IllegalArgumentException("unknown option '" + name + "'");
                 }
             }
-            List<String> targets = new ArrayList<>(List.of(values.getOrDefault("--targets", String.join(",", ALL_TARGETS))
+            List<String> targets = new ArrayList<>(List.of(values.getOrDefault("--targets", String.join(",", DEFAULT_TARGETS))
                     .split(",")));
             for (String target : targets) {
                 if (!ALL_TARGETS.contains(target)) {
@@ -117,6 +121,12 @@ public final class ProxyComparison {
                     Path.of(values.getOrDefault("--work", "upgrade-benchmarks/target/compare")),
                     Path.of(values.getOrDefault("--out", "upgrade-benchmarks/results/comparison.json")), idleOnly);
         }
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return List.copyOf(all);
     }
 
     /**
