@@ -11,7 +11,7 @@ import java.nio.file.Path;
 
 /**
  * The benchmarks' result files in JSON, through one Jackson mapper: what the comparisons write
- * ({@link ComparisonResults}) and what {@link Plots} reads back, with JMH's
+ * ({@link ComparisonResults}, {@link WaitingResults}) and what {@link Plots} reads back, with JMH's
  * {@code -rf json} output. Indented, so that a diff of a results file shows which figures moved.
  *
  * <p>Reading accepts {@code NaN} as a number as well as a string: JMH writes a score it could not

@@ -2,6 +2,7 @@ package io.github.upgrade4j.benchmarks;
 
 import io.github.upgrade4j.benchmarks.Proxies.Target;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -39,17 +40,22 @@ final class TunnelClient {
      */
     record RoundTrip(double medianMicros, double p99Micros, double cpuMicrosPerTrip) {}
 
+    /** A WebSocket upgrade request for {@code path}, as every comparison's client sends it. */
+    static byte[] upgradeRequest(String path, InetSocketAddress host) {
+        return ("GET " + path + " HTTP/1.1\r\n"
+                + "Host: " + Proxies.hostPort(host) + "\r\n"
+                + "Connection: Upgrade\r\n"
+                + "Upgrade: websocket\r\n"
+                + "Sec-WebSocket-Version: 13\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
+    }
+
     /** Opens a tunnel to {@code path} on the origin through {@code target}; fails unless answered with a 101. */
     static ClientLink open(Target target, String path) throws IOException {
         ClientLink link = target.connect();
         try {
-            link.writeFully(ByteBuffer.wrap(("GET " + path + " HTTP/1.1\r\n"
-                    + "Host: " + Proxies.hostPort(target.address()) + "\r\n"
-                    + "Connection: Upgrade\r\n"
-                    + "Upgrade: websocket\r\n"
-                    + "Sec-WebSocket-Version: 13\r\n"
-                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                    + "\r\n").getBytes(StandardCharsets.ISO_8859_1)));
+            link.writeFully(ByteBuffer.wrap(upgradeRequest(path, target.address())));
             ByteBuffer head = ByteBuffer.allocate(16 * 1024);
             int end;
             while ((end = UpgradeUpstream.endOfHead(head)) < 0) {
