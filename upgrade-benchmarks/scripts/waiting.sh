@@ -7,6 +7,7 @@
 #
 #   upgrade-benchmarks/scripts/waiting.sh [--clients 10000] [--rounds 3] [--header-timeout 10s]
 #                                         [--keep-alive-timeout 75s] [--requests 500] [--watch 25s]
+#                                         [--openers 128]
 #                                         [--targets ours,nginx,haproxy,servlet]
 #                                         [--ours-timeout-flags auto|yes|no] [--examples-jar PATH]
 #                                         [--name NAME]
@@ -36,9 +37,9 @@ while [ $# -gt 0 ]; do
     --clients) clients="$2"; shift 2 ;;
     --examples-jar) examples_jar="$2"; shift 2 ;;
     --name) name="$2"; shift 2 ;;
-    --rounds|--header-timeout|--keep-alive-timeout|--requests|--watch|--targets|--ours-timeout-flags)
+    --rounds|--header-timeout|--keep-alive-timeout|--requests|--watch|--openers|--targets|--ours-timeout-flags)
       args+=("$1" "$2"); shift 2 ;;
-    -h|--help) sed -n '2,21p' "$script" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,22p' "$script" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
 done

@@ -45,19 +45,21 @@ import java.util.Map;
  * <pre>{@code
  * java -cp upgrade-benchmarks/target/benchmarks.jar io.github.upgrade4j.benchmarks.WaitingClients \
  *     [--clients 10000] [--rounds 3] [--header-timeout 10s] [--keep-alive-timeout 75s] [--requests 500] \
- *     [--watch 25s] [--targets ours,nginx,haproxy] [--ours-timeout-flags auto|yes|no] \
+ *     [--watch 25s] [--openers 128] [--targets ours,nginx,haproxy] [--ours-timeout-flags auto|yes|no] \
  *     [--examples-jar src-examples/target/upgrade-examples.jar] [--work upgrade-benchmarks/target/waiting] \
  *     [--out upgrade-benchmarks/results/waiting.json]
  * }</pre>
  *
  * <p>{@code upgrade-benchmarks/scripts/waiting.sh} is the intended entry point. {@code --watch} (default
  * the header timeout + 15 s) is how long after the last client's stall the run waits for the proxy to
- * close them; clients still open then are counted as not closed and closed by the run.
+ * close them; clients still open then are counted as not closed and closed by the run. {@code --openers}
+ * threads open the clients side by side ({@link WaitingWatch} says why).
  */
 public final class WaitingClients {
     private static final List<String> DEFAULT_TARGETS = List.of("ours", "nginx", "haproxy");
     private static final List<String> ALL_TARGETS = List.of("ours", "nginx", "haproxy", "servlet");
     private static final double MIB = 1024.0 * 1024.0;
+    private static final int SETTLE_MILLIS = 3000;
 
     private final Options options;
     private final Proxies proxies;
@@ -79,11 +81,11 @@ public final class WaitingClients {
 
     /** The command-line settings. */
     record Options(int clients, int rounds, Duration headerTimeout, Duration keepAliveTimeout, int requests,
-            Duration watch, List<String> targets, String oursFlags, Path examplesJar, Path work, Path out) {
+            Duration watch, int openers, List<String> targets, String oursFlags, Path examplesJar, Path work, Path out) {
         static Options parse(String[] args) {
             Map<String, String> values = new LinkedHashMap<>();
             List<String> known = List.of("--clients", "--rounds", "--header-timeout", "--keep-alive-timeout",
-                    "--requests", "--watch", "--targets", "--ours-timeout-flags", "--examples-jar", "--work", "--out");
+                    "--requests", "--watch", "--openers", "--targets", "--ours-timeout-flags", "--examples-jar", "--work", "--out");
             for (int i = 0; i < args.length; i++) {
                 if (!known.contains(args[i])) {
                     throw new IllegalArgumentException("unknown option '" + args[i] + "'; expected some of " + known);
@@ -111,7 +113,8 @@ public final class WaitingClients {
                 throw new IllegalArgumentException("expected at least one client and one round");
             }
             return new Options(clients, rounds, header, duration(values.getOrDefault("--keep-alive-timeout", "75s")),
-                    Integer.parseInt(values.getOrDefault("--requests", "500")), watch, targets, oursFlags,
+                    Integer.parseInt(values.getOrDefault("--requests", "500")), watch,
+                    Integer.parseInt(values.getOrDefault("--openers", "128")), targets, oursFlags,
                     Path.of(values.getOrDefault("--examples-jar", "src-examples/target/upgrade-examples.jar")),
                     Path.of(values.getOrDefault("--work", "upgrade-benchmarks/target/waiting")),
                     Path.of(values.getOrDefault("--out", "upgrade-benchmarks/results/waiting.json")));
@@ -186,10 +189,11 @@ public final class WaitingClients {
         Files.createDirectories(options.work());
         System.out.println(Machine.describe());
         System.out.printf(Locale.ROOT, "%d round(s) of %,d waiting clients, header timeout %s, keep-alive timeout %s,"
-                + " %d GETs and %d upgrades per pass of normal requests, watched for %s after the last stall;"
-                + " open files: %d here, %d for each proxy; targets %s%n", options.rounds(), options.clients(),
-                Proxies.seconds(options.headerTimeout()), Proxies.seconds(options.keepAliveTimeout()), options.requests(),
-                options.requests(), Proxies.seconds(options.watch()), ProcessMeter.openFileLimits()[0],
+                + " %d GETs and %d upgrades per pass of normal requests, watched for %s after the last stall, %d"
+                + " opening threads; open files: %d here, %d for each proxy; targets %s%n", options.rounds(),
+                options.clients(), Proxies.seconds(options.headerTimeout()), Proxies.seconds(options.keepAliveTimeout()),
+                options.requests(), options.requests(), Proxies.seconds(options.watch()), options.openers(),
+                ProcessMeter.openFileLimits()[0],
                 proxies.fileLimit(), targets);
         proxies.startOrigin();
         List<Measurement> measurements = new ArrayList<>();
@@ -217,7 +221,7 @@ public final class WaitingClients {
         WaitingResults results = new WaitingResults(began.toString(), Machine.describe(), options.clients(),
                 options.rounds(), options.headerTimeout().toMillis() / 1000.0,
                 options.keepAliveTimeout().toMillis() / 1000.0, options.watch().toMillis() / 1000.0, options.requests(),
-                targets, oursFlags, proxies.fileLimit(), loads, measurements);
+                options.openers(), targets, oursFlags, proxies.fileLimit(), loads, measurements);
         new WaitingTable(results).print();
         results.write(options.out());
     }
@@ -231,10 +235,17 @@ public final class WaitingClients {
             Thread.sleep(1000);
             long[] before = ProcessMeter.memory(target);
             long threadsBefore = ProcessMeter.threads(target);
-            try (WaitingWatch watch = WaitingWatch.open(target.address(), options.clients())) {
-                Thread.sleep(1000);
+            try (WaitingWatch watch = WaitingWatch.open(target.address(), options.clients(), options.openers())) {
+                // A connection the proxy had no room to accept yet completes when the kernel retransmits
+                // its SYN-ACK, after 1 s and again after 3 s: then it is a waiting client of the proxy too.
+                Thread.sleep(SETTLE_MILLIS);
                 long rssWaiting = ProcessMeter.residentSetSize(target);
                 long threadsWaiting = ProcessMeter.threads(target);
+                int waiting = watch.stillOpen();
+                if (waiting < watch.opened()) {
+                    System.out.printf(Locale.ROOT, "  note: %,d of the %,d clients were still waiting when the proxy was"
+                            + " measured (opening them took %.1f s)%n", waiting, watch.opened(), watch.openSeconds());
+                }
                 RequestTimer.Pass meanwhile = RequestTimer.run(target.address(), options.requests());
                 double ended = (System.nanoTime() - watch.lastStall()) / 1e9;
                 if (ended > options.headerTimeout().toMillis() / 1000.0) {
@@ -243,7 +254,7 @@ public final class WaitingClients {
                 }
                 Double heapGrowth = target.jvm() ? (ProcessMeter.memory(target)[1] - before[1]) / MIB : null;
                 watch.awaitAllClosed(watch.lastStall() + options.watch().toNanos());
-                return new Measurement(round, id, watch.opened(), watch.failed(), watch.openSeconds(), threadsBefore,
+                return new Measurement(round, id, watch.opened(), watch.failed(), watch.openSeconds(), waiting, threadsBefore,
                         threadsWaiting, before[0] / MIB, (rssWaiting - before[0]) / MIB, heapGrowth, alone.get(),
                         alone.upgrade(), meanwhile.get(), meanwhile.upgrade(), ended,
                         watch.closures(options.headerTimeout()));

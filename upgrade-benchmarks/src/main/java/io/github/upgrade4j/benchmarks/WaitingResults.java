@@ -19,6 +19,7 @@ import java.util.List;
  * @param keepAliveTimeoutSeconds the keep-alive timeout every proxy was given
  * @param watchSeconds how long after the last client's stall the run waited for the proxy to close them
  * @param requests how many plain GETs, and as many upgrade handshakes, each pass of normal requests made
+ * @param openers how many threads opened the waiting clients side by side
  * @param targets the targets, in the order of the table
  * @param oursTimeoutFlags whether the example proxy was passed {@code --header-timeout} and
  *     {@code --keep-alive-timeout} (false: it ran with its built-in read timeout)
@@ -27,7 +28,7 @@ import java.util.List;
  * @param measurements every target's figures, round by round
  */
 record WaitingResults(String started, String machine, int clients, int rounds, double headerTimeoutSeconds,
-        double keepAliveTimeoutSeconds, double watchSeconds, int requests, List<String> targets,
+        double keepAliveTimeoutSeconds, double watchSeconds, int requests, int openers, List<String> targets,
         boolean oursTimeoutFlags, long fileLimit, List<String> loadAverages, List<Measurement> measurements) {
     /**
      * One target in one round, in a fresh instance of it.
@@ -37,6 +38,8 @@ record WaitingResults(String started, String machine, int clients, int rounds, d
      * @param opened how many waiting clients connected and stalled
      * @param openFailures how many could not connect within 5 s
      * @param openSeconds from the first client's stall to the last's
+     * @param waitingAtMeasure how many were still waiting (not closed by the proxy) when its resident set
+     *     and threads were read, 3 s after the last stall
      * @param threadsBefore the proxy's threads (all its processes) before the clients came
      * @param threadsWaiting its threads with all of them waiting
      * @param rssBeforeMiB its resident set before the clients came (after the normal requests alone)
@@ -50,7 +53,8 @@ record WaitingResults(String started, String machine, int clients, int rounds, d
      * @param meanwhileEndedSeconds when the normal requests meanwhile ended, after the last client's stall
      * @param closures what became of the waiting clients
      */
-    record Measurement(int round, String target, int opened, int openFailures, double openSeconds, long threadsBefore,
+    record Measurement(int round, String target, int opened, int openFailures, double openSeconds, int waitingAtMeasure,
+            long threadsBefore,
             long threadsWaiting, double rssBeforeMiB, double rssGrowthMiB, Double heapGrowthMiB, Latency getAlone,
             Latency upgradeAlone, Latency getMeanwhile, Latency upgradeMeanwhile, double meanwhileEndedSeconds,
             WaitingWatch.Closures closures) {}

@@ -36,6 +36,7 @@ final class WaitingTable {
     private static List<Row> rows() {
         List<Row> rows = new ArrayList<>();
         rows.add(new Row("waiting clients connected", "", m -> m.opened()));
+        rows.add(new Row("still waiting when RSS and threads were read", "all", m -> m.waitingAtMeasure()));
         rows.add(new Row("RSS growth, MiB", "< 64", Measurement::rssGrowthMiB));
         rows.add(new Row("JVM heap growth after GC, MiB", "", m -> m.heapGrowthMiB() == null ? Double.NaN
                 : m.heapGrowthMiB()));
@@ -58,6 +59,8 @@ final class WaitingTable {
         rows.add(new Row("closed after the last stall, min s", "", m -> spread(m, Spread::min)));
         rows.add(new Row("closed after the last stall, median s", "", m -> spread(m, Spread::median)));
         rows.add(new Row("closed after the last stall, max s", "", m -> spread(m, Spread::max)));
+        rows.add(new Row("closed after its own stall, median s", "", m -> m.closures().afterOwnStall() == null
+                ? Double.NaN : m.closures().afterOwnStall().median()));
         rows.add(new Row("opening the clients took, s", "", Measurement::openSeconds));
         rows.add(new Row("requests meanwhile ended, s after last stall", "", Measurement::meanwhileEndedSeconds));
         return rows;

@@ -8,11 +8,14 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The waiting clients of one {@link WaitingClients} measurement: each opens a connection, sends half a
@@ -20,8 +23,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * notes when the proxy closed each (end of stream or reset; what it sent before, such as a 408, is
  * read and noted too).
  *
- * <p>Times are {@link System#nanoTime()}. The arrays the watching thread writes are read only after
- * it has stopped ({@link Thread#join()} orders the two).
+ * <p>Many threads open the clients side by side ({@link WaitingClients} starts 128): a proxy that
+ * starts a thread per connection and listens with a short backlog (the example proxy: the JDK's
+ * default of 50) lets its accept queue overflow under one fast opener, and every SYN the kernel drops
+ * costs that client a one-second retransmission. One opener after another took three minutes for
+ * 10,000 clients of the example proxy, which closed the first before the last arrived; with 128 the
+ * drops overlap.
+ *
+ * <p>Times are {@link System#nanoTime()}. The arrays the opening and watching threads write are read
+ * only after they have ended ({@link Thread#join()} orders the two).
  */
 final class WaitingWatch implements AutoCloseable {
     /** Half a request line: a client that has begun its request and stalls. */
@@ -36,9 +46,10 @@ final class WaitingWatch implements AutoCloseable {
     private final Queue<Integer> pending = new ConcurrentLinkedQueue<>();
     private final AtomicInteger closedCount = new AtomicInteger();
     private final Thread thread;
+    private final AtomicInteger opening = new AtomicInteger();
+    private final AtomicInteger failures = new AtomicInteger();
     private volatile boolean running = true;
     private int opened;
-    private int failed;
     private long firstStall;
     private long lastStall;
 
@@ -85,39 +96,64 @@ final class WaitingWatch implements AutoCloseable {
     }
 
     /**
-     * Opens {@code n} waiting clients to {@code proxy}, one after another, and watches each from the
-     * moment it stalls; returns once the last has stalled. A client that cannot connect within 5 s is
-     * counted as failed.
+     * Opens {@code n} waiting clients to {@code proxy} with {@code openers} threads side by side, and
+     * watches each from the moment it stalls; returns once the last has stalled. A client that cannot
+     * connect within 5 s is counted as failed.
      */
-    static WaitingWatch open(InetSocketAddress proxy, int n) throws IOException {
+    static WaitingWatch open(InetSocketAddress proxy, int n, int openers) throws IOException, InterruptedException {
         WaitingWatch watch = new WaitingWatch(n);
         watch.thread.start();
-        String firstFailure = null;
-        for (int i = 0; i < n; i++) {
+        AtomicInteger next = new AtomicInteger();
+        AtomicReference<String> firstFailure = new AtomicReference<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < Math.max(1, openers); t++) {
+            Thread opener = new Thread(() -> {
+                while (next.getAndIncrement() < n) {
+                    String failure = watch.openOne(proxy);
+                    if (failure != null) {
+                        firstFailure.compareAndSet(null, failure);
+                    }
+                }
+            }, "waiting-open");
+            opener.start();
+            threads.add(opener);
+        }
+        for (Thread opener : threads) {
+            opener.join();
+        }
+        watch.opened = watch.opening.get();
+        watch.firstStall = Arrays.stream(watch.stalled, 0, watch.opened).min().orElse(0);
+        watch.lastStall = Arrays.stream(watch.stalled, 0, watch.opened).max().orElse(0);
+        if (firstFailure.get() != null) {
+            System.out.printf(Locale.ROOT, "  %d of %d clients could not connect; the first: %s%n", watch.failures.get(),
+                    n, firstFailure.get());
+        }
+        return watch;
+    }
+
+    /** Opens one client and hands it to the watching thread; the failure, or null. */
+    private String openOne(InetSocketAddress proxy) {
+        try {
             SocketChannel channel = SocketChannel.open();
             try {
                 channel.socket().connect(proxy, CONNECT_TIMEOUT_MILLIS);
                 channel.write(ByteBuffer.wrap(HALF_REQUEST));
                 long now = System.nanoTime();
                 channel.configureBlocking(false);
-                int index = watch.opened++;
-                watch.channels[index] = channel;
-                watch.stalled[index] = now;
-                watch.firstStall = index == 0 ? now : watch.firstStall;
-                watch.lastStall = now;
-                watch.pending.add(index);
-                watch.selector.wakeup();
+                int index = opening.getAndIncrement();
+                channels[index] = channel;
+                stalled[index] = now;
+                pending.add(index);
+                selector.wakeup();
+                return null;
             } catch (IOException e) {
-                watch.failed++;
-                firstFailure = firstFailure == null ? e.toString() : firstFailure;
                 channel.close();
+                throw e;
             }
+        } catch (IOException e) {
+            failures.incrementAndGet();
+            return e.toString();
         }
-        if (firstFailure != null) {
-            System.out.printf(Locale.ROOT, "  %d of %d clients could not connect; the first: %s%n", watch.failed, n,
-                    firstFailure);
-        }
-        return watch;
     }
 
     private void watch() {
@@ -157,7 +193,12 @@ final class WaitingWatch implements AutoCloseable {
     }
 
     int failed() {
-        return failed;
+        return failures.get();
+    }
+
+    /** How many of the opened clients the proxy has not closed yet. */
+    int stillOpen() {
+        return opened - closedCount.get();
     }
 
     /** The last client's stall, {@link System#nanoTime()}. */

@@ -16,14 +16,14 @@ import org.junit.jupiter.api.io.TempDir;
 class WaitingResultsTest {
     private static Measurement measurement(String target, Double heap, WaitingWatch.Spread closes) {
         Latency latency = new Latency(0.5, 2.5, 3.0, 0);
-        return new Measurement(1, target, 10_000, 0, 0.8, 3, 3, 16.0, 40.5, heap, latency, latency, latency, latency,
+        return new Measurement(1, target, 10_000, 0, 0.8, 10_000, 3, 3, 16.0, 40.5, heap, latency, latency, latency, latency,
                 1.2, new WaitingWatch.Closures(closes == null ? 0 : 10_000, closes == null ? 10_000 : 0, 0, 0, closes,
                 closes));
     }
 
     @Test
     void writesAndReadsBackEveryFigureWithNullWhereOneDoesNotApply(@TempDir Path dir) throws Exception {
-        WaitingResults results = new WaitingResults("2026-12-06T00:00:00Z", "machine", 10_000, 1, 10, 75, 25, 500,
+        WaitingResults results = new WaitingResults("2026-12-06T00:00:00Z", "machine", 10_000, 1, 10, 75, 25, 500, 16,
                 List.of("ours", "nginx"), false, 20_000, List.of("0.1 0.2 0.3", "0.4 0.5 0.6"),
                 List.of(measurement("ours", 2.9, null), measurement("nginx", null, new WaitingWatch.Spread(9.9, 10, 10.1))));
         Path file = dir.resolve("waiting.json");
@@ -48,6 +48,7 @@ class WaitingResultsTest {
         assertEquals(Duration.ofSeconds(75), options.keepAliveTimeout());
         assertEquals(Duration.ofSeconds(25), options.watch());
         assertEquals(List.of("ours", "nginx", "haproxy"), options.targets());
+        assertEquals(128, options.openers());
         assertEquals("auto", options.oursFlags());
     }
 

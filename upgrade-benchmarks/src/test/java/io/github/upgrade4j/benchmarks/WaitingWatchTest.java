@@ -43,7 +43,7 @@ class WaitingWatchTest {
             byte[] answer = "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
             Thread server = server(listener, answer, received);
             InetSocketAddress address = (InetSocketAddress) listener.getLocalSocketAddress();
-            try (WaitingWatch watch = WaitingWatch.open(address, CLIENTS)) {
+            try (WaitingWatch watch = WaitingWatch.open(address, CLIENTS, 4)) {
                 server.join();
                 watch.awaitAllClosed(System.nanoTime() + Duration.ofMinutes(1).toNanos()); // a bound, not a timing
                 // closed at once, against a header timeout of an hour: all early, none late
@@ -51,6 +51,7 @@ class WaitingWatchTest {
 
                 assertEquals(CLIENTS, watch.opened());
                 assertEquals(0, watch.failed());
+                assertEquals(0, watch.stillOpen());
                 assertEquals(CLIENTS, closures.closed());
                 assertEquals(CLIENTS, closures.answered());
                 assertEquals(CLIENTS, closures.closedEarly());
@@ -64,10 +65,11 @@ class WaitingWatchTest {
     @Test
     void clientsNobodyClosesAreCountedAsNotClosedInTime() throws Exception {
         try (ServerSocket listener = new ServerSocket(0, 100, InetAddress.getLoopbackAddress());
-                WaitingWatch watch = WaitingWatch.open((InetSocketAddress) listener.getLocalSocketAddress(), 3)) {
+                WaitingWatch watch = WaitingWatch.open((InetSocketAddress) listener.getLocalSocketAddress(), 3, 2)) {
             WaitingWatch.Closures closures = watch.closures(Duration.ofSeconds(10));
 
             assertEquals(3, watch.opened());
+            assertEquals(3, watch.stillOpen());
             assertEquals(0, closures.closed());
             assertEquals(3, closures.notClosedInTime());
             assertNull(closures.afterLastStall());
@@ -81,7 +83,7 @@ class WaitingWatchTest {
         try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closed = (InetSocketAddress) listener.getLocalSocketAddress();
         }
-        try (WaitingWatch watch = WaitingWatch.open(closed, 2)) {
+        try (WaitingWatch watch = WaitingWatch.open(closed, 2, 1)) {
             assertEquals(0, watch.opened());
             assertEquals(2, watch.failed());
         }
