@@ -112,8 +112,9 @@ final class WaitingTable {
             int failed = rounds.stream().mapToInt(m -> m.openFailures() + m.getMeanwhile().failed()
                     + m.upgradeMeanwhile().failed()).sum();
             boolean met = !rounds.isEmpty() && late == 0 && early == 0 && failed == 0;
-            System.out.printf(Locale.ROOT, "  %-10s %-40s %22s  %s%n", target, "every waiting client closed at the"
-                    + " header timeout", String.format(Locale.ROOT, "%,d late, %,d early", late, early),
+            System.out.printf(Locale.ROOT, "  %-10s %-40s %32s  %s%n", target, "every waiting client closed at the"
+                    + " header timeout", String.format(Locale.ROOT, "%,d late, %,d early in %d round(s)", late, early,
+                    rounds.size()),
                     met ? "MET" : "MISSED" + (failed > 0 ? String.format(Locale.ROOT, " (%,d connects or requests"
                     + " failed)", failed) : ""));
         }
@@ -121,7 +122,7 @@ final class WaitingTable {
 
     private void verdict(String target, String what, double[] values, double limit, String unit) {
         if (values.length == 0 || Double.isNaN(median(values))) {
-            System.out.printf(Locale.ROOT, "  %-10s %-40s %22s  %s%n", target, what, "-", "not measured");
+            System.out.printf(Locale.ROOT, "  %-10s %-40s %32s  %s%n", target, what, "-", "not measured");
             return;
         }
         double median = median(values);
@@ -130,7 +131,7 @@ final class WaitingTable {
         if (median < limit && max >= limit) {
             state += " (" + fmt(max) + unit + " in a round)";
         }
-        System.out.printf(Locale.ROOT, "  %-10s %-40s %22s  %s%n", target, what, fmt(median) + unit, state);
+        System.out.printf(Locale.ROOT, "  %-10s %-40s %32s  %s%n", target, what, fmt(median) + unit, state);
     }
 
     private List<Measurement> measurements(String target) {
