@@ -42,8 +42,8 @@ import javax.net.ssl.SSLSocketFactory;
  * <p>Each proxy is sized for {@code connections} client connections at once (idle tunnels or waiting
  * clients): nginx's {@code worker_connections} and {@code worker_rlimit_nofile}, HAProxy's
  * {@code maxconn}, the example proxy's tunnel limit. Every child starts under
- * {@code bash -c 'ulimit -n L; exec ...'} with {@code L} the descriptors that needs, capped at this
- * process's hard limit (which a non-root or unprivileged user cannot raise). With
+ * {@code bash -c 'ulimit -Sn L && exec ...'} ({@link Children}) with {@code L} the descriptors that
+ * needs, capped at this process's hard limit (which only a privileged user can raise). With
  * {@link #clientTimeouts} every proxy gets the same client header and keep-alive timeouts; without,
  * each keeps its own defaults.
  */
@@ -82,6 +82,8 @@ final class Proxies {
     private ClientTimeouts timeouts;
 
     /**
+     * Proxies to be started in {@code work}, each sized for {@code connections}.
+     *
      * @param work where configurations and logs go
      * @param examplesJar {@code upgrade-examples.jar}
      * @param connections how many client connections each proxy must hold at once

@@ -193,8 +193,7 @@ public final class WaitingClients {
                 + " opening threads; open files: %d here, %d for each proxy; targets %s%n", options.rounds(),
                 options.clients(), Proxies.seconds(options.headerTimeout()), Proxies.seconds(options.keepAliveTimeout()),
                 options.requests(), options.requests(), Proxies.seconds(options.watch()), options.openers(),
-                ProcessMeter.openFileLimits()[0],
-                proxies.fileLimit(), targets);
+                ProcessMeter.openFileLimits()[0], proxies.fileLimit(), targets);
         proxies.startOrigin();
         List<Measurement> measurements = new ArrayList<>();
         List<String> loads = new ArrayList<>();
@@ -254,8 +253,8 @@ public final class WaitingClients {
                 }
                 Double heapGrowth = target.jvm() ? (ProcessMeter.memory(target)[1] - before[1]) / MIB : null;
                 watch.awaitAllClosed(watch.lastStall() + options.watch().toNanos());
-                return new Measurement(round, id, watch.opened(), watch.failed(), watch.openSeconds(), waiting, threadsBefore,
-                        threadsWaiting, before[0] / MIB, (rssWaiting - before[0]) / MIB, heapGrowth, alone.get(),
+                return new Measurement(round, id, watch.opened(), watch.failed(), watch.openSeconds(), waiting,
+                        threadsBefore, threadsWaiting, before[0] / MIB, (rssWaiting - before[0]) / MIB, heapGrowth, alone.get(),
                         alone.upgrade(), meanwhile.get(), meanwhile.upgrade(), ended,
                         watch.closures(options.headerTimeout()));
             }
@@ -276,6 +275,10 @@ public final class WaitingClients {
         } catch (IllegalStateException e) {
             boolean refusedFlag = e.getMessage() != null && (e.getMessage().contains("unknown option '--header-timeout'")
                     || e.getMessage().contains("unknown option '--keep-alive-timeout'"));
+            if (refusedFlag && options.oursFlags().equals("yes")) {
+                throw new IllegalStateException("the example proxy does not know --header-timeout or"
+                        + " --keep-alive-timeout yet; run with --ours-timeout-flags auto or no", e);
+            }
             if (!id.equals("ours") || !refusedFlag || !oursFlags || !options.oursFlags().equals("auto")) {
                 throw e;
             }
