@@ -6,7 +6,7 @@
 #   upgrade-benchmarks/scripts/compare.sh [--rounds N] [--quick] [--seconds S] [--idle-tunnels N]
 #                                         [--targets ours-splice,ours-copy,nginx,nginx-64k,haproxy,
 #                                                    haproxy-splice,direct,ours-tls,nginx-tls,nginx-64k-tls,
-#                                                    haproxy-tls]
+#                                                    haproxy-tls,servlet]
 #                                         [--round-trips N] [--idle-only] [--examples-jar PATH] [--no-plots]
 #                                         [--name NAME]
 #
@@ -14,7 +14,8 @@
 # needs Java 22+ (JAVA_HOME), and is left out with a note on an older Java. haproxy-splice is HAProxy
 # with option splice-request and splice-response. The -tls targets are the same proxies listening with
 # TLS (wss) on one certificate made at start-up, reached with TLS 1.3 and TLS_AES_128_GCM_SHA256 only,
-# and compared with ours-tls. --idle-only measures memory per idle tunnel alone.
+# and compared with ours-tls. servlet is the example's servlet proxy (embedded Jetty 12, the stream
+# relay), run only when --targets names it. --idle-only measures memory per idle tunnel alone.
 #
 # Writes upgrade-benchmarks/results/NAME.json (every round's figures) and NAME.txt (the printed table),
 # NAME being comparison unless --name says otherwise, and, unless --no-plots, renders the PNGs in
@@ -40,7 +41,7 @@ while [ $# -gt 0 ]; do
     --examples-jar) examples_jar="$2"; shift 2 ;;
     --name) name="$2"; shift 2 ;;
     --rounds|--seconds|--targets|--round-trips) args+=("$1" "$2"); shift 2 ;;
-    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
 done

@@ -1,7 +1,6 @@
 package io.github.upgrade4j.benchmarks;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -250,36 +249,16 @@ final class ComparisonTable {
         System.out.printf(Locale.ROOT, "  %-88s %8.2f  %s%n", what + " [vs " + best + "]", ratio, state);
     }
 
+    /** Writes every round's figures to {@code out} as {@link ComparisonResults}. */
     void writeJson(Path out, Instant began, String machine, int rounds, int seconds, int idleTunnels, List<String> loads)
             throws IOException {
-        StringBuilder json = new StringBuilder("{\n");
-        json.append("  \"started\": ").append(Json.quote(began.toString())).append(",\n");
-        json.append("  \"machine\": ").append(Json.quote(machine)).append(",\n");
-        json.append("  \"rounds\": ").append(rounds).append(",\n");
-        json.append("  \"seconds\": ").append(seconds).append(",\n");
-        json.append("  \"idleTunnels\": ").append(idleTunnels).append(",\n");
-        json.append("  \"targets\": [").append(targets.stream().map(Json::quote).collect(Collectors.joining(", ")))
-                .append("],\n");
-        json.append("  \"loadAverages\": [").append(loads.stream().map(Json::quote).collect(Collectors.joining(", ")))
-                .append("],\n");
-        json.append("  \"tests\": [\n");
-        List<String> tests = new ArrayList<>();
+        List<ComparisonResults.TestValues> tests = new ArrayList<>();
         for (Test test : Test.values()) {
-            StringBuilder t = new StringBuilder();
-            t.append("    {\"id\": ").append(Json.quote(test.id)).append(", \"title\": ").append(Json.quote(test.title))
-                    .append(", \"unit\": ").append(Json.quote(test.unit)).append(", \"higherIsBetter\": ")
-                    .append(test.higherIsBetter).append(",\n      \"values\": {");
-            t.append(results.get(test).entrySet().stream().map(e -> Json.quote(e.getKey()) + ": ["
-                    + e.getValue().stream().map(v -> String.format(Locale.ROOT, "%.4f", v))
-                            .collect(Collectors.joining(", ")) + "]").collect(Collectors.joining(", ")));
-            t.append("}}");
-            tests.add(t.toString());
+            Map<String, List<Double>> values = new LinkedHashMap<>();
+            results.get(test).forEach((target, list) -> values.put(target,
+                    list.stream().map(ResultFiles::round4).collect(Collectors.toList())));
+            tests.add(new ComparisonResults.TestValues(test.id, test.title, test.unit, test.higherIsBetter, values));
         }
-        json.append(String.join(",\n", tests)).append("\n  ]\n}\n");
-        if (out.getParent() != null) {
-            Files.createDirectories(out.getParent());
-        }
-        Files.writeString(out, json);
-        System.out.println("wrote " + out);
+        new ComparisonResults(began.toString(), machine, rounds, seconds, idleTunnels, targets, loads, tests).write(out);
     }
 }

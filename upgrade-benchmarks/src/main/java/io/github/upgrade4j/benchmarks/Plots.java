@@ -1,5 +1,6 @@
 package io.github.upgrade4j.benchmarks;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.awt.Color;
 import java.awt.Font;
 import java.io.IOException;
@@ -38,7 +39,7 @@ public final class Plots {
         new Color(0x9467bd)};
     private static final Map<String, Color> TARGET_COLORS = Map.of("ours", COLORS[0], "ours-splice", COLORS[0],
             "ours-copy", new Color(0x17becf), "nginx", COLORS[1], "nginx-64k", COLORS[2], "haproxy", COLORS[3],
-            "haproxy-splice", new Color(0x8c564b), "direct", COLORS[4], "splice", COLORS[0]);
+            "haproxy-splice", new Color(0x8c564b), "direct", COLORS[4], "splice", COLORS[0], "servlet", new Color(0xe377c2));
 
     /** The {@code path} parameter of the relay benchmarks. */
     private static final List<String> RELAY_PATHS = List.of("splice", "copy", "direct");
@@ -97,30 +98,29 @@ public final class Plots {
         }
     }
 
-    @SuppressWarnings("unchecked")
+    /** The scores in JMH's {@code -rf json} file {@code file}. */
     static List<Score> readJmh(Path file) throws IOException {
+        return jmhScores(ResultFiles.readTree(file));
+    }
+
+    /** The scores in JMH's JSON document {@code runs}: one per benchmark and parameter set. */
+    static List<Score> jmhScores(JsonNode runs) {
         List<Score> scores = new ArrayList<>();
-        for (Object item : (List<Object>) Json.parse(Files.readString(file))) {
-            Map<String, Object> run = (Map<String, Object>) item;
-            String benchmark = ((String) run.get("benchmark")).replace(PACKAGE, "");
+        for (JsonNode run : runs) {
+            String benchmark = run.path("benchmark").asText().replace(PACKAGE, "");
             Map<String, String> params = new LinkedHashMap<>();
-            if (run.get("params") instanceof Map<?, ?> map) {
-                map.forEach((k, v) -> params.put((String) k, String.valueOf(v)));
-            }
-            Map<String, Object> primary = (Map<String, Object>) run.get("primaryMetric");
-            double bytes = Double.NaN;
-            if (run.get("secondaryMetrics") instanceof Map<?, ?> secondary
-                    && secondary.get("gc.alloc.rate.norm") instanceof Map<?, ?> norm) {
-                bytes = number(norm.get("score"));
-            }
-            scores.add(new Score(benchmark, params, number(primary.get("score")), number(primary.get("scoreError")),
-                    (String) primary.get("scoreUnit"), bytes));
+            run.path("params").properties().forEach(e -> params.put(e.getKey(), e.getValue().asText()));
+            JsonNode primary = run.path("primaryMetric");
+            double bytes = number(run.path("secondaryMetrics").path("gc.alloc.rate.norm").path("score"));
+            scores.add(new Score(benchmark, params, number(primary.path("score")), number(primary.path("scoreError")),
+                    primary.path("scoreUnit").asText(), bytes));
         }
         return scores;
     }
 
-    private static double number(Object value) {
-        return value instanceof Double d ? d : Double.NaN;
+    /** A number, or NaN where there is none or JMH wrote {@code "NaN"}. */
+    private static double number(JsonNode value) {
+        return value.isNumber() || value.isTextual() ? value.asDouble(Double.NaN) : Double.NaN;
     }
 
     private static void jmh(Path file, Path out) throws IOException {
@@ -249,19 +249,16 @@ public final class Plots {
     // ---------------------------------------------------------------------------------------------
     // Comparison
 
-    @SuppressWarnings("unchecked")
     private static void comparison(Path file, Path out) throws IOException {
-        Map<String, Object> root = (Map<String, Object>) Json.parse(Files.readString(file));
-        List<String> targets = ((List<Object>) root.get("targets")).stream().map(String::valueOf).toList();
+        ComparisonResults results = ComparisonResults.read(file);
+        List<String> targets = results.targets();
         Map<String, Map<String, Double>> medians = new LinkedHashMap<>();
-        for (Object item : (List<Object>) root.get("tests")) {
-            Map<String, Object> test = (Map<String, Object>) item;
+        for (ComparisonResults.TestValues test : results.tests()) {
             Map<String, Double> byTarget = new LinkedHashMap<>();
-            ((Map<String, Object>) test.get("values")).forEach((target, values) -> byTarget.put(target,
-                    ComparisonTable.median(((List<Object>) values).stream().map(v -> (Double) v).toList())));
-            medians.put((String) test.get("id"), byTarget);
+            test.values().forEach((target, values) -> byTarget.put(target, ComparisonTable.median(values)));
+            medians.put(test.id(), byTarget);
         }
-        double rounds = number(root.get("rounds"));
+        double rounds = results.rounds();
         String subtitle = String.format(Locale.ROOT, "median of %.0f round(s), 127.0.0.1", rounds);
 
         List<String> bulkTests = List.of("bulk-1-up", "bulk-1-down", "bulk-16-up", "bulk-16-down");
@@ -284,7 +281,7 @@ public final class Plots {
         charts.add(perTarget(targets, medians.get("rtt-64"), "64 B round trip, median us (lower is better)", "us",
                 "0.0", 1));
         charts.add(perTarget(targets, medians.containsKey("idle-total") ? medians.get("idle-total") : medians.get("idle-rss"),
-                "Memory per idle tunnel, KiB (" + fmt(number(root.get("idleTunnels"))) + " tunnels; lower is better)",
+                "Memory per idle tunnel, KiB (" + fmt(results.idleTunnels()) + " tunnels; lower is better)",
                 "KiB", "0.0", 1024));
         charts.add(perTarget(targets, medians.get("cpu-bulk-1-up"),
                 "Proxy CPU per GB relayed, 1 tunnel upload, ms (lower is better)", "ms", "0", 1));

@@ -10,10 +10,10 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * What a {@link ProxyComparison} reads off the proxies' processes, on Linux: the resident set of a
- * process and its children ({@code /proc/PID/status}), a JVM's heap after a full GC ({@code jcmd
- * GC.run}, before the resident set is read), and the CPU time of every thread
- * ({@code /proc/PID/task/TID/schedstat}).
+ * What the comparisons read off the proxies' processes, on Linux: the resident set of a process and
+ * its children and their thread count ({@code /proc/PID/status}), a JVM's heap after a full GC
+ * ({@code jcmd GC.run}, before the resident set is read), the CPU time of every thread
+ * ({@code /proc/PID/task/TID/schedstat}), and this process's limit of open files.
  */
 final class ProcessMeter {
     private static final Path JCMD = Path.of(System.getProperty("java.home"), "bin", "jcmd");
@@ -26,12 +26,16 @@ final class ProcessMeter {
         if (target.jvm()) {
             heap = heapAfterGc(target.process().pid());
         }
-        long rss = 0;
-        if (target.process() != null) {
-            rss = Stream.concat(Stream.of(target.process().toHandle()), target.process().descendants())
-                    .mapToLong(handle -> residentSetSize(handle.pid())).sum();
+        return new long[] {residentSetSize(target), heap};
+    }
+
+    /** Resident set of the target's processes, in bytes, without a GC first; 0 without a process. */
+    static long residentSetSize(Target target) {
+        if (target.process() == null) {
+            return 0;
         }
-        return new long[] {rss, heap};
+        return Stream.concat(Stream.of(target.process().toHandle()), target.process().descendants())
+                .mapToLong(handle -> residentSetSize(handle.pid())).sum();
     }
 
     private static long heapAfterGc(long pid) throws Exception {
@@ -80,15 +84,52 @@ final class ProcessMeter {
     }
 
     static long residentSetSize(long pid) {
+        return status(pid, "VmRSS:") * 1024;
+    }
+
+    /** Threads of the target's processes (nginx's master and workers, or the one JVM); 0 without a process. */
+    static long threads(Target target) {
+        if (target.process() == null) {
+            return 0;
+        }
+        return Stream.concat(Stream.of(target.process().toHandle()), target.process().descendants())
+                .mapToLong(handle -> status(handle.pid(), "Threads:")).sum();
+    }
+
+    /** The number on the line of {@code /proc/PID/status} that starts with {@code key}; 0 if none. */
+    private static long status(long pid, String key) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                if (line.startsWith(key)) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
                 }
             }
         } catch (IOException | RuntimeException e) {
             // gone, or not Linux
         }
         return 0;
+    }
+
+    /**
+     * This process's soft and hard limits of open files ({@code /proc/self/limits}; a JVM on Linux has
+     * raised its soft limit to the hard one at start); {@code Long.MAX_VALUE} for unlimited, and
+     * {@code {-1, -1}} where it cannot tell.
+     */
+    static long[] openFileLimits() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+                if (line.startsWith("Max open files")) {
+                    String[] parts = line.substring("Max open files".length()).trim().split("\\s+");
+                    return new long[] {limit(parts[0]), limit(parts[1])};
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux
+        }
+        return new long[] {-1, -1};
+    }
+
+    private static long limit(String text) {
+        return text.equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(text);
     }
 }

@@ -4,18 +4,12 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import javax.net.ssl.SSLSocketFactory;
 
 /**
@@ -33,19 +27,31 @@ import javax.net.ssl.SSLSocketFactory;
  *   <li>{@code haproxy}: {@code mode http} with {@code timeout tunnel}; {@code haproxy-splice}: the
  *       same with {@code option splice-request} and {@code option splice-response}, which make HAProxy
  *       splice every transfer it can;
+ *   <li>{@code servlet}: {@code java -jar upgrade-examples.jar servlet-proxy}, the example proxy as a
+ *       servlet in embedded Jetty 12, whose tunnels go through the stream relay (blocking streams, a
+ *       thread per direction) instead of the NIO relay; not in the default set;
  *   <li>{@code direct}: the client connected to the origin itself;
  *   <li>the {@code -tls} targets: the same proxies listening with TLS ({@code wss}) on one certificate
  *       ({@link TlsMaterial}), TLS 1.3 with {@code TLS_AES_128_GCM_SHA256} only.
  * </ul>
  *
- * <p>A JVM target started for the idle-memory measurement ({@code forMemory}) gets a fixed heap touched
- * at start ({@code -Xms512m -Xmx512m -XX:+AlwaysPreTouch}), so that the growth of its resident set is
+ * <p>A JVM target started for a memory measurement ({@code forMemory}) gets a fixed heap touched at
+ * start ({@code -Xms512m -Xmx512m -XX:+AlwaysPreTouch}), so that the growth of its resident set is
  * native memory only, and its heap is measured after a full GC.
+ *
+ * <p>Each proxy is sized for {@code connections} client connections at once (idle tunnels or waiting
+ * clients): nginx's {@code worker_connections} and {@code worker_rlimit_nofile}, HAProxy's
+ * {@code maxconn}, the example proxy's tunnel limit. Every child starts under
+ * {@code bash -c 'ulimit -Sn L && exec ...'} ({@link Children}) with {@code L} the descriptors that
+ * needs, capped at this process's hard limit (which only a privileged user can raise). With
+ * {@link #clientTimeouts} every proxy gets the same client header and keep-alive timeouts; without,
+ * each keeps its own defaults.
  */
 final class Proxies {
     static final InetAddress LOCALHOST = InetAddress.getLoopbackAddress();
-    private static final Pattern LISTENING = Pattern.compile("listening on (\\S+):(\\d+)");
     static final List<String> MEMORY_HEAP = List.of("-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch");
+    /** What HAProxy needs besides two descriptors per connection: listeners, logs, pollers. */
+    private static final int HAPROXY_SPARE_FILES = 64;
 
     /** One thing to connect to: a proxy (with its process) or the origin itself. */
     record Target(String id, InetSocketAddress address, Process process, boolean jvm, SSLSocketFactory tls) {
@@ -55,17 +61,50 @@ final class Proxies {
         }
     }
 
+    /**
+     * Client-side timeouts set alike on every proxy.
+     *
+     * @param header how long a client may take to send a whole request head (nginx
+     *     {@code client_header_timeout}, HAProxy {@code timeout http-request}, ours {@code --header-timeout})
+     * @param keepAlive how long a connection may wait for its next request (nginx {@code keepalive_timeout},
+     *     HAProxy {@code timeout http-keep-alive}, ours {@code --keep-alive-timeout})
+     * @param oursFlags whether the example proxy is passed {@code --header-timeout} and
+     *     {@code --keep-alive-timeout}: an example proxy that predates them refuses to start with them
+     */
+    record ClientTimeouts(Duration header, Duration keepAlive, boolean oursFlags) {}
+
     private final Path work;
     private final Path examplesJar;
-    private final int idleTunnels;
-    private final List<Process> started = new ArrayList<>();
+    private final int connections;
+    private final Children children;
     private InetSocketAddress origin;
     private TlsMaterial tls;
+    private ClientTimeouts timeouts;
 
-    Proxies(Path work, Path examplesJar, int idleTunnels) {
+    /**
+     * Proxies to be started in {@code work}, each sized for {@code connections}.
+     *
+     * @param work where configurations and logs go
+     * @param examplesJar {@code upgrade-examples.jar}
+     * @param connections how many client connections each proxy must hold at once
+     */
+    Proxies(Path work, Path examplesJar, int connections) {
         this.work = work;
         this.examplesJar = examplesJar;
-        this.idleTunnels = idleTunnels;
+        this.connections = connections;
+        this.children = new Children(work);
+    }
+
+    /** Sets the client timeouts of the proxies started from now on; null: each proxy's defaults. */
+    void clientTimeouts(ClientTimeouts timeouts) {
+        this.timeouts = timeouts;
+    }
+
+    /** The open-file limit each child starts with: what {@code connections} need, at most this process's hard limit. */
+    long fileLimit() {
+        long hard = ProcessMeter.openFileLimits()[1];
+        long need = 2L * connections + 2048;
+        return hard > 0 ? Math.min(need, hard) : need;
     }
 
     /** Whether target {@code id} listens with TLS ({@code wss}); its figures are compared with the other TLS targets'. */
@@ -85,7 +124,7 @@ final class Proxies {
                 .toString();
         Process process = launch("upstream", List.of(java(), "-Xss256k", "-cp", classpath,
                 UpgradeUpstream.class.getName(), "--listen", "127.0.0.1:0"));
-        Target target = new Target("origin", listeningAddress(process, "upstream"), process, true, null);
+        Target target = new Target("origin", children.listeningAddress(process, "upstream"), process, true, null);
         origin = target.address();
         return target;
     }
@@ -95,6 +134,7 @@ final class Proxies {
         String kind = isTls(id) ? id.substring(0, id.length() - 4) : id;
         return switch (kind) {
             case "ours", "ours-splice", "ours-copy" -> startOurs(id, kind, instance, forMemory);
+            case "servlet" -> startServlet(id, instance, forMemory);
             case "nginx" -> startNginx(id, instance, false);
             case "nginx-64k" -> startNginx(id, instance, true);
             case "haproxy" -> startHaproxy(id, instance, false);
@@ -104,17 +144,25 @@ final class Proxies {
         };
     }
 
-    private Target startOurs(String id, String kind, String instance, boolean forMemory) throws Exception {
+    private Path examplesJar() {
         if (!Files.isRegularFile(examplesJar)) {
             throw new IllegalStateException("no " + examplesJar + ": build it with ./mvnw -B -ntp -DskipTests package");
         }
+        return examplesJar;
+    }
+
+    private Target startOurs(String id, String kind, String instance, boolean forMemory) throws Exception {
         List<String> command = new ArrayList<>(List.of(java()));
         if (forMemory) {
             command.addAll(MEMORY_HEAP);
         }
-        command.addAll(List.of("-jar", examplesJar.toString(), "proxy",
+        command.addAll(List.of("-jar", examplesJar().toString(), "proxy",
                 "--listen", "127.0.0.1:0", "--upstream", hostPort(origin), "--idle-timeout", "1h",
-                "--max-tunnels", Integer.toString(Math.max(10_000, idleTunnels + 100)), "--drain-grace", "1s"));
+                "--max-tunnels", Integer.toString(Math.max(10_000, connections + 100)), "--drain-grace", "1s"));
+        if (timeouts != null && timeouts.oursFlags()) {
+            command.addAll(List.of("--header-timeout", seconds(timeouts.header()), "--keep-alive-timeout",
+                    seconds(timeouts.keepAlive())));
+        }
         if (!kind.equals("ours")) {
             command.addAll(List.of("--relay", kind.substring("ours-".length())));
         }
@@ -123,7 +171,20 @@ final class Proxies {
                     tls().passwordFile().toString()));
         }
         Process process = launch(instance, command);
-        return new Target(id, listeningAddress(process, instance), process, true, clientsFor(id));
+        return new Target(id, children.listeningAddress(process, instance), process, true, clientsFor(id));
+    }
+
+    /** The example's other proxy: a servlet in embedded Jetty 12, relaying with the stream relay (a thread per direction). */
+    private Target startServlet(String id, String instance, boolean forMemory) throws Exception {
+        List<String> command = new ArrayList<>(List.of(java()));
+        if (forMemory) {
+            command.addAll(MEMORY_HEAP);
+        }
+        command.addAll(List.of("-jar", examplesJar().toString(), "servlet-proxy", "--listen", "127.0.0.1:0",
+                "--upstream", hostPort(origin), "--idle-timeout", "1h",
+                "--max-tunnels", Integer.toString(Math.max(10_000, connections + 100))));
+        Process process = launch(instance, command);
+        return new Target(id, children.listeningAddress(process, instance), process, true, null);
     }
 
     private Target startNginx(String id, String instance, boolean big) throws Exception {
@@ -134,6 +195,8 @@ final class Proxies {
         // 64 KiB for each direction of an upgraded connection; proxy_buffers only so that nginx accepts
         // the busy-buffers size that follows from it (it is not used for upgraded connections).
         String buffers = big ? "            proxy_buffer_size 64k;\n            proxy_buffers 4 64k;\n" : "";
+        String clientTimeouts = timeouts == null ? "" : "    client_header_timeout %s;\n    keepalive_timeout %s;\n"
+                .formatted(seconds(timeouts.header()), seconds(timeouts.keepAlive()));
         // TLS 1.3 with AES-128-GCM only, on the certificate every TLS target presents.
         String ssl = !isTls(id) ? "" : """
                         ssl_certificate %s;
@@ -152,7 +215,7 @@ final class Proxies {
                     worker_connections %d;
                 }
                 http {
-                    access_log %s/logs/access.log;
+                %s    access_log %s/logs/access.log;
                     client_body_temp_path %s/tmp/body;
                     proxy_temp_path %s/tmp/proxy;
                     fastcgi_temp_path %s/tmp/fastcgi;
@@ -178,16 +241,17 @@ final class Proxies {
                 %s        }
                     }
                 }
-                """.formatted(fileLimit(), prefix, prefix, 2 * idleTunnels + 1024, prefix, prefix, prefix, prefix,
-                prefix, prefix, hostPort(origin), port, isTls(id) ? " ssl" : "", ssl, buffers);
+                """.formatted(fileLimit(), prefix, prefix, Math.min(2L * connections + 1024, fileLimit() - 1024),
+                clientTimeouts, prefix, prefix, prefix, prefix, prefix, prefix, hostPort(origin), port,
+                isTls(id) ? " ssl" : "", ssl, buffers);
         Path file = prefix.resolve("nginx.conf");
         Files.writeString(file, config);
         List<String> command = List.of("nginx", "-p", prefix + "/", "-c", file.toString(), "-e",
                 prefix.resolve("logs/error.log").toString());
-        check(instance, command, "-t");
+        Children.check(instance, command, "-t");
         Process process = launch(instance, command);
         InetSocketAddress address = new InetSocketAddress(LOCALHOST, port);
-        awaitPort(process, instance, address);
+        children.awaitPort(process, instance, address);
         return new Target(id, address, process, false, clientsFor(id));
     }
 
@@ -197,10 +261,18 @@ final class Proxies {
         int port = freePort();
         // maxconn counts client connections; HAProxy reserves two descriptors for each (the server side
         // too), and refuses to start if the process's hard limit cannot hold them.
-        int maxconn = idleTunnels + 1024;
+        long hard = ProcessMeter.openFileLimits()[1];
+        int maxconn = (int) Math.min(connections + 1024L, hard > 0 ? (hard - HAPROXY_SPARE_FILES) / 2 : Long.MAX_VALUE);
         // splice-request/-response: splice every transfer the kernel allows, not only the large ones
         // splice-auto guesses; HAProxy's own advice for forwarding bulk data between sockets.
         String options = splice ? "    option splice-request\n    option splice-response\n" : "";
+        // The client timeout must not cut a client before the header or keep-alive timeout does.
+        String clientTimeout = timeouts == null ? "30s" : seconds(max(Duration.ofSeconds(30),
+                max(timeouts.header(), timeouts.keepAlive())));
+        if (timeouts != null) {
+            options += "    timeout http-request %s\n    timeout http-keep-alive %s\n"
+                    .formatted(seconds(timeouts.header()), seconds(timeouts.keepAlive()));
+        }
         String config = """
                 # HAProxy in HTTP mode in front of the origin; written by ProxyComparison.
                 global
@@ -210,7 +282,7 @@ final class Proxies {
                     mode http
                     maxconn %d
                     timeout connect 5s
-                    timeout client 30s
+                    timeout client %s
                     timeout server 30s
                     timeout tunnel 1h
                 %s
@@ -220,16 +292,30 @@ final class Proxies {
 
                 backend origin
                     server origin %s
-                """.formatted(maxconn, maxconn, options, port, !isTls(id) ? "" : " ssl crt " + tls().combinedPem()
+                """.formatted(maxconn, maxconn, clientTimeout, options, port, !isTls(id) ? "" : " ssl crt " + tls().combinedPem()
                         + " ssl-min-ver TLSv1.3 ciphersuites " + ClientLink.TLS_CIPHER_SUITE + " alpn http/1.1",
                         hostPort(origin));
         Path file = dir.resolve("haproxy.cfg");
         Files.writeString(file, config);
-        check(instance, List.of("haproxy", "-f", file.toString()), "-c");
+        Children.check(instance, List.of("haproxy", "-f", file.toString()), "-c");
         Process process = launch(instance, List.of("haproxy", "-db", "-f", file.toString()));
         InetSocketAddress address = new InetSocketAddress(LOCALHOST, port);
-        awaitPort(process, instance, address);
+        children.awaitPort(process, instance, address);
         return new Target(id, address, process, false, clientsFor(id));
+    }
+
+    /**
+     * Why HAProxy cannot hold {@code connections} client connections under this process's hard limit of
+     * open files, which its children inherit; null if it can. HAProxy reserves two descriptors per
+     * connection ({@code maxconn}), whether a connection reaches a server or not, and will not start
+     * with more {@code maxconn} than its limit holds.
+     */
+    String haproxyCannotHold() {
+        long hard = ProcessMeter.openFileLimits()[1];
+        long need = 2L * (connections + 16) + HAPROXY_SPARE_FILES;
+        return hard > 0 && need > hard ? String.format(Locale.ROOT, "HAProxy reserves two open files per connection:"
+                + " %,d connections need about %,d, and the hard limit here is %,d (raise it as root, or use fewer)",
+                connections, need, hard) : null;
     }
 
     private TlsMaterial tls() {
@@ -248,97 +334,17 @@ final class Proxies {
     }
 
     private Process launch(String name, List<String> command) throws IOException {
-        Path log = work.resolve(name + ".log");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        synchronized (started) {
-            started.add(process);
-        }
-        System.out.printf(Locale.ROOT, "started %s: pid %d, log %s%n", name, process.pid(), log);
-        return process;
+        return children.launch(name, command, fileLimit());
     }
 
     /** Stops every process started, newest first, each by its pid. */
     void stopAll() {
-        List<Process> processes;
-        synchronized (started) {
-            processes = new ArrayList<>(started);
-        }
-        Collections.reverse(processes);
-        processes.forEach(this::stop);
+        children.stopAll();
     }
 
-    /** Stops one process started here by its pid: SIGTERM, then SIGKILL after 10 s; nginx's workers too. */
+    /** Stops one process started here by its pid; see {@link Children#stop}. */
     void stop(Process process) {
-        synchronized (started) {
-            if (!started.remove(process)) {
-                return;
-            }
-        }
-        List<ProcessHandle> children = process.descendants().collect(Collectors.toList());
-        process.destroy();
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        for (ProcessHandle child : children) { // nginx's workers, should the master have died first
-            if (child.isAlive()) {
-                child.destroyForcibly();
-            }
-        }
-        System.out.printf(Locale.ROOT, "stopped pid %d%n", process.pid());
-    }
-
-    /** Runs {@code command} with {@code flag} added (a configuration check) and fails with its output if it fails. */
-    private static void check(String name, List<String> command, String flag) throws Exception {
-        List<String> checking = new ArrayList<>(command);
-        checking.add(flag);
-        Process process = new ProcessBuilder(checking).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (process.waitFor() != 0) {
-            throw new IllegalStateException(name + " rejected its configuration:\n" + output);
-        }
-    }
-
-    private int fileLimit() {
-        return 2 * idleTunnels + 2048;
-    }
-
-    private InetSocketAddress listeningAddress(Process process, String name) throws Exception {
-        Path log = work.resolve(name + ".log");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(log)) {
-                Matcher matcher = LISTENING.matcher(Files.readString(log, StandardCharsets.ISO_8859_1));
-                if (matcher.find()) {
-                    return new InetSocketAddress(matcher.group(1), Integer.parseInt(matcher.group(2)));
-                }
-            }
-            if (!process.isAlive()) {
-                break;
-            }
-            Thread.sleep(50);
-        }
-        throw new IllegalStateException(name + " did not print 'listening on HOST:PORT'; see " + log + ":\n"
-                + (Files.exists(log) ? Files.readString(log, StandardCharsets.ISO_8859_1) : ""));
-    }
-
-    private void awaitPort(Process process, String name, InetSocketAddress address) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (System.nanoTime() < deadline && process.isAlive()) {
-            try {
-                new Socket(address.getAddress(), address.getPort()).close();
-                return;
-            } catch (IOException e) {
-                Thread.sleep(50);
-            }
-        }
-        Path log = work.resolve(name + ".log");
-        throw new IllegalStateException(name + " is not accepting on " + address + "; see " + log + ":\n"
-                + (Files.exists(log) ? Files.readString(log, StandardCharsets.ISO_8859_1) : ""));
+        children.stop(process);
     }
 
     private static int freePort() throws IOException {
@@ -350,6 +356,15 @@ final class Proxies {
     static InetSocketAddress address(String text) {
         int colon = text.lastIndexOf(':');
         return new InetSocketAddress(text.substring(0, colon), Integer.parseInt(text.substring(colon + 1)));
+    }
+
+    /** A duration as nginx, HAProxy and the example proxy all read it: whole seconds, else milliseconds. */
+    static String seconds(Duration duration) {
+        return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + "s" : duration.toMillis() + "ms";
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 
     static String hostPort(InetSocketAddress address) {

@@ -13,7 +13,7 @@ import java.util.Base64;
 import java.util.Locale;
 
 /**
- * The origin behind every proxy in {@link ProxyComparison}: it answers a WebSocket upgrade request
+ * The origin behind every proxy in {@link ProxyComparison} and {@link WaitingClients}: it answers a WebSocket upgrade request
  * with a valid {@code 101 Switching Protocols} (with the {@code Sec-WebSocket-Accept} for the
  * client's key) and then moves raw bytes as the request path says:
  *
@@ -23,10 +23,12 @@ import java.util.Locale;
  *   <li>{@code /echo}: writes back whatever it reads (round trip and idle tunnels).
  * </ul>
  *
- * <p>Anything else gets a 404. The bytes after the 101 are not WebSocket frames: every proxy under
- * test relays the upgraded connection as an opaque byte stream, so framing would only add the
- * harness's own cost. One thread per connection, blocking channels and direct buffers, so that the
- * upstream adds no copy of its own. Prints {@code listening on HOST:PORT} once it accepts.
+ * <p>A plain {@code GET /small} (no upgrade) gets a {@code 200} with a three-byte body and
+ * {@code Connection: close}: the "normal request" of {@link WaitingClients}. Anything else gets a
+ * 404. The bytes after the 101 are not WebSocket frames: every proxy under test relays the upgraded
+ * connection as an opaque byte stream, so framing would only add the harness's own cost. One thread
+ * per connection, blocking channels and direct buffers, so that the upstream adds no copy of its own.
+ * Prints {@code listening on HOST:PORT} once it accepts.
  *
  * <pre>{@code
  * java -cp upgrade-benchmarks/target/benchmarks.jar io.github.upgrade4j.benchmarks.UpgradeUpstream --listen 127.0.0.1:0
@@ -34,6 +36,8 @@ import java.util.Locale;
  */
 public final class UpgradeUpstream {
     static final int CHUNK = 64 * 1024;
+    /** The path of the small plain answer: a request that is not an upgrade. */
+    static final String SMALL = "/small";
     private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
     private UpgradeUpstream() {}
@@ -75,6 +79,11 @@ public final class UpgradeUpstream {
             String text = new String(head.array(), 0, end, StandardCharsets.ISO_8859_1);
             String path = text.substring(text.indexOf(' ') + 1, text.indexOf(' ', text.indexOf(' ') + 1));
             String key = field(text, "sec-websocket-key");
+            if (key == null && path.equals(SMALL)) {
+                write(channel, ByteBuffer.wrap(("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n"
+                        + "Connection: close\r\n\r\nok\n").getBytes(StandardCharsets.ISO_8859_1)));
+                return;
+            }
             if (key == null || !(path.equals("/discard") || path.equals("/stream") || path.equals("/echo"))) {
                 write(channel, ByteBuffer.wrap(("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
                         .getBytes(StandardCharsets.ISO_8859_1)));
