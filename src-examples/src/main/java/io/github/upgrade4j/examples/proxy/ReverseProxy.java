@@ -20,11 +20,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -143,17 +141,9 @@ public final class ReverseProxy implements AutoCloseable {
             throw e;
         }
         String port = Integer.toString(((InetSocketAddress) server.getLocalAddress()).getPort());
-        int most = config.http().maxHandshakes();
-        AtomicInteger made = new AtomicInteger();
-        // As many workers as requests served at once, made when needed and gone after a minute idle; as many
-        // complete heads again may wait for one. Beyond that the client loop answers 503.
-        this.workers = new ThreadPoolExecutor(most, most, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(most),
-                task -> {
-                    Thread thread = new Thread(task, "proxy-worker-" + port + "-" + made.incrementAndGet());
-                    thread.setDaemon(true);
-                    return thread;
-                });
-        workers.allowCoreThreadTimeOut(true);
+        // Made when every worker is busy, gone after a minute idle; as many complete heads again may wait for
+        // one. Beyond that the client loop answers 503.
+        this.workers = Workers.start(config.http().maxHandshakes(), "proxy-worker-" + port);
         this.clients = new ClientLoop(server, config.tls().orElse(null), config.handshakeTimeout(), config.http(), log,
                 this::dispatch);
     }
