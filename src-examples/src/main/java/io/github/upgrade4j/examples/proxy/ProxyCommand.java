@@ -4,6 +4,7 @@ import io.github.upgrade4j.examples.support.Converters;
 import io.github.upgrade4j.examples.support.Lifecycle;
 import io.github.upgrade4j.examples.support.LogOptions;
 import io.github.upgrade4j.examples.support.ProjectVersion;
+import io.github.upgrade4j.examples.support.ProxyEndpoints;
 import io.github.upgrade4j.examples.support.TlsSetup;
 import io.github.upgrade4j.hop.UnderscoreAction;
 import io.github.upgrade4j.tunnel.RelayOptions;
@@ -11,7 +12,6 @@ import io.github.upgrade4j.tunnel.RelayPath;
 import io.github.upgrade4j.tunnel.RelayStats;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -44,24 +44,8 @@ public final class ProxyCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--listen", required = true, paramLabel = "HOST:PORT", converter = Converters.Address.class,
-            description = "Where to accept clients: 127.0.0.1:8080, 0.0.0.0:443, [::1]:8080; port 0 takes any"
-                    + " free port.")
-    private InetSocketAddress listen;
-
-    @Option(names = "--upstream", required = true, paramLabel = "HOST:PORT", converter = Converters.Address.class,
-            description = "Where to send every request.")
-    private InetSocketAddress upstream;
-
-    @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "60s",
-            converter = Converters.AnyDuration.class, description = "Close a tunnel after this long without a byte"
-                    + " either way (nginx's proxy_read_timeout); 0 for never. Default: ${DEFAULT-VALUE}.")
-    private Duration idleTimeout;
-
-    @Option(names = "--max-tunnels", paramLabel = "N", defaultValue = "10000", converter = Converters.Count.class,
-            description = "The most tunnels at once; past it an upgrade gets 503 before any 101."
-                    + " Default: ${DEFAULT-VALUE}.")
-    private int maxTunnels;
+    @Mixin
+    private ProxyEndpoints endpoints = new ProxyEndpoints();
 
     @Option(names = "--handshake-timeout", paramLabel = "DURATION", defaultValue = "10s",
             converter = Converters.AnyDuration.class, description = "How long to wait for the upstream's answer head"
@@ -81,7 +65,7 @@ public final class ProxyCommand implements Callable<Integer> {
     private Duration keepAliveTimeout;
 
     @Option(names = "--max-handshakes", paramLabel = "N", defaultValue = "256", converter = Converters.Count.class,
-            description = "The most requests served at once (forwarded and awaiting the upstream, or relaying a"
+            description = "The most requests served at once (forwarded and awaiting the endpoints.upstream(), or relaying a"
                     + " body); as many again may queue, past that a request gets 503. Default: ${DEFAULT-VALUE}.")
     private int maxHandshakes;
 
@@ -99,7 +83,7 @@ public final class ProxyCommand implements Callable<Integer> {
             description = "The file whose first line is the --tls-keystore password.")
     private @Nullable Path keystorePassword;
 
-    @Option(names = "--upstream-tls", description = "Speak TLS to the upstream (nginx's proxy_pass with https),"
+    @Option(names = "--upstream-tls", description = "Speak TLS to the endpoints.upstream() (nginx's proxy_pass with https),"
             + " trusting the JDK's certificate authorities unless --upstream-truststore says otherwise.")
     private boolean upstreamTls;
 
@@ -135,8 +119,8 @@ public final class ProxyCommand implements Callable<Integer> {
                     + " One of: ${COMPLETION-CANDIDATES}; default: ${DEFAULT-VALUE}.")
     private UnderscoreAction underscoredAliases;
 
-    @Option(names = "--no-upstream-check", description = "Do not try a connection to the upstream at start-up (by"
-            + " default one is tried, and a warning printed when it fails), e.g. for an upstream that counts or"
+    @Option(names = "--no-upstream-check", description = "Do not try a connection to the endpoints.upstream() at start-up (by"
+            + " default one is tried, and a warning printed when it fails), e.g. for an endpoints.upstream() that counts or"
             + " logs connections.")
     private boolean noUpstreamCheck;
 
@@ -189,7 +173,8 @@ public final class ProxyCommand implements Callable<Integer> {
      * @throws IOException for a keystore or truststore that cannot be used, naming its file
      */
     ReverseProxy.Config config() throws IOException {
-        ReverseProxy.Config config = new ReverseProxy.Config(listen, upstream, idleTimeout, maxTunnels, handshakeTimeout)
+        ReverseProxy.Config config = new ReverseProxy.Config(endpoints.listen(), endpoints.upstream(),
+                endpoints.idleTimeout(), endpoints.maxTunnels(), handshakeTimeout)
                 .withUnderscoredAliases(underscoredAliases)
                 .withHttp(new HttpLimits(headerTimeout, keepAliveTimeout, maxHandshakes));
         if (keystore != null || keystorePassword != null) {

@@ -4,9 +4,9 @@ import io.github.upgrade4j.examples.support.Converters;
 import io.github.upgrade4j.examples.support.Lifecycle;
 import io.github.upgrade4j.examples.support.LogOptions;
 import io.github.upgrade4j.examples.support.ProjectVersion;
+import io.github.upgrade4j.examples.support.ProxyEndpoints;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -27,30 +27,15 @@ import picocli.CommandLine.Option;
 public final class ServletProxyCommand implements Callable<Integer> {
     private final PrintStream out;
 
-    @Option(names = "--listen", required = true, paramLabel = "HOST:PORT", converter = Converters.Address.class,
-            description = "Where to accept clients, e.g. 127.0.0.1:8080; port 0 takes any free port.")
-    private InetSocketAddress listen;
-
-    @Option(names = "--upstream", required = true, paramLabel = "HOST:PORT", converter = Converters.Address.class,
-            description = "Where to send every request.")
-    private InetSocketAddress upstream;
-
-    @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "60s",
-            converter = Converters.AnyDuration.class, description = "Close a tunnel after this long without a byte"
-                    + " either way; 0 for never. Default: ${DEFAULT-VALUE}.")
-    private Duration idleTimeout;
-
-    @Option(names = "--max-tunnels", paramLabel = "N", defaultValue = "10000", converter = Converters.Count.class,
-            description = "The most tunnels at once; past it an upgrade gets 503 before any 101."
-                    + " Default: ${DEFAULT-VALUE}.")
-    private int maxTunnels;
+    @Mixin
+    private ProxyEndpoints endpoints = new ProxyEndpoints();
 
     @Option(names = "--handshake-timeout", paramLabel = "DURATION", defaultValue = "10s",
             converter = Converters.AnyDuration.class, description = "How long to wait for the upstream's answer"
                     + " (then 504), and to connect to it. Default: ${DEFAULT-VALUE}.")
     private Duration handshakeTimeout;
 
-    @Option(names = "--no-upstream-check", description = "Do not try a connection to the upstream at start-up (by"
+    @Option(names = "--no-upstream-check", description = "Do not try a connection to the endpoints.upstream() at start-up (by"
             + " default one is tried, and a warning printed when it fails).")
     private boolean noUpstreamCheck;
 
@@ -65,11 +50,12 @@ public final class ServletProxyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintStream log = logging.open(out);
-        ServletProxy.Config config = new ServletProxy.Config(listen, upstream, idleTimeout, maxTunnels, handshakeTimeout);
-        Lifecycle.serve(() -> Lifecycle.listen(listen, () -> ServletProxy.start(config, log)),
+        ServletProxy.Config config = new ServletProxy.Config(endpoints.listen(), endpoints.upstream(),
+                endpoints.idleTimeout(), endpoints.maxTunnels(), handshakeTimeout);
+        Lifecycle.serve(() -> Lifecycle.listen(endpoints.listen(), () -> ServletProxy.start(config, log)),
                 proxy -> {
                     if (!noUpstreamCheck) {
-                        Lifecycle.checkUpstream(upstream, log);
+                        Lifecycle.checkUpstream(endpoints.upstream(), log);
                     }
                 },
                 proxy -> {
