@@ -44,26 +44,10 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-for jar in "$bench_jar" "$examples_jar"; do
-  if [ ! -f "$jar" ]; then
-    echo "missing $jar: build first with ./mvnw -B -ntp -DskipTests package" >&2
-    exit 1
-  fi
-done
-
-missing=()
-command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
-command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || missing+=(haproxy)
-if [ ${#missing[@]} -gt 0 ]; then
-  if [ "$(id -u)" != 0 ]; then
-    echo "missing ${missing[*]}: install with sudo apt-get install -y ${missing[*]}" >&2
-    exit 1
-  fi
-  echo "installing ${missing[*]} with apt-get"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
-export PATH="$PATH:/usr/sbin:/sbin"
+# shellcheck source=proxies.sh
+. "$(dirname "${BASH_SOURCE[0]}")/proxies.sh"
+require_jars "$bench_jar" "$examples_jar"
+require_proxies
 
 # One descriptor per waiting client in the runner and one in the proxy, plus the normal requests and
 # the JVMs' own; the runner starts each proxy with what it needs, up to the hard limit.
