@@ -41,6 +41,12 @@ class ProxyComparisonOptionsTest {
     }
 
     @Test
+    void onThisJvmTheDefaultsHoldOursSpliceOnlyFromJava22() {
+        assertEquals(Runtime.version().feature() >= 22, Options.parse().targets().contains("ours-splice"));
+        assertEquals(List.of("nginx"), Options.parse("--targets", "nginx").targets());
+    }
+
+    @Test
     void beforeJava22NamingOursSpliceIsAUsageErrorThatNamesTheOption() {
         Arguments arguments = Arguments.parse("--targets", "nginx,ours-splice");
 
