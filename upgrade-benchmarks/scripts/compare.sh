@@ -20,9 +20,13 @@
 # Writes upgrade-benchmarks/results/NAME.json (every round's figures) and NAME.txt (the printed table),
 # NAME being comparison unless --name says otherwise, and, unless --no-plots, renders the PNGs in
 # upgrade-benchmarks/results/ from comparison.json (and JMH's results/jmh.json too, when present).
+#
+# The runner's options, what each means and its default (once the jar is built):
+#   java -cp upgrade-benchmarks/target/benchmarks.jar io.github.upgrade4j.benchmarks.ProxyComparison --help
 set -euo pipefail
 
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+script="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")"
+root="$(cd "$(dirname "$script")/../.." && pwd)"
 cd "$root"
 bench_jar=upgrade-benchmarks/target/benchmarks.jar
 examples_jar=src-examples/target/upgrade-examples.jar
@@ -41,7 +45,7 @@ while [ $# -gt 0 ]; do
     --examples-jar) examples_jar="$2"; shift 2 ;;
     --name) name="$2"; shift 2 ;;
     --rounds|--seconds|--targets|--round-trips) args+=("$1" "$2"); shift 2 ;;
-    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,25p' "$script" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
 done

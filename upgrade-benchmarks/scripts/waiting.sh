@@ -20,6 +20,9 @@
 #
 # Writes upgrade-benchmarks/results/NAME.json (every round's figures) and NAME.txt (the printed
 # table), NAME being waiting unless --name says otherwise.
+#
+# The runner's options, what each means and its default (once the jar is built):
+#   java -cp upgrade-benchmarks/target/benchmarks.jar io.github.upgrade4j.benchmarks.WaitingClients --help
 set -euo pipefail
 
 script="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")"
@@ -39,7 +42,7 @@ while [ $# -gt 0 ]; do
     --name) name="$2"; shift 2 ;;
     --rounds|--header-timeout|--keep-alive-timeout|--requests|--watch|--openers|--targets|--ours-timeout-flags)
       args+=("$1" "$2"); shift 2 ;;
-    -h|--help) sed -n '2,22p' "$script" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,25p' "$script" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
 done

@@ -8,10 +8,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * The example proxy side by side with nginx and HAProxy, and with a direct connection, in one run on
@@ -42,19 +47,22 @@ import java.util.Map;
  * </ul>
  *
  * <p>Before round 1 an unrecorded pass warms every target up (the JVM's JIT above all).
- * {@code upgrade-benchmarks/scripts/compare.sh} is the intended entry point; by hand:
+ * {@code upgrade-benchmarks/scripts/compare.sh} is the intended entry point; by hand ({@code --help}
+ * lists every option with its default; {@link Arguments} reads them with picocli):
  *
  * <pre>{@code
  * java -cp upgrade-benchmarks/target/benchmarks.jar io.github.upgrade4j.benchmarks.ProxyComparison \
- *     [--rounds 5] [--seconds 3] [--idle-tunnels 4000] [--quick] [--idle-only] [--targets ours-splice,...] \
- *     [--examples-jar src-examples/target/upgrade-examples.jar] [--work upgrade-benchmarks/target/compare] \
- *     [--out upgrade-benchmarks/results/comparison.json]
+ *     [--rounds 5] [--seconds 3] [--idle-tunnels 4000] [--round-trips 20000] [--quick] [--idle-only] \
+ *     [--targets ours-splice,...] [--examples-jar src-examples/target/upgrade-examples.jar] \
+ *     [--work upgrade-benchmarks/target/compare] [--out upgrade-benchmarks/results/comparison.json]
  * }</pre>
  */
 public final class ProxyComparison {
+    /** What runs without {@code --targets}, as its help says it. */
+    private static final String DEFAULT_TARGET_LIST = "ours-splice,ours-copy,nginx,nginx-64k,haproxy,haproxy-splice,"
+            + "direct,ours-tls,nginx-tls,nginx-64k-tls,haproxy-tls";
     /** What runs without {@code --targets}. */
-    private static final List<String> DEFAULT_TARGETS = List.of("ours-splice", "ours-copy", "nginx", "nginx-64k",
-            "haproxy", "haproxy-splice", "direct", "ours-tls", "nginx-tls", "nginx-64k-tls", "haproxy-tls");
+    private static final List<String> DEFAULT_TARGETS = List.of(DEFAULT_TARGET_LIST.split(","));
     /** Every target {@code --targets} may name: the default ones and the servlet proxy. */
     private static final List<String> ALL_TARGETS = concat(DEFAULT_TARGETS, List.of("servlet"));
 
@@ -69,57 +77,132 @@ public final class ProxyComparison {
         this.table = new ComparisonTable(options.targets());
     }
 
-    /** The command-line settings. */
+    /** The command-line settings, as {@link Arguments} reads them. */
     record Options(int rounds, int seconds, int warmupMillis, int idleTunnels, int roundTrips, List<String> targets,
             Path examplesJar, Path work, Path out, boolean idleOnly) {
-        static Options parse(String[] args) {
-            Map<String, String> values = new LinkedHashMap<>();
-            boolean quick = false;
-            boolean idleOnly = false;
-            for (int i = 0; i < args.length; i++) {
-                if (args[i].equals("--quick")) {
-                    quick = true;
-                } else if (args[i].equals("--idle-only")) {
-                    idleOnly = true;
-                } else if (args[i].startsWith("--") && i + 1 < args.length) {
-                    values.put(args[i], args[++i]);
-                } else {
-                    throw new IllegalArgumentException("unexpected argument '" + args[i] + "'");
-                }
-            }
-            List<String> known = List.of("--rounds", "--seconds", "--idle-tunnels", "--round-trips", "--targets",
-                    "--examples-jar", "--work", "--out");
-            for (String name : values.keySet()) {
-                if (!known.contains(name)) {
-                    throw new IllegalArgumentException("unknown option '" + name + "'");
-                }
-            }
-            List<String> targets = new ArrayList<>(List.of(values.getOrDefault("--targets", String.join(",", DEFAULT_TARGETS))
-                    .split(",")));
-            for (String target : targets) {
-                if (!ALL_TARGETS.contains(target)) {
-                    throw new IllegalArgumentException("unknown target '" + target + "'; expected some of " + ALL_TARGETS);
-                }
-            }
-            if (targets.contains("ours-splice") && Runtime.version().feature() < 22) {
-                if (values.containsKey("--targets")) {
-                    throw new IllegalArgumentException("target ours-splice needs Java 22 or newer to run the proxy;"
-                            + " this is Java " + Runtime.version().feature() + " (set JAVA_HOME)");
+        /**
+         * The settings {@code args} give on this JVM.
+         *
+         * @throws ParameterException for an unknown option or a bad value, naming both
+         */
+        static Options parse(String... args) {
+            return Arguments.parse(args).options(Runtime.version().feature());
+        }
+    }
+
+    /**
+     * The command line, with picocli. The four sizes of a run have no fixed default: {@code --quick}
+     * chooses smaller ones, so they stay {@code null} until {@link #options} fills them in.
+     */
+    @Command(name = "ProxyComparison",
+            mixinStandardHelpOptions = true, versionProvider = RunnerCommandLine.JavaVersion.class, sortOptions = false,
+            header = "The example proxy side by side with nginx, HAProxy and a direct connection, on 127.0.0.1.",
+            description = {"Per target and round (targets interleaved, their order rotated each round, after one"
+                    + " unrecorded warm-up pass): bulk throughput through 1 and 16 tunnels both ways, the 64 B round"
+                    + " trip, memory per idle tunnel in a fresh instance of each proxy, and each proxy's CPU time."
+                    + " Prints the table of medians and writes every round to --out. Reads /proc: Linux only.",
+                "Run with java -cp upgrade-benchmarks/target/benchmarks.jar"
+                        + " io.github.upgrade4j.benchmarks.ProxyComparison, usually by"
+                        + " upgrade-benchmarks/scripts/compare.sh."},
+            footer = {"", "Exit status: 0 done, 2 a usage error or not Linux."})
+    static final class Arguments implements Callable<Integer> {
+        @Spec
+        private CommandSpec spec;
+
+        @Option(names = "--rounds", paramLabel = "N", converter = RunnerCommandLine.Count.class,
+                description = "Rounds of every measurement. Default: 5; 1 with --quick.")
+        private Integer rounds;
+
+        @Option(names = "--seconds", paramLabel = "S", converter = RunnerCommandLine.Count.class,
+                description = "Seconds of each bulk run, counted after a warm-up of 1 s (500 ms with --quick)."
+                        + " Default: 3; 1 with --quick.")
+        private Integer seconds;
+
+        @Option(names = "--idle-tunnels", paramLabel = "N", converter = RunnerCommandLine.Count.class,
+                description = "Idle tunnels opened through a fresh instance of each proxy, after half as many opened"
+                        + " and closed; the memory per tunnel is the growth over the second half. Each holds two open"
+                        + " files in the proxy. Default: 4000; 1000 with --quick.")
+        private Integer idleTunnels;
+
+        @Option(names = "--round-trips", paramLabel = "N", converter = RunnerCommandLine.Count.class,
+                description = "64 B round trips per target and round (a quarter as many in the warm-up pass)."
+                        + " Default: 20000; 5000 with --quick.")
+        private Integer roundTrips;
+
+        @Option(names = "--quick", description = "A short run to try things out: the smaller defaults above, and"
+                + " 500 ms of warm-up before each bulk run instead of 1 s.")
+        private boolean quick;
+
+        @Option(names = "--idle-only", description = "Measure the memory per idle tunnel only: no warm-up pass, bulk"
+                + " runs or round trips.")
+        private boolean idleOnly;
+
+        @Option(names = "--targets", paramLabel = "TARGET", split = ",", converter = Targets.class,
+                completionCandidates = Targets.class, description = "What to compare, in this order: ours-splice and"
+                        + " ours-copy (the example proxy with --relay splice and copy; splice needs Java 22+),"
+                        + " nginx, nginx-64k (64 KiB proxy buffers), haproxy, haproxy-splice, direct (no proxy), the"
+                        + " -tls twins of the proxies (wss), and servlet (the example's servlet proxy in Jetty)."
+                        + " Some of: ${COMPLETION-CANDIDATES}. Default: " + DEFAULT_TARGET_LIST
+                        + " (ours-splice left out before Java 22).")
+        private List<String> targets;
+
+        @Option(names = "--examples-jar", paramLabel = "PATH",
+                defaultValue = "src-examples/target/upgrade-examples.jar", description = "The examples jar whose"
+                        + " proxy and servlet proxy are measured. Default: ${DEFAULT-VALUE}.")
+        private Path examplesJar;
+
+        @Option(names = "--work", paramLabel = "DIR", defaultValue = "upgrade-benchmarks/target/compare",
+                description = "Where the proxies' configurations, logs and TLS files go. Default: ${DEFAULT-VALUE}.")
+        private Path work;
+
+        @Option(names = "--out", paramLabel = "FILE", defaultValue = "upgrade-benchmarks/results/comparison.json",
+                description = "The JSON file every round's figures are written to. Default: ${DEFAULT-VALUE}.")
+        private Path out;
+
+        /** {@code args} read, as picocli hands them over before the run. */
+        static Arguments parse(String... args) {
+            Arguments arguments = new Arguments();
+            new CommandLine(arguments).parseArgs(args);
+            return arguments;
+        }
+
+        /**
+         * The settings, on a JVM of feature release {@code java}: without {@code --targets}, ours-splice
+         * is left out with a note before Java 22; named there, it is an error.
+         *
+         * @throws ParameterException for ours-splice named on a JVM that cannot splice
+         */
+        Options options(int java) {
+            List<String> chosen = new ArrayList<>(targets == null ? DEFAULT_TARGETS : targets);
+            if (chosen.contains("ours-splice") && java < 22) {
+                if (targets != null) {
+                    throw new ParameterException(spec.commandLine(), "Invalid value for option '--targets':"
+                            + " ours-splice needs Java 22 or newer to run the proxy, but this is Java " + java
+                            + " (set JAVA_HOME)");
                 }
                 System.out.println("note: ours-splice left out: the splice path needs Java 22 or newer, this is Java "
-                        + Runtime.version().feature());
-                targets.remove("ours-splice");
+                        + java);
+                chosen.remove("ours-splice");
             }
-            return new Options(
-                    Integer.parseInt(values.getOrDefault("--rounds", quick ? "1" : "5")),
-                    Integer.parseInt(values.getOrDefault("--seconds", quick ? "1" : "3")),
-                    quick ? 500 : 1000,
-                    Integer.parseInt(values.getOrDefault("--idle-tunnels", quick ? "1000" : "4000")),
-                    Integer.parseInt(values.getOrDefault("--round-trips", quick ? "5000" : "20000")),
-                    targets,
-                    Path.of(values.getOrDefault("--examples-jar", "src-examples/target/upgrade-examples.jar")),
-                    Path.of(values.getOrDefault("--work", "upgrade-benchmarks/target/compare")),
-                    Path.of(values.getOrDefault("--out", "upgrade-benchmarks/results/comparison.json")), idleOnly);
+            return new Options(orDefault(rounds, 5, 1), orDefault(seconds, 3, 1), quick ? 500 : 1000,
+                    orDefault(idleTunnels, 4000, 1000), orDefault(roundTrips, 20_000, 5000), List.copyOf(chosen),
+                    examplesJar, work, out, idleOnly);
+        }
+
+        private int orDefault(Integer given, int standard, int withQuick) {
+            return given != null ? given : quick ? withQuick : standard;
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            return execute(options(Runtime.version().feature()));
+        }
+    }
+
+    /** The targets {@code --targets} may name. */
+    static final class Targets extends RunnerCommandLine.Choice {
+        Targets() {
+            super(ALL_TARGETS);
         }
     }
 
@@ -130,22 +213,19 @@ public final class ProxyComparison {
     }
 
     /**
-     * Runs the comparison and prints the table.
+     * Runs the comparison and prints the table; exits with 2 for a usage error.
      *
-     * @param args see the class comment
+     * @param args see {@code --help}
      */
-    public static void main(String[] args) throws Exception {
-        Options options;
-        try {
-            options = Options.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println("error: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
+    public static void main(String[] args) {
+        System.exit(RunnerCommandLine.execute(new Arguments(), args, System.out, System.err));
+    }
+
+    /** Runs the comparison with {@code options}, stopping every child at the end or on Ctrl-C; the exit status. */
+    private static int execute(Options options) throws Exception {
         if (!Files.isDirectory(Path.of("/proc/self"))) {
             System.err.println("error: ProxyComparison reads /proc and needs Linux");
-            System.exit(2);
+            return RunnerCommandLine.USAGE;
         }
         ProxyComparison comparison = new ProxyComparison(options);
         Thread stopper = new Thread(comparison.proxies::stopAll, "stop-children");
@@ -155,6 +235,7 @@ public final class ProxyComparison {
         } finally {
             comparison.proxies.stopAll();
         }
+        return 0;
     }
 
     private void run() throws Exception {

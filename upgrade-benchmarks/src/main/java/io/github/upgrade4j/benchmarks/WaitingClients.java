@@ -9,10 +9,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 /**
  * Waiting clients (issue 18): what a proxy pays for thousands of clients that have begun a request and
@@ -40,7 +43,8 @@ import java.util.Map;
  * that does not know them yet refuses to start, and then, with {@code --ours-timeout-flags auto} (the
  * default), the run says so and goes on without them; {@code yes} fails instead, {@code no} never
  * passes them. Every child starts with the open-file limit it needs; this process needs one descriptor
- * per waiting client and says what limit to set if it has too few. Then:
+ * per waiting client and says what limit to set if it has too few. Then ({@code --help} lists every
+ * option with its default; {@link Arguments} reads them with picocli):
  *
  * <pre>{@code
  * java -cp upgrade-benchmarks/target/benchmarks.jar io.github.upgrade4j.benchmarks.WaitingClients \
@@ -79,86 +83,148 @@ public final class WaitingClients {
         }
     }
 
-    /** The command-line settings. */
+    /** The command-line settings, as {@link Arguments} reads them. */
     record Options(int clients, int rounds, Duration headerTimeout, Duration keepAliveTimeout, int requests,
             Duration watch, int openers, List<String> targets, String oursFlags, Path examplesJar, Path work, Path out) {
-        static Options parse(String[] args) {
-            Map<String, String> values = new LinkedHashMap<>();
-            List<String> known = List.of("--clients", "--rounds", "--header-timeout", "--keep-alive-timeout",
-                    "--requests", "--watch", "--openers", "--targets", "--ours-timeout-flags", "--examples-jar", "--work", "--out");
-            for (int i = 0; i < args.length; i++) {
-                if (!known.contains(args[i])) {
-                    throw new IllegalArgumentException("unknown option '" + args[i] + "'; expected some of " + known);
-                }
-                if (i + 1 == args.length) {
-                    throw new IllegalArgumentException("option " + args[i] + " needs a value");
-                }
-                values.put(args[i], args[++i]);
-            }
-            List<String> targets = List.of(values.getOrDefault("--targets", String.join(",", DEFAULT_TARGETS)).split(","));
-            for (String target : targets) {
-                if (!ALL_TARGETS.contains(target)) {
-                    throw new IllegalArgumentException("unknown target '" + target + "'; expected some of " + ALL_TARGETS);
-                }
-            }
-            String oursFlags = values.getOrDefault("--ours-timeout-flags", "auto");
-            if (!List.of("auto", "yes", "no").contains(oursFlags)) {
-                throw new IllegalArgumentException("expected --ours-timeout-flags auto, yes or no but was " + oursFlags);
-            }
-            Duration header = duration(values.getOrDefault("--header-timeout", "10s"));
-            Duration watch = values.containsKey("--watch") ? duration(values.get("--watch")) : header.plusSeconds(15);
-            int clients = Integer.parseInt(values.getOrDefault("--clients", "10000"));
-            int rounds = Integer.parseInt(values.getOrDefault("--rounds", "3"));
-            if (clients < 1 || rounds < 1) {
-                throw new IllegalArgumentException("expected at least one client and one round");
-            }
-            return new Options(clients, rounds, header, duration(values.getOrDefault("--keep-alive-timeout", "75s")),
-                    Integer.parseInt(values.getOrDefault("--requests", "500")), watch,
-                    Integer.parseInt(values.getOrDefault("--openers", "128")), targets, oursFlags,
-                    Path.of(values.getOrDefault("--examples-jar", "src-examples/target/upgrade-examples.jar")),
-                    Path.of(values.getOrDefault("--work", "upgrade-benchmarks/target/waiting")),
-                    Path.of(values.getOrDefault("--out", "upgrade-benchmarks/results/waiting.json")));
+        /**
+         * The settings {@code args} give.
+         *
+         * @throws ParameterException for an unknown option or a bad value, naming both
+         */
+        static Options parse(String... args) {
+            return Arguments.parse(args).options();
+        }
+    }
+
+    /** The command line, with picocli. */
+    @Command(name = "WaitingClients", mixinStandardHelpOptions = true,
+            versionProvider = RunnerCommandLine.JavaVersion.class, sortOptions = false,
+            header = "Waiting clients (issue 18): thousands of clients that begin a request and stall, against each"
+                    + " proxy in turn.",
+            description = {"Per target and round, in a fresh instance: the proxy's RSS growth and threads with every"
+                    + " client waiting, the time of normal GETs and upgrade handshakes before the clients came and"
+                    + " while they wait, and when the proxy closed each waiting client at its header timeout. Prints"
+                    + " the table and writes every round to --out. Needs an open file per client and reads /proc:"
+                    + " Linux only.",
+                "Run with java -cp upgrade-benchmarks/target/benchmarks.jar"
+                        + " io.github.upgrade4j.benchmarks.WaitingClients, usually by"
+                        + " upgrade-benchmarks/scripts/waiting.sh.",
+                "Durations: 500ms, 10s, 2m."},
+            footer = {"", "Exit status: 0 done, 2 a usage error, not Linux or too few open files."})
+    static final class Arguments implements Callable<Integer> {
+        @Option(names = "--clients", paramLabel = "N", defaultValue = "10000",
+                converter = RunnerCommandLine.Count.class, description = "Waiting clients against each target in each"
+                        + " round; this process holds an open file for each, and says what limit to set when it may"
+                        + " have too few. Default: ${DEFAULT-VALUE}.")
+        private int clients;
+
+        @Option(names = "--rounds", paramLabel = "N", defaultValue = "3", converter = RunnerCommandLine.Count.class,
+                description = "Rounds; the order of the targets rotates each round. Default: ${DEFAULT-VALUE}.")
+        private int rounds;
+
+        @Option(names = "--header-timeout", paramLabel = "DURATION", defaultValue = "10s",
+                converter = RunnerCommandLine.TimeSpan.class, description = "The client header timeout every proxy"
+                        + " gets (nginx client_header_timeout, HAProxy timeout http-request, ours --header-timeout)."
+                        + " Default: ${DEFAULT-VALUE}.")
+        private Duration headerTimeout;
+
+        @Option(names = "--keep-alive-timeout", paramLabel = "DURATION", defaultValue = "75s",
+                converter = RunnerCommandLine.TimeSpan.class, description = "The keep-alive timeout every proxy gets"
+                        + " (nginx keepalive_timeout, HAProxy timeout http-keep-alive, ours --keep-alive-timeout)."
+                        + " Default: ${DEFAULT-VALUE}.")
+        private Duration keepAliveTimeout;
+
+        @Option(names = "--requests", paramLabel = "N", defaultValue = "500", converter = RunnerCommandLine.Count.class,
+                description = "Plain GETs and as many upgrade handshakes in each pass of normal requests, one at a time"
+                        + " on new connections. Default: ${DEFAULT-VALUE}.")
+        private int requests;
+
+        @Option(names = "--watch", paramLabel = "DURATION", converter = RunnerCommandLine.TimeSpan.class,
+                description = "How long after the last client's stall to wait for the proxy to close them; those still"
+                        + " open then count as not closed. Default: the header timeout + 15s.")
+        private Duration watch; // null: the header timeout + 15 s
+
+        @Option(names = "--openers", paramLabel = "N", defaultValue = "128", converter = RunnerCommandLine.Count.class,
+                description = "Threads that open the clients side by side. Default: ${DEFAULT-VALUE}.")
+        private int openers;
+
+        @Option(names = "--targets", paramLabel = "TARGET", split = ",", defaultValue = "ours,nginx,haproxy",
+                converter = Targets.class, completionCandidates = Targets.class, description = "What to measure, in"
+                        + " this order: ours (the example proxy), nginx, haproxy, servlet (the example's servlet proxy"
+                        + " in Jetty). Some of: ${COMPLETION-CANDIDATES}; default: ${DEFAULT-VALUE}.")
+        private List<String> targets;
+
+        @Option(names = "--ours-timeout-flags", paramLabel = "MODE", defaultValue = "auto",
+                converter = OursTimeoutFlags.class, completionCandidates = OursTimeoutFlags.class,
+                description = "Whether the example proxy gets --header-timeout and --keep-alive-timeout: auto passes"
+                        + " them and, if the proxy does not know them, goes on without them with a note; yes fails"
+                        + " then; no never passes them. One of: ${COMPLETION-CANDIDATES}; default: ${DEFAULT-VALUE}.")
+        private String oursFlags;
+
+        @Option(names = "--examples-jar", paramLabel = "PATH",
+                defaultValue = "src-examples/target/upgrade-examples.jar", description = "The examples jar whose"
+                        + " proxy and servlet proxy are measured. Default: ${DEFAULT-VALUE}.")
+        private Path examplesJar;
+
+        @Option(names = "--work", paramLabel = "DIR", defaultValue = "upgrade-benchmarks/target/waiting",
+                description = "Where the proxies' configurations and logs go. Default: ${DEFAULT-VALUE}.")
+        private Path work;
+
+        @Option(names = "--out", paramLabel = "FILE", defaultValue = "upgrade-benchmarks/results/waiting.json",
+                description = "The JSON file every round's figures are written to. Default: ${DEFAULT-VALUE}.")
+        private Path out;
+
+        /** {@code args} read, as picocli hands them over before the run. */
+        static Arguments parse(String... args) {
+            Arguments arguments = new Arguments();
+            new CommandLine(arguments).parseArgs(args);
+            return arguments;
         }
 
-        /** {@code 500ms}, {@code 10s}, {@code 2m}. */
-        static Duration duration(String text) {
-            try {
-                if (text.endsWith("ms")) {
-                    return Duration.ofMillis(Long.parseLong(text.substring(0, text.length() - 2)));
-                }
-                long n = Long.parseLong(text.substring(0, text.length() - 1));
-                switch (text.charAt(text.length() - 1)) {
-                    case 's':
-                        return Duration.ofSeconds(n);
-                    case 'm':
-                        return Duration.ofMinutes(n);
-                    default:
-                        break;
-                }
-            } catch (NumberFormatException | IndexOutOfBoundsException e) {
-                // the error below
-            }
-            throw new IllegalArgumentException("expected a duration like 500ms, 10s or 2m but was '" + text + "'");
+        /** The settings, with {@code --watch} filled in from the header timeout when it was not given. */
+        Options options() {
+            return new Options(clients, rounds, headerTimeout, keepAliveTimeout, requests,
+                    watch != null ? watch : headerTimeout.plusSeconds(15), openers, List.copyOf(targets), oursFlags,
+                    examplesJar, work, out);
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            return execute(options());
+        }
+    }
+
+    /** The targets {@code --targets} may name. */
+    static final class Targets extends RunnerCommandLine.Choice {
+        Targets() {
+            super(ALL_TARGETS);
+        }
+    }
+
+    /** The modes of {@code --ours-timeout-flags}. */
+    static final class OursTimeoutFlags extends RunnerCommandLine.Choice {
+        OursTimeoutFlags() {
+            super(List.of("auto", "yes", "no"));
         }
     }
 
     /**
-     * Runs every round and prints the table.
+     * Runs every round and prints the table; exits with 2 for a usage error.
      *
-     * @param args see the class comment
+     * @param args see {@code --help}
      */
-    public static void main(String[] args) throws Exception {
-        Options options;
-        try {
-            options = Options.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println("error: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
+    public static void main(String[] args) {
+        System.exit(RunnerCommandLine.execute(new Arguments(), args, System.out, System.err));
+    }
+
+    /**
+     * Runs every round with {@code options}, stopping every child at the end or on Ctrl-C; the exit
+     * status, 2 where this process or the proxies may have too few open files.
+     */
+    private static int execute(Options options) throws Exception {
         if (!Files.isDirectory(Path.of("/proc/self"))) {
             System.err.println("error: WaitingClients reads /proc and needs Linux");
-            System.exit(2);
+            return RunnerCommandLine.USAGE;
         }
         // One descriptor per waiting client here, and some for the normal requests, the JVM and jcmd.
         long need = options.clients() + 1024L;
@@ -168,14 +234,14 @@ public final class WaitingClients {
                     + " may have %d (hard limit %d): run `ulimit -n %d` first (as root where the hard limit is lower),"
                     + " or use --clients %d%n", options.clients(), need, limits[0], limits[1], need,
                     Math.max(1, limits[0] - 1024));
-            System.exit(2);
+            return RunnerCommandLine.USAGE;
         }
         WaitingClients run = new WaitingClients(options);
         if (run.proxies.fileLimit() < options.clients() + 1024L) {
             System.err.printf(Locale.ROOT, "error: the proxies get at most %d open files (this process's hard limit),"
                     + " too few for %,d waiting clients: raise the hard limit as root or use fewer --clients%n",
                     run.proxies.fileLimit(), options.clients());
-            System.exit(2);
+            return RunnerCommandLine.USAGE;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(run.proxies::stopAll, "stop-children"));
         try {
@@ -183,6 +249,7 @@ public final class WaitingClients {
         } finally {
             run.proxies.stopAll();
         }
+        return 0;
     }
 
     private void run() throws Exception {

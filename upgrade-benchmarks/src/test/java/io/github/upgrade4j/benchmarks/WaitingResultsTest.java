@@ -2,13 +2,11 @@ package io.github.upgrade4j.benchmarks;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.upgrade4j.benchmarks.RequestTimer.Latency;
 import io.github.upgrade4j.benchmarks.WaitingResults.Measurement;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,43 +34,6 @@ class WaitingResultsTest {
         assertNull(read.measurements().get(0).closures().afterLastStall());
         assertTrue(ResultFiles.parseTree(ResultFiles.toJson(results)).get("measurements").get(1).get("heapGrowthMiB")
                 .isNull());
-    }
-
-    @Test
-    void optionsDefaultToTenThousandClientsThreeRoundsAndATenSecondHeaderTimeout() {
-        WaitingClients.Options options = WaitingClients.Options.parse(new String[0]);
-
-        assertEquals(10_000, options.clients());
-        assertEquals(3, options.rounds());
-        assertEquals(Duration.ofSeconds(10), options.headerTimeout());
-        assertEquals(Duration.ofSeconds(75), options.keepAliveTimeout());
-        assertEquals(Duration.ofSeconds(25), options.watch());
-        assertEquals(List.of("ours", "nginx", "haproxy"), options.targets());
-        assertEquals(128, options.openers());
-        assertEquals("auto", options.oursFlags());
-    }
-
-    @Test
-    void optionsReadDurationsTargetsAndTheFlagMode() {
-        WaitingClients.Options options = WaitingClients.Options.parse(new String[] {"--clients", "200", "--header-timeout",
-            "500ms", "--watch", "2m", "--targets", "nginx,servlet", "--ours-timeout-flags", "no"});
-
-        assertEquals(200, options.clients());
-        assertEquals(Duration.ofMillis(500), options.headerTimeout());
-        assertEquals(Duration.ofMinutes(2), options.watch());
-        assertEquals(List.of("nginx", "servlet"), options.targets());
-        assertEquals("no", options.oursFlags());
-    }
-
-    @Test
-    void optionsRefuseUnknownNamesTargetsModesAndDurations() {
-        assertThrows(IllegalArgumentException.class, () -> WaitingClients.Options.parse(new String[] {"--client", "1"}));
-        assertThrows(IllegalArgumentException.class, () -> WaitingClients.Options.parse(new String[] {"--targets", "envoy"}));
-        assertThrows(IllegalArgumentException.class,
-                () -> WaitingClients.Options.parse(new String[] {"--ours-timeout-flags", "maybe"}));
-        assertThrows(IllegalArgumentException.class,
-                () -> WaitingClients.Options.parse(new String[] {"--header-timeout", "10"}));
-        assertThrows(IllegalArgumentException.class, () -> WaitingClients.Options.parse(new String[] {"--rounds"}));
     }
 
     @Test
