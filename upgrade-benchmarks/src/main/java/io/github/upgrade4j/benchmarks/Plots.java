@@ -11,12 +11,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.function.Predicate;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.style.CategoryStyler;
 import org.knowm.xchart.style.Styler;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * Renders the benchmark results to PNG with XChart: JMH's JSON ({@code -rf json}) and
@@ -63,28 +66,46 @@ public final class Plots {
      *
      * @param args see the class comment
      */
-    public static void main(String[] args) throws IOException {
-        System.setProperty("java.awt.headless", "true");
-        Map<String, String> options = new LinkedHashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            options.put(args[i], args[i + 1]);
-        }
-        Path jmh = Path.of(options.getOrDefault("--jmh", "upgrade-benchmarks/results/jmh.json"));
-        Path comparison = Path.of(options.getOrDefault("--comparison", "upgrade-benchmarks/results/comparison.json"));
-        Path out = Path.of(options.getOrDefault("--out", "upgrade-benchmarks/results"));
-        Files.createDirectories(out);
-        boolean any = false;
-        if (Files.isRegularFile(jmh)) {
-            jmh(jmh, out);
-            any = true;
-        }
-        if (Files.isRegularFile(comparison)) {
-            comparison(comparison, out);
-            any = true;
-        }
-        if (!any) {
-            System.err.println("no results: neither " + jmh + " nor " + comparison + " exists");
-            System.exit(1);
+    public static void main(String[] args) {
+        System.exit(RunnerCommandLine.execute(new Arguments(), args, System.out, System.err));
+    }
+
+    /** The command line: where the results are and where the pictures go. */
+    @Command(name = "Plots", mixinStandardHelpOptions = true, versionProvider = RunnerCommandLine.JavaVersion.class,
+            sortOptions = false, description = "Renders the PNG charts of whatever results exist: the JMH results"
+                    + " and the proxy comparison's.",
+            footer = {"", "Exit status: 0 done, 1 no results found, 2 a usage error."})
+    static final class Arguments implements Callable<Integer> {
+        @Option(names = "--jmh", paramLabel = "FILE", defaultValue = "upgrade-benchmarks/results/jmh.json",
+                description = "JMH's JSON results. Default: ${DEFAULT-VALUE}.")
+        private Path jmh;
+
+        @Option(names = "--comparison", paramLabel = "FILE", defaultValue = "upgrade-benchmarks/results/comparison.json",
+                description = "The proxy comparison's results. Default: ${DEFAULT-VALUE}.")
+        private Path comparison;
+
+        @Option(names = "--out", paramLabel = "DIR", defaultValue = "upgrade-benchmarks/results",
+                description = "Where the pictures go. Default: ${DEFAULT-VALUE}.")
+        private Path out;
+
+        @Override
+        public Integer call() throws IOException {
+            System.setProperty("java.awt.headless", "true");
+            Files.createDirectories(out);
+            boolean any = false;
+            if (Files.isRegularFile(jmh)) {
+                jmh(jmh, out);
+                any = true;
+            }
+            if (Files.isRegularFile(comparison)) {
+                comparison(comparison, out);
+                any = true;
+            }
+            if (!any) {
+                System.err.println("no results: neither " + jmh + " nor " + comparison + " exists");
+                return 1;
+            }
+            return 0;
         }
     }
 

@@ -11,6 +11,11 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * The origin behind every proxy in {@link ProxyComparison} and {@link WaitingClients}: it answers a WebSocket upgrade request
@@ -47,12 +52,39 @@ public final class UpgradeUpstream {
      *
      * @param args {@code --listen HOST:PORT}
      */
-    public static void main(String[] args) throws IOException {
-        if (args.length != 2 || !args[0].equals("--listen")) {
-            System.err.println("usage: UpgradeUpstream --listen HOST:PORT");
-            System.exit(2);
+    public static void main(String[] args) {
+        System.exit(RunnerCommandLine.execute(new Arguments(), args, System.out, System.err));
+    }
+
+    /** The command line: where to listen. */
+    @Command(name = "UpgradeUpstream", mixinStandardHelpOptions = true,
+            versionProvider = RunnerCommandLine.JavaVersion.class, description = "The comparisons' origin: answers"
+                    + " WebSocket upgrades with 101 and echoes, GET /small with a 200; prints 'listening on HOST:PORT'.")
+    static final class Arguments implements Callable<Integer> {
+        @Option(names = "--listen", required = true, paramLabel = "HOST:PORT", converter = Address.class,
+                description = "Where to listen; port 0 takes any free port.")
+        private InetSocketAddress listen;
+
+        @Override
+        public Integer call() throws IOException {
+            serve(listen);
+            return 0;
         }
-        InetSocketAddress listen = Proxies.address(args[1]);
+    }
+
+    /** {@code HOST:PORT}, as the comparisons write it. */
+    static final class Address implements ITypeConverter<InetSocketAddress> {
+        @Override
+        public InetSocketAddress convert(String value) {
+            try {
+                return Proxies.address(value);
+            } catch (RuntimeException e) {
+                throw new TypeConversionException("expected HOST:PORT but was '" + value + "'");
+            }
+        }
+    }
+
+    private static void serve(InetSocketAddress listen) throws IOException {
         ServerSocketChannel server = ServerSocketChannel.open().bind(listen, 4096);
         InetSocketAddress bound = (InetSocketAddress) server.getLocalAddress();
         System.out.println("listening on " + bound.getAddress().getHostAddress() + ":" + bound.getPort());
