@@ -65,7 +65,7 @@ public final class ProxyCommand implements Callable<Integer> {
     private Duration keepAliveTimeout;
 
     @Option(names = "--max-handshakes", paramLabel = "N", defaultValue = "256", converter = Converters.Count.class,
-            description = "The most requests served at once (forwarded and awaiting the endpoints.upstream(), or relaying a"
+            description = "The most requests served at once (forwarded and awaiting the upstream, or relaying a"
                     + " body); as many again may queue, past that a request gets 503. Default: ${DEFAULT-VALUE}.")
     private int maxHandshakes;
 
@@ -83,7 +83,7 @@ public final class ProxyCommand implements Callable<Integer> {
             description = "The file whose first line is the --tls-keystore password.")
     private @Nullable Path keystorePassword;
 
-    @Option(names = "--upstream-tls", description = "Speak TLS to the endpoints.upstream() (nginx's proxy_pass with https),"
+    @Option(names = "--upstream-tls", description = "Speak TLS to the upstream (nginx's proxy_pass with https),"
             + " trusting the JDK's certificate authorities unless --upstream-truststore says otherwise.")
     private boolean upstreamTls;
 
@@ -119,8 +119,8 @@ public final class ProxyCommand implements Callable<Integer> {
                     + " One of: ${COMPLETION-CANDIDATES}; default: ${DEFAULT-VALUE}.")
     private UnderscoreAction underscoredAliases;
 
-    @Option(names = "--no-upstream-check", description = "Do not try a connection to the endpoints.upstream() at start-up (by"
-            + " default one is tried, and a warning printed when it fails), e.g. for an endpoints.upstream() that counts or"
+    @Option(names = "--no-upstream-check", description = "Do not try a connection to the upstream at start-up (by"
+            + " default one is tried, and a warning printed when it fails), e.g. for an upstream that counts or"
             + " logs connections.")
     private boolean noUpstreamCheck;
 

@@ -35,7 +35,7 @@ public final class ServletProxyCommand implements Callable<Integer> {
                     + " (then 504), and to connect to it. Default: ${DEFAULT-VALUE}.")
     private Duration handshakeTimeout;
 
-    @Option(names = "--no-upstream-check", description = "Do not try a connection to the endpoints.upstream() at start-up (by"
+    @Option(names = "--no-upstream-check", description = "Do not try a connection to the upstream at start-up (by"
             + " default one is tried, and a warning printed when it fails).")
     private boolean noUpstreamCheck;
 
