@@ -7,7 +7,6 @@ import io.github.upgrade4j.tunnel.Endpoint;
 import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
@@ -29,13 +28,12 @@ import org.jspecify.annotations.Nullable;
 public final class Conn implements Closeable {
     private final SocketChannel channel;
     private final @Nullable TlsConn tls;
-    private final InputStream in;
     private final OutputStream out;
     /** Heads and the bytes received but not consumed yet; see {@link HeadReader}. */
     private final HeadReader reader;
     private final String peer;
 
-    public Conn(SocketChannel channel) throws IOException {
+    private Conn(SocketChannel channel) throws IOException {
         this(channel, null);
     }
 
@@ -46,9 +44,8 @@ public final class Conn implements Closeable {
     private Conn(SocketChannel channel, @Nullable TlsConn tls, ByteBuffer received) throws IOException {
         this.channel = channel;
         this.tls = tls;
-        this.in = tls == null ? channel.socket().getInputStream() : tls.input();
         this.out = tls == null ? channel.socket().getOutputStream() : tls.output();
-        this.reader = HeadReader.of(in, received);
+        this.reader = HeadReader.of(tls == null ? channel.socket().getInputStream() : tls.input(), received);
         InetSocketAddress remote = (InetSocketAddress) channel.getRemoteAddress();
         this.peer = remote.getAddress().getHostAddress() + ":" + remote.getPort();
     }
@@ -118,11 +115,6 @@ public final class Conn implements Closeable {
     /** A copy of the TLS records read and not yet decrypted (empty for plain TCP): to keep while the connection waits. */
     public ByteBuffer unreadCiphertext() {
         return tls == null ? ByteBuffer.allocate(0) : tls.unreadCiphertext();
-    }
-
-    /** The TLS engine, or null for plain TCP. */
-    public @Nullable SSLEngine engine() {
-        return tls == null ? null : tls.engine();
     }
 
     /** Reads more bytes into the buffer; returns how many, or -1 at end of stream. */
