@@ -364,8 +364,7 @@ final class ClientLoop implements AutoCloseable {
         try {
             if (client.engine == null) {
                 client.channel.write(ByteBuffer.wrap(answer));
-            } else if (!client.engine.isInboundDone() && client.engine.getHandshakeStatus()
-                    == javax.net.ssl.SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING) {
+            } else if (!WaitingTls.handshaking(client) && !client.engine.isInboundDone()) {
                 waitingTls.sendNow(client, ByteBuffer.wrap(answer));
             }
         } catch (IOException | RuntimeException e) {
