@@ -28,7 +28,7 @@ import javax.net.ssl.SSLEngine;
  *       forge a FIN, not a {@code close_notify}), so by default the relay passes it on as a reset and
  *       the tunnel ends with {@link CloseReason#CLIENT_RESET} or {@link CloseReason#UPSTREAM_RESET},
  *       never as a clean end. Since some clients end every connection that way (the JDK's WebSocket
- *       client), {@link RelayOptions#withTlsFinWithoutCloseNotifyAsEnd} makes such a FIN, when it
+ *       client), {@link RelayOptions.Builder#tlsFinWithoutCloseNotifyAsEnd(boolean)} makes such a FIN, when it
  *       comes between records after the handshake, end its direction like a plain FIN (noted in the
  *       {@link TunnelOutcome}); one that cuts a record short stays a reset. With TLS 1.2 a
  *       {@code close_notify} closes the connection both ways (RFC 5246 §7.2.1): bytes still bound

@@ -39,7 +39,7 @@ import java.util.function.UnaryOperator;
  * tunnel lives until both directions are done: no queued byte is dropped. A reset is passed on as a
  * reset (SO_LINGER 0), never disguised as a FIN. On a TLS leg the same holds with
  * {@code close_notify} as the FIN, and a FIN without one counts as a reset unless
- * {@link RelayOptions#withTlsFinWithoutCloseNotifyAsEnd(boolean)} says otherwise. Timeouts (idle, send
+ * {@link RelayOptions#tlsFinWithoutCloseNotifyAsEnd()} says otherwise. Timeouts (idle, send
  * stall, half-closed, lifetime) are in {@link RelayOptions}. Every tunnel ends with one
  * {@link TunnelOutcome}.
  *
