@@ -45,7 +45,11 @@ public final class ForwardedFields {
         this.via = b.via;
     }
 
-    /** A builder; the client address is given per request, to {@link HeadEditor#forwarded}. */
+    /**
+     * {@return a builder with the defaults: proto {@code http}, the request's host, incoming fields
+     * dropped, no {@code Forwarded}, no {@code Via}} The client address is given per request, to
+     * {@link HeadEditor#forwarded}.
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -108,25 +112,50 @@ public final class ForwardedFields {
 
         private Builder() {}
 
-        /** The scheme the client used, {@code "http"} (default) or {@code "https"}. */
+        /**
+         * Sets the scheme the client used, {@code "http"} (default) or {@code "https"}.
+         *
+         * @param proto the scheme, as written in {@code X-Forwarded-Proto}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code proto} is empty or not visible ASCII without spaces,
+         *     commas or quotes
+         */
         public Builder proto(String proto) {
             this.proto = requireValue(proto, "proto");
             return this;
         }
 
-        /** The host the client asked for; by default the request's {@code Host}. */
+        /**
+         * Sets the host the client asked for; by default the request's {@code Host}.
+         *
+         * @param host the host, and port if any, as written in {@code X-Forwarded-Host}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code host} is empty or not visible ASCII without spaces,
+         *     commas or quotes
+         */
         public Builder host(String host) {
             this.host = requireValue(host, "host");
             return this;
         }
 
-        /** Whether the incoming forwarding fields come from a trusted proxy; default false. */
+        /**
+         * Sets whether the incoming forwarding fields come from a trusted proxy; default false, which
+         * drops them. See the class doc.
+         *
+         * @param trust true to extend the incoming chains, false to replace them
+         * @return this builder
+         */
         public Builder trustIncoming(boolean trust) {
             this.trustIncoming = trust;
             return this;
         }
 
-        /** Whether to write an RFC 7239 {@code Forwarded} field too; default false. */
+        /**
+         * Sets whether to write an RFC 7239 {@code Forwarded} field too; default false.
+         *
+         * @param write true to write {@code Forwarded} beside the {@code X-Forwarded-*} fields
+         * @return this builder
+         */
         public Builder forwarded(boolean write) {
             this.forwarded = write;
             return this;
@@ -134,14 +163,20 @@ public final class ForwardedFields {
 
         /**
          * Appends {@code Via: 1.1 <pseudonym>} (RFC 9110 §7.6.3); by default no {@code Via} is added.
-         * Use a name that does not reveal internal hosts, e.g. {@code "edge"}.
+         * Use a name that does not reveal internal hosts, e.g. {@code "edge"}. The protocol version is
+         * the request's, so {@code 1.0} for an HTTP/1.0 request.
+         *
+         * @param pseudonym the name the proxy goes by
+         * @return this builder
+         * @throws IllegalArgumentException if {@code pseudonym} is empty or not visible ASCII without
+         *     spaces, commas or quotes
          */
         public Builder via(String pseudonym) {
             this.via = requireValue(pseudonym, "pseudonym");
             return this;
         }
 
-        /** The fields. */
+        /** {@return the fields with these settings} The builder stays usable. */
         public ForwardedFields build() {
             return new ForwardedFields(this);
         }

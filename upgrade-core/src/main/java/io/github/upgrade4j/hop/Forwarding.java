@@ -54,8 +54,9 @@ public sealed interface Forwarding {
         }
 
         /**
-         * The fields to send, in their original order; no {@code Connection} field except on a relayed
-         * 101, where it is exactly {@code Connection: upgrade}. The received instance when nothing changed.
+         * {@return the fields to send, in their original order} No {@code Connection} field except on a
+         * relayed 101, where it is exactly {@code Connection: upgrade}. The received instance when nothing
+         * changed; built once otherwise.
          */
         public Headers headers() {
             Headers built = headers;
@@ -66,7 +67,7 @@ public sealed interface Forwarding {
             return built;
         }
 
-        /** Every field line removed, in wire order, each with its cause. */
+        /** {@return every field line removed, in wire order, each with its cause; empty when none was} */
         public List<Removal> removals() {
             if (causes == null) {
                 return List.of();
@@ -85,6 +86,9 @@ public sealed interface Forwarding {
          * Whether the received {@code Connection} field, read as tokens over every line, has the option
          * {@code option} (ignoring ASCII case), nominated or protected: what the policy read, so that a
          * caller asking, e.g., for {@code upgrade} does not read the field again.
+         *
+         * @param option the option to look for, compared ignoring ASCII case
+         * @return whether some line of the received {@code Connection} field names {@code option}
          */
         public boolean connectionOption(HeaderName option) {
             for (int i = 0; i < options.size(); i++) {
@@ -95,19 +99,19 @@ public sealed interface Forwarding {
             return false;
         }
 
-        /** Things the operator may want to know that did not stop the message. */
+        /** {@return things the operator may want to know that did not stop the message, in the order found} */
         public List<Notice> notices() {
             return notices;
         }
 
-        /** Whether field lines were removed. */
+        /** {@return whether field lines were removed} False when {@link #removals()} is empty. */
         public boolean stripped() {
             return causes != null;
         }
 
         /**
-         * A fresh editor for the head to send: these kept lines, to which the proxy adds its own
-         * {@code Connection}, {@code Upgrade}, forwarding fields and framing; the head is built once, by
+         * {@return a fresh editor for the head to send: these kept lines, to which the proxy adds its own
+         * {@code Connection}, {@code Upgrade}, forwarding fields and framing} The head is built once, by
          * {@link HeadEditor#build()}.
          */
         public HeadEditor edit() {
@@ -157,15 +161,21 @@ public sealed interface Forwarding {
      * @param status 400 toward a client whose request this was, 502 when it was an upstream's response
      */
     record Refuse(Refusal reason, String detail, int status) implements Forwarding {
-        /** Checks for nulls. */
+        /**
+         * Checks for nulls.
+         *
+         * @param reason the rule broken
+         * @param detail what was found, safe to log
+         * @param status 400 or 502
+         */
         public Refuse {
             Objects.requireNonNull(reason, "reason");
             Objects.requireNonNull(detail, "detail");
         }
 
         /**
-         * A sentence a person can act on: the detail, then the explanation of the reason with its RFC
-         * section, worded as every upgrade4j message is ({@code ErrorAnswer.message()}).
+         * {@return a sentence a person can act on: the detail, then the explanation of the reason with its
+         * RFC section} It is worded as every upgrade4j message is ({@code ErrorAnswer.message()}).
          */
         public String message() {
             return detail + ". " + reason.explanation() + " (" + reason.spec() + ")";
@@ -179,7 +189,12 @@ public sealed interface Forwarding {
      * @param cause why it was removed
      */
     record Removal(HeaderField field, RemovalCause cause) {
-        /** Checks for nulls. */
+        /**
+         * Checks for nulls.
+         *
+         * @param field the line as it was received
+         * @param cause why it was removed
+         */
         public Removal {
             Objects.requireNonNull(field, "field");
             Objects.requireNonNull(cause, "cause");
@@ -220,7 +235,12 @@ public sealed interface Forwarding {
      * @param detail the specifics, safe to log
      */
     record Notice(NoticeKind kind, String detail) {
-        /** Checks for nulls. */
+        /**
+         * Checks for nulls.
+         *
+         * @param kind what happened
+         * @param detail the specifics, safe to log
+         */
         public Notice {
             Objects.requireNonNull(kind, "kind");
             Objects.requireNonNull(detail, "detail");

@@ -59,6 +59,9 @@ public final class HeadEditor {
      * Sets the proxy's own {@code Connection} line: {@code connection}'s value, plus {@code te} when the
      * policy forwards {@code TE: trailers} (RFC 9110 §10.1.4 requires its sender to nominate it). It
      * replaces the {@code Connection: upgrade} of a relayed 101, in its place.
+     *
+     * @param connection what the proxy asks of the connection it sends the head on
+     * @return this editor
      */
     public HeadEditor connection(UpstreamConnection connection) {
         Objects.requireNonNull(connection, "connection");
@@ -66,17 +69,36 @@ public final class HeadEditor {
         return op(SET, HeaderName.CONNECTION, value, true);
     }
 
-    /** Makes {@code name: value} the only line of that name, in place of the first one; see the class doc. */
+    /**
+     * Makes {@code name: value} the only line of that name, in place of the first one; see the class doc.
+     *
+     * @param name the field name, compared ignoring ASCII case
+     * @param value the field value, without surrounding whitespace
+     * @return this editor
+     * @throws IllegalArgumentException if {@code value} is not a valid field value
+     */
     public HeadEditor set(HeaderName name, String value) {
         return op(SET, name, value, false);
     }
 
-    /** Appends {@code name: value} after every kept line. */
+    /**
+     * Appends {@code name: value} after every kept line.
+     *
+     * @param name the field name
+     * @param value the field value, without surrounding whitespace
+     * @return this editor
+     * @throws IllegalArgumentException if {@code value} is not a valid field value
+     */
     public HeadEditor add(HeaderName name, String value) {
         return op(ADD, name, value, false);
     }
 
-    /** Drops every kept line named {@code name}, e.g. {@code Expect} once the proxy answered it itself. */
+    /**
+     * Drops every kept line named {@code name}, e.g. {@code Expect} once the proxy answered it itself.
+     *
+     * @param name the field name, compared ignoring ASCII case
+     * @return this editor
+     */
     public HeadEditor remove(HeaderName name) {
         return op(REMOVE, Objects.requireNonNull(name, "name"), "", true);
     }
@@ -85,6 +107,10 @@ public final class HeadEditor {
      * Writes the forwarding fields of {@code fields} for {@code request}, received from
      * {@code clientAddress} (e.g. {@code InetAddress.getHostAddress()}); see {@link ForwardedFields}.
      *
+     * @param fields which forwarding fields to write, and how
+     * @param request the head received from the client
+     * @param clientAddress the client's address as text
+     * @return this editor
      * @throws IllegalArgumentException if {@code clientAddress} is not visible ASCII without spaces,
      *     commas or quotes
      */
@@ -97,6 +123,9 @@ public final class HeadEditor {
      * Frames a request body for an HTTP/1.1 upstream from the received request's {@code framing}: a
      * chunked body is sent chunked ({@code Transfer-Encoding: chunked}; the policy removed the
      * received line with its other codings); a {@code Content-Length}, protected, is already kept.
+     *
+     * @param framing the framing of the received request, from {@link BodyFraming#ofRequest}
+     * @return this editor
      */
     public HeadEditor requestBody(BodyFraming framing) {
         return framing instanceof BodyFraming.Chunked ? op(SET, HeaderName.TRANSFER_ENCODING, "chunked", true) : this;
@@ -110,10 +139,12 @@ public final class HeadEditor {
      * {@code Connection: close}, since a proxy does not keep its connection on the strength of
      * {@code keep-alive}. Read the outcome with {@link #chunked()} and {@link #persists()}.
      *
+     * @param request the head received from the client, whose version and {@code Connection} count
      * @param framing the framing of the upstream's response, from {@link BodyFraming#ofResponse}
      * @param mustClose whether the client connection must close anyway (after an answer to an upgrade:
      *     pass {@code Verdict.Plain.closeClient()}); false lets the persistence decision remove a
      *     {@code Connection: close} written before
+     * @return this editor
      * @throws IllegalArgumentException for {@link BodyFraming.Tunnel} or {@link BodyFraming.Invalid}
      */
     public HeadEditor responseBody(RequestHead request, BodyFraming framing, boolean mustClose) {
@@ -132,17 +163,23 @@ public final class HeadEditor {
         return persists ? remove(HeaderName.CONNECTION) : op(SET, HeaderName.CONNECTION, "close", true);
     }
 
-    /** Whether {@link #responseBody} chose chunked framing toward the client; false before it ran. */
+    /** {@return whether {@link #responseBody} chose chunked framing toward the client} False before it ran. */
     public boolean chunked() {
         return chunked;
     }
 
-    /** Whether the client connection persists after the response, as {@link #responseBody} decided; true before. */
+    /**
+     * {@return whether the client connection persists after the response, as {@link #responseBody} decided}
+     * True before it ran.
+     */
     public boolean persists() {
         return persists;
     }
 
-    /** The head's fields, built in one pass; the editor stays usable. */
+    /**
+     * {@return the head's fields, built in one pass} The received lines kept come first, in order, then
+     * the lines added. The editor stays usable.
+     */
     public Headers build() {
         Headers received = base.received();
         Headers.Builder out = Headers.builder();

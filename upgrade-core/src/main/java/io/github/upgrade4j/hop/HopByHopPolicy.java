@@ -101,17 +101,17 @@ public final class HopByHopPolicy {
         this.aliases = new UnderscoreAliases(aliased, FORWARDING_PREFIX);
     }
 
-    /** The default policy, as described in the class documentation. */
+    /** {@return the default policy, as described in the class documentation} */
     public static HopByHopPolicy standard() {
         return STANDARD;
     }
 
-    /** A builder that starts from the defaults. */
+    /** {@return a builder that starts from the defaults} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** A builder that starts from this policy's settings. */
+    /** {@return a builder that starts from this policy's settings} This policy does not change. */
     public Builder toBuilder() {
         Builder builder = new Builder();
         builder.protections.clear();
@@ -127,6 +127,9 @@ public final class HopByHopPolicy {
      * What a proxy may send upstream for a client's request head; refusals answer 400. Underscored
      * aliases of protected names are dropped, refused or passed as {@link Builder#underscoredAliases}
      * says.
+     *
+     * @param request the head received from the client
+     * @return the lines to forward, or the refusal
      */
     public Forwarding forRequest(RequestHead request) {
         return strip(request.headers(), Target.UPSTREAM, 0, false);
@@ -135,6 +138,9 @@ public final class HopByHopPolicy {
     /**
      * What a proxy may send to its client for an upstream's response head; refusals answer 502. A 101
      * that is not an HTTP/1.1 response is refused: the mechanism is HTTP/1.1's (RFC 9110 §7.8).
+     *
+     * @param response the head received from the upstream
+     * @return the lines to forward, or the refusal
      */
     public Forwarding forResponse(ResponseHead response) {
         if (response.status() == 101 && response.version() != HttpVersion.HTTP_1_1) {
@@ -148,6 +154,9 @@ public final class HopByHopPolicy {
      * What may be sent on an HTTP/2 stream for an HTTP/1.x head (RFC 9113 §8.2.2): every
      * connection-specific field removed, {@code TE} kept only as {@code TE: trailers} toward an
      * upstream. A 101 has no HTTP/2 form; map it to RFC 8441 before calling this.
+     *
+     * @param head the HTTP/1.x head: a request goes to the upstream, a response to the client
+     * @return the lines to send, or the refusal
      */
     public Forwarding forHttp2(MessageHead head) {
         if (head instanceof RequestHead request) {
@@ -161,6 +170,7 @@ public final class HopByHopPolicy {
      * {@code Connection}, {@code Keep-Alive}, {@code Proxy-Connection}, {@code Transfer-Encoding},
      * {@code Upgrade}, and {@code TE} with anything but {@code trailers}.
      *
+     * @param head the head as received on an HTTP/2 stream
      * @return the refusal (400 for a request, 502 for a response), or empty when the head is clean
      */
     public static Optional<Forwarding.Refuse> checkReceivedOverHttp2(MessageHead head) {
@@ -298,13 +308,23 @@ public final class HopByHopPolicy {
         /**
          * Protects {@code name} from nomination with {@code action}, or changes the action of an
          * already protected name; e.g. {@code protect("X-F5-Auth-Token", Protection.REFUSE)}.
+         *
+         * @param name the field name, compared ignoring ASCII case
+         * @param action what a nomination of {@code name} does
+         * @return this builder
          */
         public Builder protect(HeaderName name, Protection action) {
             protections.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(action, "action"));
             return this;
         }
 
-        /** What a nomination of any {@code X-Forwarded-*} field does; default {@link Protection#KEEP_AND_REPORT}. */
+        /**
+         * Sets what a nomination of any {@code X-Forwarded-*} field does; default
+         * {@link Protection#KEEP_AND_REPORT}. A name given to {@link #protect} keeps its own action.
+         *
+         * @param action what such a nomination does
+         * @return this builder
+         */
         public Builder protectForwardingFields(Protection action) {
             forwardingPrefixProtection = Objects.requireNonNull(action, "action");
             return this;
@@ -314,13 +334,23 @@ public final class HopByHopPolicy {
          * Whether the proxy consumes proxy authentication, so {@code Proxy-Authorization} and
          * {@code Proxy-Authenticate} are never forwarded; default true. Set false only for a chain
          * of proxies that authenticate cooperatively (RFC 9110 §11.7.2).
+         *
+         * @param consumes true to remove both fields, false to forward them
+         * @return this builder
          */
         public Builder consumesProxyAuthentication(boolean consumes) {
             consumesProxyAuthentication = consumes;
             return this;
         }
 
-        /** The most {@code Connection} options accepted; more refuses the message. Default 32. */
+        /**
+         * Sets the most {@code Connection} options accepted, over all its lines; more refuses the message.
+         * Default 32.
+         *
+         * @param max the limit, at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if {@code max} is below 1
+         */
         public Builder maxConnectionOptions(int max) {
             if (max < 1) {
                 throw new IllegalArgumentException("expected maxConnectionOptions >= 1 but was " + max);
@@ -335,13 +365,16 @@ public final class HopByHopPolicy {
          * {@code Transfer-Encoding} and every name given to {@link #protect(HeaderName, Protection)});
          * default {@link UnderscoreAction#DROP}. Names with {@code _} that imitate nothing always pass,
          * a protected name that itself has {@code _} is the real field, and responses are never checked.
+         *
+         * @param action drop the field, refuse the request or pass the field
+         * @return this builder
          */
         public Builder underscoredAliases(UnderscoreAction action) {
             underscoredAliases = Objects.requireNonNull(action, "action");
             return this;
         }
 
-        /** The policy. */
+        /** {@return a policy with these settings} The builder stays usable. */
         public HopByHopPolicy build() {
             return new HopByHopPolicy(this);
         }

@@ -22,6 +22,7 @@ public final class Persistence {
      * @param head a received request or response head
      * @param recipientIsProxy whether the recipient is a proxy; a proxy ignores an HTTP/1.0 request's
      *     {@code keep-alive} (RFC 9112 §9.3)
+     * @return true when it stays open, false when it closes once this exchange is over
      */
     public static boolean persists(MessageHead head, boolean recipientIsProxy) {
         if (head.headers().hasToken(HeaderName.CONNECTION, "close")) {

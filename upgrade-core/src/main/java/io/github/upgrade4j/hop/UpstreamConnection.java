@@ -19,7 +19,7 @@ public enum UpstreamConnection {
         this.value = value;
     }
 
-    /** The field value, e.g. {@code "upgrade"}. */
+    /** {@return the {@code Connection} field value, e.g. {@code "upgrade"}} */
     public String value() {
         return value;
     }

@@ -49,7 +49,12 @@ public sealed interface BodyFraming {
      * @param length the number of bytes, zero or more
      */
     record FixedLength(long length) implements BodyFraming {
-        /** Checks the length. */
+        /**
+         * Checks the length.
+         *
+         * @param length the number of bytes, zero or more
+         * @throws IllegalArgumentException if {@code length} is negative
+         */
         public FixedLength {
             if (length < 0) {
                 throw new IllegalArgumentException("expected a length >= 0 but was " + length);
@@ -77,7 +82,13 @@ public sealed interface BodyFraming {
      * @param status 400 for a request, 502 for a response received by a proxy
      */
     record Invalid(FramingProblem problem, String detail, int status) implements BodyFraming {
-        /** Checks for nulls. */
+        /**
+         * Checks for nulls.
+         *
+         * @param problem the rule broken
+         * @param detail what was expected and what was found, safe to log
+         * @param status 400 for a request, 502 for a response received by a proxy
+         */
         public Invalid {
             Objects.requireNonNull(problem, "problem");
             Objects.requireNonNull(detail, "detail");
@@ -87,6 +98,9 @@ public sealed interface BodyFraming {
     /**
      * The framing of a request's body (RFC 9112 §6.3, items 3 to 6); for {@code CONNECT}, no body or
      * {@link FramingProblem#CONNECT_WITH_CONTENT} (RFC 9110 §9.3.6).
+     *
+     * @param request the request head
+     * @return how the request's body ends, or {@link Invalid} with status 400
      */
     static BodyFraming ofRequest(RequestHead request) {
         if (request.method().equals("CONNECT")) {
@@ -101,6 +115,7 @@ public sealed interface BodyFraming {
      * @param response the response head
      * @param requestMethod the method of the request it answers; {@code HEAD} and {@code CONNECT}
      *     change the answer
+     * @return how the response's body ends, or {@link Invalid} with status 502
      */
     static BodyFraming ofResponse(ResponseHead response, String requestMethod) {
         Objects.requireNonNull(requestMethod, "requestMethod");

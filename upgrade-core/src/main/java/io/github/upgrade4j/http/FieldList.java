@@ -110,7 +110,11 @@ public sealed interface FieldList {
      * @param elements the non-empty, trimmed elements in wire order, duplicates kept
      */
     record Valid(List<String> elements) implements FieldList {
-        /** Copies {@code elements}. */
+        /**
+         * Copies {@code elements}.
+         *
+         * @param elements the non-empty, trimmed elements in wire order, duplicates kept
+         */
         public Valid {
             elements = List.copyOf(elements);
         }
@@ -123,7 +127,12 @@ public sealed interface FieldList {
      * @param detail what was expected and what was found, safe to log
      */
     record Malformed(Problem problem, String detail) implements FieldList {
-        /** Checks for nulls. */
+        /**
+         * Checks for nulls.
+         *
+         * @param problem the rule that was broken
+         * @param detail what was expected and what was found, safe to log
+         */
         public Malformed {
             Objects.requireNonNull(problem, "problem");
             Objects.requireNonNull(detail, "detail");
@@ -136,6 +145,8 @@ public sealed interface FieldList {
      * @param lines the values of all field lines of one field, in wire order
      * @param rule what each element must be
      * @param maxElements the most elements accepted; more makes the list malformed
+     * @return the elements of all lines in order, or the first rule broken; {@link Valid} with no elements
+     *     when {@code lines} is empty
      * @throws IllegalArgumentException if {@code maxElements} is negative
      */
     static FieldList parse(List<String> lines, Element rule, int maxElements) {
@@ -157,12 +168,24 @@ public sealed interface FieldList {
         return new Valid(out);
     }
 
-    /** Whether {@code s} is a token (RFC 9110 §5.6.2): one or more tchars. Allocation-free. */
+    /**
+     * {@return whether {@code s} is a token (RFC 9110 §5.6.2): one or more tchars} Allocation-free.
+     *
+     * @param s the characters to check
+     */
     static boolean isToken(CharSequence s) {
         return Ascii.isToken(s);
     }
 
-    /** Parses one field line; see {@link #parse(List, Element, int)}. */
+    /**
+     * Parses one field line; see {@link #parse(List, Element, int)}.
+     *
+     * @param line the value of the field line
+     * @param rule what each element must be
+     * @param maxElements the most elements accepted; more makes the list malformed
+     * @return the elements of the line in order, or the first rule broken
+     * @throws IllegalArgumentException if {@code maxElements} is negative
+     */
     static FieldList parse(String line, Element rule, int maxElements) {
         return parse(List.of(line), rule, maxElements);
     }

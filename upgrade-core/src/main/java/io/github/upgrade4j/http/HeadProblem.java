@@ -107,7 +107,7 @@ public enum HeadProblem implements Reason {
         this.explanation = explanation;
     }
 
-    /** The status a server answers to a request head with this problem: 400, 414, 431 or 505. */
+    /** {@return the status a server answers to a request head with this problem: 400, 414, 431 or 505} */
     public int status() {
         return status;
     }

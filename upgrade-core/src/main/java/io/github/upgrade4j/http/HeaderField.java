@@ -18,6 +18,8 @@ public record HeaderField(HeaderName name, String value) {
     /**
      * Checks the value.
      *
+     * @param name the field name
+     * @param value the field value, without surrounding whitespace
      * @throws IllegalArgumentException if {@code value} has a control character other than HTAB, a
      *     char above 0xFF, or leading or trailing whitespace
      */
@@ -44,6 +46,9 @@ public record HeaderField(HeaderName name, String value) {
     /**
      * Returns the field {@code name: value}.
      *
+     * @param name the field name, a token (RFC 9110 §5.6.2)
+     * @param value the field value, without surrounding whitespace
+     * @return the field, its name spelled as given
      * @throws IllegalArgumentException if the name is not a token or the value is not a valid field value
      */
     public static HeaderField of(String name, String value) {

@@ -143,6 +143,8 @@ public final class HeaderName {
     /**
      * Returns the name spelled {@code name}.
      *
+     * @param name the spelling, which the name keeps for {@link #toString()}
+     * @return the name; the constant itself when {@code name} is spelled exactly as one
      * @throws IllegalArgumentException if {@code name} is empty or has a character that is not a
      *     tchar (RFC 9110 §5.6.2), such as a space, a colon or a control character
      */
@@ -183,7 +185,10 @@ public final class HeaderName {
         return spelling;
     }
 
-    /** The name in ASCII lower case, the form HTTP/2 and HTTP/3 require (RFC 9113 §8.2.1). */
+    /**
+     * {@return the name in ASCII lower case, the form HTTP/2 and HTTP/3 require (RFC 9113 §8.2.1)} The
+     * spelling itself, without a copy, when it has no upper-case letter.
+     */
     public String lowerCase() {
         for (int i = 0; i < spelling.length(); i++) {
             char c = spelling.charAt(i);
@@ -198,7 +203,11 @@ public final class HeaderName {
         return spelling;
     }
 
-    /** Whether this name equals {@code name} ignoring ASCII case; no allocation. */
+    /**
+     * {@return whether this name equals {@code name} ignoring ASCII case} No allocation.
+     *
+     * @param name the characters to compare with, which need not be a valid name
+     */
     public boolean is(CharSequence name) {
         return Ascii.equalsIgnoreCase(spelling, name);
     }

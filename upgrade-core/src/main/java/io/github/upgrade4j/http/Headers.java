@@ -41,6 +41,8 @@ public final class Headers implements Iterable<HeaderField> {
      * Returns headers from alternating names and values: {@code of("Host", "a.example", "Upgrade",
      * "websocket")}.
      *
+     * @param namesAndValues names and values in turn, in wire order; the array is copied
+     * @return headers holding one line per name-value pair
      * @throws IllegalArgumentException if the count is odd, a name is not a token or a value is invalid
      */
     public static Headers of(String... namesAndValues) {
@@ -58,7 +60,12 @@ public final class Headers implements Iterable<HeaderField> {
         return builder.build();
     }
 
-    /** Returns headers holding {@code fields} in order. */
+    /**
+     * Returns headers holding {@code fields} in order.
+     *
+     * @param fields the lines, valid already; the list is copied
+     * @return headers holding those lines
+     */
     public static Headers of(List<HeaderField> fields) {
         Builder builder = new Builder(fields.size());
         for (HeaderField field : List.copyOf(fields)) {
@@ -67,12 +74,12 @@ public final class Headers implements Iterable<HeaderField> {
         return builder.build();
     }
 
-    /** A builder for new headers. */
+    /** {@return a builder for new headers, with no line yet} */
     public static Builder builder() {
         return new Builder(16);
     }
 
-    /** A builder that starts with these headers' lines. */
+    /** {@return a builder that starts with these headers' lines} These headers do not change. */
     public Builder toBuilder() {
         Builder builder = new Builder(size + 4);
         System.arraycopy(names, 0, builder.names, 0, size);
@@ -81,28 +88,43 @@ public final class Headers implements Iterable<HeaderField> {
         return builder;
     }
 
-    /** The number of field lines. */
+    /** {@return the number of field lines} A name on several lines counts once per line. */
     public int size() {
         return size;
     }
 
-    /** The name of line {@code index}, spelled as received. */
+    /**
+     * {@return the name of line {@code index}, spelled as received}
+     *
+     * @param index the line's position, from 0 to {@code size() - 1}
+     * @throws IndexOutOfBoundsException if there is no such line
+     */
     public HeaderName name(int index) {
         return names[Objects.checkIndex(index, size)];
     }
 
-    /** The value of line {@code index}. */
+    /**
+     * {@return the value of line {@code index}}
+     *
+     * @param index the line's position, from 0 to {@code size() - 1}
+     * @throws IndexOutOfBoundsException if there is no such line
+     */
     public String value(int index) {
         return values[Objects.checkIndex(index, size)];
     }
 
-    /** Line {@code index} as a field. */
+    /**
+     * {@return line {@code index} as a field}
+     *
+     * @param index the line's position, from 0 to {@code size() - 1}
+     * @throws IndexOutOfBoundsException if there is no such line
+     */
     public HeaderField field(int index) {
         Objects.checkIndex(index, size);
         return new HeaderField(names[index], values[index]);
     }
 
-    /** Every line, in order, as an unmodifiable list. */
+    /** {@return every line, in order, as an unmodifiable list} The list is a view: it copies nothing. */
     public List<HeaderField> fields() {
         return new FieldView();
     }
@@ -112,18 +134,32 @@ public final class Headers implements Iterable<HeaderField> {
         return fields().iterator();
     }
 
-    /** Whether some line has the name {@code name}. */
+    /**
+     * {@return whether some line has the name {@code name}}
+     *
+     * @param name the name, compared ignoring ASCII case
+     */
     public boolean contains(HeaderName name) {
         return indexOf(name, 0) >= 0;
     }
 
-    /** The value of the first line named {@code name}. Do not use this for list-valued fields. */
+    /**
+     * {@return the value of the first line named {@code name}, or empty when there is none} Do not use
+     * this for list-valued fields: their elements may continue on later lines.
+     *
+     * @param name the name, compared ignoring ASCII case
+     */
     public Optional<String> first(HeaderName name) {
         int i = indexOf(name, 0);
         return i < 0 ? Optional.empty() : Optional.of(values[i]);
     }
 
-    /** The values of every line named {@code name}, in order; empty when there is none. */
+    /**
+     * {@return the values of every line named {@code name}, in order; empty when there is none} This is
+     * what {@link FieldList#parse(List, FieldList.Element, int)} takes for a list-valued field.
+     *
+     * @param name the name, compared ignoring ASCII case
+     */
     public List<String> values(HeaderName name) {
         int first = indexOf(name, 0);
         if (first < 0) {
@@ -147,6 +183,10 @@ public final class Headers implements Iterable<HeaderField> {
      * Whether some line named {@code name} has the list element {@code token}, ignoring ASCII case.
      * Allocation-free. Every line is searched, and a malformed element elsewhere in the list does not
      * hide a well-formed one; use {@link FieldList#parse} to learn whether the whole list is well-formed.
+     *
+     * @param name the field's name, compared ignoring ASCII case
+     * @param token the element to look for, compared ignoring ASCII case
+     * @return whether an element of one of those lines is {@code token}
      */
     public boolean hasToken(HeaderName name, String token) {
         Objects.requireNonNull(token, "token");
@@ -238,7 +278,13 @@ public final class Headers implements Iterable<HeaderField> {
             values = new String[names.length];
         }
 
-        /** Appends the line {@code name: value}. */
+        /**
+         * Appends the line {@code name: value}.
+         *
+         * @param name the field name
+         * @param value the field value, without surrounding whitespace
+         * @return this builder
+         */
         public Builder add(HeaderName name, String value) {
             HeaderField.check(name, value); // the field's own checks, without making one
             append(name, value);
@@ -248,6 +294,11 @@ public final class Headers implements Iterable<HeaderField> {
         /**
          * Appends line {@code index} of {@code source} as it is: a line of {@link Headers} is valid, so it
          * is not checked again, which keeps copying a received head cheap.
+         *
+         * @param source the headers to copy from
+         * @param index the position of the line in {@code source}
+         * @return this builder
+         * @throws IndexOutOfBoundsException if {@code source} has no such line
          */
         public Builder addFrom(Headers source, int index) {
             Objects.checkIndex(index, source.size);
@@ -258,6 +309,10 @@ public final class Headers implements Iterable<HeaderField> {
         /**
          * Makes {@code name: value} the only line with that name: the first existing line is replaced
          * in place and the others removed; when there is none, the line is appended.
+         *
+         * @param name the field name, compared ignoring ASCII case
+         * @param value the field value, without surrounding whitespace
+         * @return this builder
          */
         public Builder set(HeaderName name, String value) {
             HeaderField.check(name, value);
@@ -284,7 +339,12 @@ public final class Headers implements Iterable<HeaderField> {
             return this;
         }
 
-        /** Removes every line named {@code name}. */
+        /**
+         * Removes every line named {@code name}; the other lines keep their order.
+         *
+         * @param name the field name, compared ignoring ASCII case
+         * @return this builder
+         */
         public Builder removeAll(HeaderName name) {
             Objects.requireNonNull(name, "name");
             unshare();
@@ -302,6 +362,8 @@ public final class Headers implements Iterable<HeaderField> {
         /**
          * The headers collected so far; the builder stays usable. The headers take the builder's arrays
          * as they are, without a copy; the builder copies them before its next change (copy on write).
+         *
+         * @return the lines collected, in order
          */
         public Headers build() {
             if (size == 0) {

@@ -54,27 +54,35 @@ public final class Http1Parser<H extends MessageHead> {
         this.reader = new HeadReader(requests, options);
     }
 
-    /** A parser of request heads with {@link ParserOptions#standard()}. */
+    /** {@return a new parser of request heads with {@link ParserOptions#standard()}} */
     public static Http1Parser<RequestHead> forRequests() {
         return forRequests(ParserOptions.standard());
     }
 
-    /** A parser of request heads with {@code options}. */
+    /**
+     * {@return a new parser of request heads with {@code options}}
+     *
+     * @param options the limits and leniencies to apply
+     */
     public static Http1Parser<RequestHead> forRequests(ParserOptions options) {
         return new Http1Parser<>(true, options);
     }
 
-    /** A parser of response heads with {@link ParserOptions#standard()}. */
+    /** {@return a new parser of response heads with {@link ParserOptions#standard()}} */
     public static Http1Parser<ResponseHead> forResponses() {
         return forResponses(ParserOptions.standard());
     }
 
-    /** A parser of response heads with {@code options}. */
+    /**
+     * {@return a new parser of response heads with {@code options}}
+     *
+     * @param options the limits and leniencies to apply
+     */
     public static Http1Parser<ResponseHead> forResponses(ParserOptions options) {
         return new Http1Parser<>(false, options);
     }
 
-    /** The options this parser applies. */
+    /** {@return the options this parser applies} */
     public ParserOptions options() {
         return options;
     }
@@ -82,6 +90,7 @@ public final class Http1Parser<H extends MessageHead> {
     /**
      * Consumes bytes from {@code input}, from its position to its limit, up to the end of a head.
      *
+     * @param input the bytes received and not parsed yet; its position advances past what was consumed
      * @return {@code NeedMore} when all bytes were consumed and the head is not complete,
      *     {@code Complete} with the position left just past the head, or {@code Rejected}
      */

@@ -15,7 +15,12 @@ import java.util.Objects;
 public final class Http1Writer {
     private Http1Writer() {}
 
-    /** The number of bytes {@link #write} puts for {@code head}. */
+    /**
+     * {@return the number of bytes {@link #write} puts for {@code head}}
+     *
+     * @param head the head to measure
+     * @throws IllegalArgumentException if the head is an HTTP/2 head
+     */
     public static int length(MessageHead head) {
         int n = startLineLength(head) + 2;
         Headers headers = head.headers();
@@ -28,6 +33,8 @@ public final class Http1Writer {
     /**
      * Writes {@code head} into {@code dst} from its position, which advances by {@link #length}.
      *
+     * @param head the head to write
+     * @param dst the buffer to write into
      * @throws BufferOverflowException if {@code dst} has fewer bytes remaining than {@link #length};
      *     nothing is written then
      * @throws IllegalArgumentException if the head is an HTTP/2 head
@@ -46,7 +53,13 @@ public final class Http1Writer {
         }
     }
 
-    /** Returns {@code head} as bytes. */
+    /**
+     * Returns {@code head} as bytes, as {@link #write} would put them.
+     *
+     * @param head the head to write
+     * @return a new array of {@link #length} bytes
+     * @throws IllegalArgumentException if the head is an HTTP/2 head
+     */
     public static byte[] toBytes(MessageHead head) {
         byte[] out = new byte[length(head)];
         encode(head, out, 0);

@@ -21,12 +21,12 @@ public enum HttpVersion {
         this.text = text;
     }
 
-    /** The version as written in an HTTP/1.x start line, e.g. {@code "HTTP/1.1"}. */
+    /** {@return the version as written in an HTTP/1.x start line, e.g. {@code "HTTP/1.1"}} */
     public String text() {
         return text;
     }
 
-    /** Whether heads of this version have an HTTP/1.x wire form. */
+    /** {@return whether heads of this version have an HTTP/1.x wire form} Only {@link #HTTP_2} has none. */
     public boolean isHttp1() {
         return this != HTTP_2;
     }

@@ -7,12 +7,16 @@ package io.github.upgrade4j.http;
  * {@code switch (head) { case RequestHead r -> ...; case ResponseHead r -> ...; }}.
  */
 public sealed interface MessageHead permits RequestHead, ResponseHead {
-    /** The protocol version of the start line. */
+    /** {@return the protocol version of the start line} */
     HttpVersion version();
 
-    /** The field lines, in wire order. */
+    /** {@return the field lines, in wire order} */
     Headers headers();
 
-    /** A copy of this head with {@code headers} instead of its own. */
+    /**
+     * {@return a copy of this head with {@code headers} instead of its own} The start line stays.
+     *
+     * @param headers the field lines of the copy
+     */
     MessageHead withHeaders(Headers headers);
 }

@@ -40,6 +40,8 @@ public record ParameterizedElement(String name, List<Parameter> parameters) {
     /**
      * Checks the name and copies the parameters.
      *
+     * @param name the element name, a token (RFC 9110 §5.6.2)
+     * @param parameters the parameters in wire order, duplicates kept
      * @throws IllegalArgumentException if the name is not a token
      */
     public ParameterizedElement {
@@ -61,6 +63,8 @@ public record ParameterizedElement(String name, List<Parameter> parameters) {
         /**
          * Checks that the name is a token and that a quoted string can carry the value.
          *
+         * @param name the parameter name, a token (RFC 9110 §5.6.2)
+         * @param value the value, unquoted (possibly empty); null for a parameter without {@code "="}
          * @throws IllegalArgumentException if the name is not a token, or the value has a character
          *     other than HTAB, SP, VCHAR and obs-text (RFC 9110 §5.6.4)
          */
@@ -111,6 +115,7 @@ public record ParameterizedElement(String name, List<Parameter> parameters) {
      *
      * @param element an element as {@link FieldList.Valid#elements()} returns it: trimmed, no comma
      *     outside a quoted string
+     * @return the element's name and its parameters in wire order, values unquoted
      * @throws IllegalArgumentException if {@code element} is not of that form, which an element of a
      *     {@code PARAMETERIZED} or {@code TOKEN} list always is
      */

@@ -34,7 +34,12 @@ public sealed interface ParseResult<H extends MessageHead> {
      * @param <H> the kind of head parsed
      */
     record Complete<H extends MessageHead>(H head, int headLength) implements ParseResult<H> {
-        /** Checks for null. */
+        /**
+         * Checks for null.
+         *
+         * @param head the head
+         * @param headLength how many bytes the head took on the wire, over every call
+         */
         public Complete {
             Objects.requireNonNull(head, "head");
         }
@@ -50,7 +55,13 @@ public sealed interface ParseResult<H extends MessageHead> {
      * @param <H> the kind of head parsed
      */
     record Rejected<H extends MessageHead>(HeadProblem problem, String detail, int status) implements ParseResult<H> {
-        /** Checks for nulls. */
+        /**
+         * Checks for nulls.
+         *
+         * @param problem the rule broken
+         * @param detail what was expected and what was found, safe to log
+         * @param status the status to answer
+         */
         public Rejected {
             Objects.requireNonNull(problem, "problem");
             Objects.requireNonNull(detail, "detail");

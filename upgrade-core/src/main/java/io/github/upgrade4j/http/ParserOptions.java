@@ -56,9 +56,13 @@ public record ParserOptions(int maxHeadBytes, int maxStartLineBytes, int maxFiel
     }
 
     /**
-     * Checks the limits.
+     * Checks the limits and copies the leniencies.
      *
-     * @throws IllegalArgumentException if a limit is not positive or the start-line limit exceeds the
+     * @param maxHeadBytes the most bytes a head may take, at least 16
+     * @param maxStartLineBytes the most bytes of the start line, at least 14 and at most {@code maxHeadBytes}
+     * @param maxFields the most field lines, at least 1
+     * @param leniencies the deviations from RFC 9112 that are accepted, possibly none
+     * @throws IllegalArgumentException if a limit is below its minimum or the start-line limit exceeds the
      *     head limit
      */
     public ParserOptions {
@@ -74,34 +78,59 @@ public record ParserOptions(int maxHeadBytes, int maxStartLineBytes, int maxFiel
         }
     }
 
-    /** The strict defaults: 32 KiB heads, 8 KiB start lines, 100 fields, no leniency. */
+    /** {@return the strict defaults: 32 KiB heads, 8 KiB start lines, 100 fields, no leniency} */
     public static ParserOptions standard() {
         return STANDARD;
     }
 
-    /** A copy with another head limit. */
+    /**
+     * {@return a copy with another head limit} The start-line limit is lowered to the head limit if it
+     * is above it.
+     *
+     * @param maxHeadBytes the most bytes a head may take, at least 16
+     * @throws IllegalArgumentException if {@code maxHeadBytes} is below 16, or the start-line limit would
+     *     then be below 14
+     */
     public ParserOptions withMaxHeadBytes(int maxHeadBytes) {
         return new ParserOptions(maxHeadBytes, Math.min(maxStartLineBytes, maxHeadBytes), maxFields, leniencies);
     }
 
-    /** A copy with another start-line limit. */
+    /**
+     * {@return a copy with another start-line limit}
+     *
+     * @param maxStartLineBytes the most bytes of the start line, at least 14 and at most {@link #maxHeadBytes()}
+     * @throws IllegalArgumentException if {@code maxStartLineBytes} is out of that range
+     */
     public ParserOptions withMaxStartLineBytes(int maxStartLineBytes) {
         return new ParserOptions(maxHeadBytes, maxStartLineBytes, maxFields, leniencies);
     }
 
-    /** A copy with another field-count limit. */
+    /**
+     * {@return a copy with another field-count limit}
+     *
+     * @param maxFields the most field lines, at least 1
+     * @throws IllegalArgumentException if {@code maxFields} is below 1
+     */
     public ParserOptions withMaxFields(int maxFields) {
         return new ParserOptions(maxHeadBytes, maxStartLineBytes, maxFields, leniencies);
     }
 
-    /** A copy that also accepts {@code leniency}. */
+    /**
+     * {@return a copy that also accepts {@code leniency}} The leniencies accepted already stay.
+     *
+     * @param leniency the deviation to accept
+     */
     public ParserOptions with(Leniency leniency) {
         EnumSet<Leniency> set = EnumSet.of(leniency);
         set.addAll(leniencies);
         return new ParserOptions(maxHeadBytes, maxStartLineBytes, maxFields, set);
     }
 
-    /** Whether {@code leniency} is accepted. */
+    /**
+     * {@return whether {@code leniency} is accepted}
+     *
+     * @param leniency the deviation to ask about
+     */
     public boolean allows(Leniency leniency) {
         return leniencies.contains(leniency);
     }

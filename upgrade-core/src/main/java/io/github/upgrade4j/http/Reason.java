@@ -10,12 +10,18 @@ package io.github.upgrade4j.http;
  * several packages, which a sealed type would only allow on the module path.
  */
 public interface Reason {
-    /** The constant's name, e.g. {@code WEBSOCKET_KEY_MISSING}: stable, for logs and metrics labels. */
+    /** {@return the constant's name, e.g. {@code WEBSOCKET_KEY_MISSING}} Stable, for logs and metrics labels. */
     String name();
 
-    /** The specification section behind the rule, e.g. {@code "RFC 6455 §4.2.1"}; empty when no RFC states it. */
+    /**
+     * {@return the specification section behind the rule, e.g. {@code "RFC 6455 §4.2.1"}} Empty when no RFC
+     * states it.
+     */
     String spec();
 
-    /** What happened, the likely cause and what to do, in plain words for someone who never read the RFC. */
+    /**
+     * {@return what happened, the likely cause and what to do, in plain words for someone who never read
+     * the RFC}
+     */
     String explanation();
 }

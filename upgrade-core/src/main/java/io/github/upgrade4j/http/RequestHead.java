@@ -18,6 +18,10 @@ public record RequestHead(String method, String target, HttpVersion version, Hea
     /**
      * Checks the start line.
      *
+     * @param method the request method, a token
+     * @param target the request target, one or more visible ASCII characters
+     * @param version the protocol version
+     * @param headers the field lines
      * @throws IllegalArgumentException if the method is not a token or the target is empty or has a
      *     character outside visible ASCII
      */
@@ -37,7 +41,13 @@ public record RequestHead(String method, String target, HttpVersion version, Hea
         }
     }
 
-    /** A {@code GET} request for {@code target} over HTTP/1.1. */
+    /**
+     * {@return a {@code GET} request for {@code target} over HTTP/1.1}
+     *
+     * @param target the request target, e.g. {@code "/chat"}
+     * @param headers the field lines
+     * @throws IllegalArgumentException if the target is empty or has a character outside visible ASCII
+     */
     public static RequestHead get(String target, Headers headers) {
         return new RequestHead("GET", target, HttpVersion.HTTP_1_1, headers);
     }

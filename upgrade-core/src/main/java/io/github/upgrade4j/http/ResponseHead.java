@@ -16,6 +16,10 @@ public record ResponseHead(HttpVersion version, int status, String reason, Heade
     /**
      * Checks the status line.
      *
+     * @param version the protocol version
+     * @param status the three-digit status code, 100 to 599
+     * @param reason the reason phrase, possibly empty
+     * @param headers the field lines
      * @throws IllegalArgumentException if the status is outside 100–599 or the reason has a control
      *     character other than HTAB
      */
@@ -34,7 +38,14 @@ public record ResponseHead(HttpVersion version, int status, String reason, Heade
         }
     }
 
-    /** An HTTP/1.1 response with {@code status}, its standard reason phrase and {@code headers}. */
+    /**
+     * {@return an HTTP/1.1 response with {@code status}, its standard reason phrase and {@code headers}}
+     * The reason phrase is empty for a code that {@link #reasonPhrase} does not list.
+     *
+     * @param status the status code, 100 to 599
+     * @param headers the field lines
+     * @throws IllegalArgumentException if the status is outside 100–599
+     */
     public static ResponseHead of(int status, Headers headers) {
         return new ResponseHead(HttpVersion.HTTP_1_1, status, reasonPhrase(status), headers);
     }
@@ -44,7 +55,7 @@ public record ResponseHead(HttpVersion version, int status, String reason, Heade
         return new ResponseHead(version, status, reason, headers);
     }
 
-    /** Whether the status is informational (1xx), which includes 101 Switching Protocols. */
+    /** {@return whether the status is informational (1xx), which includes 101 Switching Protocols} */
     public boolean isInformational() {
         return status < 200;
     }
@@ -55,7 +66,11 @@ public record ResponseHead(HttpVersion version, int status, String reason, Heade
         return version + " " + status + " " + reason + "\n" + headers;
     }
 
-    /** The reason phrase RFC 9110 §15 suggests for {@code status}, or {@code ""} for an unlisted code. */
+    /**
+     * {@return the reason phrase RFC 9110 §15 suggests for {@code status}, or {@code ""} for an unlisted code}
+     *
+     * @param status any status code
+     */
     public static String reasonPhrase(int status) {
         switch (status) {
             case 100: return "Continue";

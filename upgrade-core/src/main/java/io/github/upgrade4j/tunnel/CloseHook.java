@@ -28,20 +28,22 @@ public interface CloseHook {
     }
 
     /**
-     * The bytes to write toward {@code side}; an empty buffer writes nothing.
+     * Returns the bytes to write toward {@code side}; an empty buffer writes nothing.
      *
      * @param side where the bytes go
+     * @return a buffer whose remaining bytes are written; the relay does not keep it
      */
     ByteBuffer closingBytes(Side side);
 
-    /** The hook that writes nothing: tunnels are simply closed. */
+    /** {@return the hook that writes nothing: tunnels are simply closed} The default. */
     static CloseHook none() {
         return Hooks.NONE;
     }
 
     /**
-     * A WebSocket Close frame with status 1001 (Going Away, RFC 6455 §7.4.1) and no reason text:
-     * unmasked toward the client, masked with a fresh random key toward the upstream (RFC 6455 §5.3).
+     * {@return a hook writing a WebSocket Close frame with status 1001 (Going Away, RFC 6455 §7.4.1) and
+     * no reason text} The frame is unmasked toward the client, masked with a fresh random key toward the
+     * upstream (RFC 6455 §5.3).
      */
     static CloseHook webSocketGoingAway() {
         return Hooks.WEBSOCKET_GOING_AWAY;

@@ -110,7 +110,7 @@ public enum CloseReason implements Reason {
         return explanation;
     }
 
-    /** Whether this is a normal completion: both directions finished and every byte was delivered. */
+    /** {@return whether this is a normal completion: both directions finished and every byte was delivered} */
     public boolean isCompletion() {
         return this == CLIENT_FIN_FIRST || this == UPSTREAM_FIN_FIRST;
     }

@@ -28,7 +28,7 @@ import javax.net.ssl.SSLEngine;
  *       forge a FIN, not a {@code close_notify}), so by default the relay passes it on as a reset and
  *       the tunnel ends with {@link CloseReason#CLIENT_RESET} or {@link CloseReason#UPSTREAM_RESET},
  *       never as a clean end. Since some clients end every connection that way (the JDK's WebSocket
- *       client), {@link RelayOptions#withTlsFinWithoutCloseNotifyAsEnd} makes such a FIN, when it
+ *       client), {@link RelayOptions.Builder#tlsFinWithoutCloseNotifyAsEnd(boolean)} makes such a FIN, when it
  *       comes between records after the handshake, end its direction like a plain FIN (noted in the
  *       {@link TunnelOutcome}); one that cuts a record short stays a reset. With TLS 1.2 a
  *       {@code close_notify} closes the connection both ways (RFC 5246 §7.2.1): bytes still bound
@@ -61,6 +61,10 @@ public record Endpoint(SocketChannel channel, ByteBuffer leftover, Optional<SSLE
     /**
      * Checks for nulls and copies the leftovers' remaining bytes.
      *
+     * @param channel a connected socket channel
+     * @param leftover the bytes read past the head on this side; its remaining bytes are copied
+     * @param engine the TLS engine of this side's connection; empty for plain TCP
+     * @param encryptedLeftover TLS records read and not decrypted; its remaining bytes are copied
      * @throws IllegalArgumentException if there is an encrypted leftover but no engine
      */
     public Endpoint {
@@ -74,7 +78,12 @@ public record Endpoint(SocketChannel channel, ByteBuffer leftover, Optional<SSLE
         }
     }
 
-    /** A plain endpoint whose leftover is a copy of {@code leftover}'s remaining bytes. */
+    /**
+     * Makes a plain endpoint whose leftover is a copy of {@code leftover}'s remaining bytes.
+     *
+     * @param channel a connected socket channel
+     * @param leftover the bytes read past the head on this side; its remaining bytes are copied
+     */
     public Endpoint(SocketChannel channel, ByteBuffer leftover) {
         this(channel, leftover, Optional.empty(), EMPTY);
     }
@@ -88,12 +97,21 @@ public record Endpoint(SocketChannel channel, ByteBuffer leftover, Optional<SSLE
         return copy.asReadOnlyBuffer();
     }
 
-    /** A plain endpoint with no bytes read past the head. */
+    /**
+     * {@return a plain endpoint with no bytes read past the head}
+     *
+     * @param channel a connected socket channel
+     */
     public static Endpoint of(SocketChannel channel) {
         return new Endpoint(channel, EMPTY);
     }
 
-    /** A plain endpoint whose leftover is a copy of {@code leftover}'s remaining bytes. */
+    /**
+     * {@return a plain endpoint whose leftover is a copy of {@code leftover}'s remaining bytes}
+     *
+     * @param channel a connected socket channel
+     * @param leftover the bytes read past the head on this side; its position is left as it was
+     */
     public static Endpoint of(SocketChannel channel, ByteBuffer leftover) {
         return new Endpoint(channel, leftover);
     }
@@ -101,6 +119,10 @@ public record Endpoint(SocketChannel channel, ByteBuffer leftover, Optional<SSLE
     /**
      * A TLS endpoint with nothing read past the head: {@code engine} has finished its handshake and
      * nothing is buffered, or it has not begun and the relay handshakes first.
+     *
+     * @param channel a connected socket channel
+     * @param engine the TLS engine of the connection, which the relay uses from now on
+     * @return the endpoint
      */
     public static Endpoint tls(SocketChannel channel, SSLEngine engine) {
         return new Endpoint(channel, EMPTY, Optional.of(Objects.requireNonNull(engine, "engine")), EMPTY);
@@ -110,6 +132,12 @@ public record Endpoint(SocketChannel channel, ByteBuffer leftover, Optional<SSLE
      * A TLS endpoint over a connection whose head the caller read through {@code engine}: copies of
      * {@code leftover} (plaintext decrypted past the head) and {@code encryptedLeftover} (ciphertext
      * read from the channel but not decrypted); either may be empty.
+     *
+     * @param channel a connected socket channel
+     * @param engine the TLS engine of the connection, which the relay uses from now on
+     * @param leftover plaintext decrypted past the head; its position is left as it was
+     * @param encryptedLeftover ciphertext read and not decrypted; its position is left as it was
+     * @return the endpoint
      */
     public static Endpoint tls(SocketChannel channel, SSLEngine engine, ByteBuffer leftover,
             ByteBuffer encryptedLeftover) {
@@ -117,13 +145,16 @@ public record Endpoint(SocketChannel channel, ByteBuffer leftover, Optional<SSLE
                 encryptedLeftover);
     }
 
-    /** A read-only view of the leftover bytes; moving its position does not change this endpoint. */
+    /** {@return a read-only view of the leftover bytes} Moving its position does not change this endpoint. */
     @Override
     public ByteBuffer leftover() {
         return leftover.duplicate();
     }
 
-    /** A read-only view of the encrypted leftover; moving its position does not change this endpoint. */
+    /**
+     * {@return a read-only view of the encrypted leftover} Moving its position does not change this
+     * endpoint.
+     */
     @Override
     public ByteBuffer encryptedLeftover() {
         return encryptedLeftover.duplicate();

@@ -35,7 +35,11 @@ public sealed interface Opening {
      * @param tunnel the running tunnel
      */
     record Opened(Tunnel tunnel) implements Opening {
-        /** Checks for null. */
+        /**
+         * Checks for null.
+         *
+         * @param tunnel the running tunnel
+         */
         public Opened {
             Objects.requireNonNull(tunnel, "tunnel");
         }
@@ -49,7 +53,12 @@ public sealed interface Opening {
      *     but 100 are running")
      */
     record Refused(RefusalReason reason, String detail) implements Opening {
-        /** Checks for nulls. */
+        /**
+         * Checks for nulls.
+         *
+         * @param reason why
+         * @param detail the figures behind the reason, safe to log
+         */
         public Refused {
             Objects.requireNonNull(reason, "reason");
             Objects.requireNonNull(detail, "detail");

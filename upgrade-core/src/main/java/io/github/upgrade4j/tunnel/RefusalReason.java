@@ -51,7 +51,7 @@ public enum RefusalReason implements Reason {
         return explanation;
     }
 
-    /** The status to answer the client instead of the 101: always 503 (Service Unavailable). */
+    /** {@return the status to answer the client instead of the 101: always 503 (Service Unavailable)} */
     public int status() {
         return 503;
     }

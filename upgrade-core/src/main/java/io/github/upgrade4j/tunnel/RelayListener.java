@@ -55,7 +55,7 @@ public interface RelayListener {
      */
     default void closed(Tunnel tunnel, TunnelOutcome outcome) {}
 
-    /** The listener that does nothing, the default of {@link RelayOptions}. */
+    /** {@return the listener that does nothing, the default of {@link RelayOptions}} */
     static RelayListener none() {
         return Events.NO_LISTENER;
     }

@@ -67,22 +67,27 @@ public final class RelayOptions {
      * {@code TCP_NODELAY} on, {@code SO_KEEPALIVE} off, no close hook, a TLS peer's FIN without
      * {@code close_notify} passed on as a reset, {@link RelayPath#AUTO}, and
      * {@link RelayListener#none()}.
+     *
+     * @return the default options, one shared instance
      */
     public static RelayOptions standard() {
         return STANDARD;
     }
 
-    /** A builder that starts from {@link #standard()}. */
+    /** {@return a builder that starts from {@link #standard()}} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** A builder that starts from these settings. */
+    /** {@return a builder that starts from these settings} These options do not change. */
     public Builder toBuilder() {
         return new Builder(this);
     }
 
-    /** Event-loop threads of a {@link TunnelRelay}; each tunnel lives on one of them. Default: the available processors. */
+    /**
+     * {@return the number of event-loop threads of a {@link TunnelRelay}} Each tunnel lives on one of them.
+     * Default: the available processors.
+     */
     public int loops() {
         return loops;
     }
@@ -95,6 +100,8 @@ public final class RelayOptions {
      * buffer and no pipe, so the size costs memory only while bytes are in flight, and
      * {@link #bufferBudgetBytes()} caps that. A tunnel with a TLS leg needs buffers that hold a whole
      * TLS record (about 16 KiB, {@link javax.net.ssl.SSLSession#getPacketBufferSize()}).
+     *
+     * @return the size of each buffer in bytes
      */
     public int bufferSize() {
         return bufferSize;
@@ -108,6 +115,8 @@ public final class RelayOptions {
      * bytes both ways at full speed. On the copy path the buffers are direct memory: should the JVM's
      * own limit ({@code -XX:MaxDirectMemorySize}, by default the maximum heap size) be reached first,
      * the relay treats it as a spent budget.
+     *
+     * @return the budget in bytes
      */
     public long bufferBudgetBytes() {
         return bufferBudgetBytes;
@@ -117,6 +126,8 @@ public final class RelayOptions {
      * The most tunnels running at once; past it {@code open} refuses with
      * {@link RefusalReason#TUNNEL_LIMIT}. Each tunnel of a {@link TunnelRelay} holds two sockets, so the
      * process's file-descriptor limit must allow twice this. Default 10,000.
+     *
+     * @return the limit on running tunnels
      */
     public int maxTunnels() {
         return maxTunnels;
@@ -127,6 +138,8 @@ public final class RelayOptions {
      * {@link CloseReason#IDLE_TIMEOUT}. Traffic in either direction resets it; a direction whose write
      * is blocked by a slow reader is not idle (the send-stall timeout governs it). Default 60 s, like
      * nginx's {@code proxy_read_timeout}.
+     *
+     * @return the idle timeout; {@link Duration#ZERO} when off
      */
     public Duration idleTimeout() {
         return idleTimeout;
@@ -135,6 +148,8 @@ public final class RelayOptions {
     /**
      * How long a blocked write may make no progress before the tunnel is closed with
      * {@link CloseReason#STALL_TIMEOUT}. Default 60 s, like nginx's {@code proxy_send_timeout}.
+     *
+     * @return the send-stall timeout; {@link Duration#ZERO} when off
      */
     public Duration sendStallTimeout() {
         return sendStallTimeout;
@@ -145,12 +160,17 @@ public final class RelayOptions {
      * tunnel may see no byte move before it is closed with {@link CloseReason#HALF_CLOSED_TIMEOUT}; it
      * replaces the idle timeout for such a tunnel when shorter, like HAProxy's
      * {@code timeout client-fin}. Default 30 s.
+     *
+     * @return the half-closed timeout; {@link Duration#ZERO} when off
      */
     public Duration halfClosedTimeout() {
         return halfClosedTimeout;
     }
 
-    /** How long a tunnel may run at all before it is closed with {@link CloseReason#LIFETIME_EXCEEDED}. Default off. */
+    /**
+     * {@return how long a tunnel may run at all before it is closed with {@link CloseReason#LIFETIME_EXCEEDED}}
+     * {@link Duration#ZERO}, the default, is no limit.
+     */
     public Duration maxLifetime() {
         return maxLifetime;
     }
@@ -158,6 +178,8 @@ public final class RelayOptions {
     /**
      * Whether to set {@code TCP_NODELAY} on both legs, so that small messages are not held back by
      * Nagle's algorithm. Default on. A {@link StreamRelay} leaves socket options to its endpoints.
+     *
+     * @return true to set {@code TCP_NODELAY}
      */
     public boolean tcpNoDelay() {
         return tcpNoDelay;
@@ -166,12 +188,17 @@ public final class RelayOptions {
     /**
      * Whether to set {@code SO_KEEPALIVE} on both legs, to notice a peer that vanished while the tunnel
      * is idle for long. Default off; the probe timing is the operating system's.
+     *
+     * @return true to set {@code SO_KEEPALIVE}
      */
     public boolean keepAlive() {
         return keepAlive;
     }
 
-    /** The bytes written to each side when a drain closes a tunnel. Default {@link CloseHook#none()}. */
+    /**
+     * {@return the hook giving the bytes written to each side when a drain closes a tunnel} Default
+     * {@link CloseHook#none()}.
+     */
     public CloseHook closeHook() {
         return closeHook;
     }
@@ -194,6 +221,8 @@ public final class RelayOptions {
      * a record short is still passed on as a reset, since bytes were lost for certain, and so is one
      * during the handshake, which leaves no stream to end. A {@link StreamRelay} has no TLS of its own
      * and ignores it.
+     *
+     * @return true to end a direction on such a FIN, false to pass it on as a reset
      */
     public boolean tlsFinWithoutCloseNotifyAsEnd() {
         return tlsFinWithoutCloseNotifyAsEnd;
@@ -203,6 +232,8 @@ public final class RelayOptions {
      * How a {@link TunnelRelay} moves bytes: {@link RelayPath#AUTO} (the default) splices in the kernel
      * where it can and copies elsewhere; {@link RelayPath#COPY} always copies; {@link RelayPath#SPLICE}
      * splices plain tunnels or fails to start. A {@link StreamRelay} always copies.
+     *
+     * @return the path chosen for the relay
      */
     public RelayPath relayPath() {
         return relayPath;
@@ -212,6 +243,8 @@ public final class RelayOptions {
      * Told of every tunnel the relay opens, refuses or ends, once per event and never per byte; see
      * {@link RelayListener} for the threads it runs on. Default {@link RelayListener#none()}. The relay
      * also records these moments as JDK Flight Recorder events whether a listener is set or not.
+     *
+     * @return the listener, {@link RelayListener#none()} unless one was set
      */
     public RelayListener listener() {
         return listener;
@@ -284,93 +317,164 @@ public final class RelayOptions {
             listener = o.listener;
         }
 
-        /** See {@link RelayOptions#loops()}; from 1 to 1,024. */
+        /**
+         * Sets {@link RelayOptions#loops()}; from 1 to 1,024, checked by {@link #build()}.
+         *
+         * @param loops the number of event-loop threads
+         * @return this builder
+         */
         public Builder loops(int loops) {
             this.loops = loops;
             return this;
         }
 
-        /** See {@link RelayOptions#bufferSize()}; from 1 KiB to 16 MiB. */
+        /**
+         * Sets {@link RelayOptions#bufferSize()}; from 1 KiB to 16 MiB, checked by {@link #build()}.
+         *
+         * @param bufferSize the size of each buffer in bytes
+         * @return this builder
+         */
         public Builder bufferSize(int bufferSize) {
             this.bufferSize = bufferSize;
             return this;
         }
 
-        /** See {@link RelayOptions#bufferBudgetBytes()}; at least two buffers. */
+        /**
+         * Sets {@link RelayOptions#bufferBudgetBytes()}; at least two buffers, checked by {@link #build()}.
+         *
+         * @param bufferBudgetBytes the budget in bytes
+         * @return this builder
+         */
         public Builder bufferBudgetBytes(long bufferBudgetBytes) {
             this.bufferBudgetBytes = bufferBudgetBytes;
             return this;
         }
 
-        /** See {@link RelayOptions#maxTunnels()}; at least 1. */
+        /**
+         * Sets {@link RelayOptions#maxTunnels()}; at least 1, checked by {@link #build()}.
+         *
+         * @param maxTunnels the limit on running tunnels
+         * @return this builder
+         */
         public Builder maxTunnels(int maxTunnels) {
             this.maxTunnels = maxTunnels;
             return this;
         }
 
-        /** See {@link RelayOptions#idleTimeout()}; {@link Duration#ZERO} = off. */
+        /**
+         * Sets {@link RelayOptions#idleTimeout()}; {@link Duration#ZERO} = off.
+         *
+         * @param idleTimeout the idle timeout, not negative
+         * @return this builder
+         */
         public Builder idleTimeout(Duration idleTimeout) {
             this.idleTimeout = Objects.requireNonNull(idleTimeout, "idleTimeout");
             return this;
         }
 
-        /** See {@link RelayOptions#sendStallTimeout()}; {@link Duration#ZERO} = off. */
+        /**
+         * Sets {@link RelayOptions#sendStallTimeout()}; {@link Duration#ZERO} = off.
+         *
+         * @param sendStallTimeout the send-stall timeout, not negative
+         * @return this builder
+         */
         public Builder sendStallTimeout(Duration sendStallTimeout) {
             this.sendStallTimeout = Objects.requireNonNull(sendStallTimeout, "sendStallTimeout");
             return this;
         }
 
-        /** See {@link RelayOptions#halfClosedTimeout()}; {@link Duration#ZERO} = off. */
+        /**
+         * Sets {@link RelayOptions#halfClosedTimeout()}; {@link Duration#ZERO} = off.
+         *
+         * @param halfClosedTimeout the half-closed timeout, not negative
+         * @return this builder
+         */
         public Builder halfClosedTimeout(Duration halfClosedTimeout) {
             this.halfClosedTimeout = Objects.requireNonNull(halfClosedTimeout, "halfClosedTimeout");
             return this;
         }
 
-        /** See {@link RelayOptions#maxLifetime()}; {@link Duration#ZERO} = off. */
+        /**
+         * Sets {@link RelayOptions#maxLifetime()}; {@link Duration#ZERO} = off.
+         *
+         * @param maxLifetime the longest a tunnel may run, not negative
+         * @return this builder
+         */
         public Builder maxLifetime(Duration maxLifetime) {
             this.maxLifetime = Objects.requireNonNull(maxLifetime, "maxLifetime");
             return this;
         }
 
-        /** See {@link RelayOptions#tcpNoDelay()}. */
+        /**
+         * Sets {@link RelayOptions#tcpNoDelay()}.
+         *
+         * @param tcpNoDelay true to set {@code TCP_NODELAY} on both legs
+         * @return this builder
+         */
         public Builder tcpNoDelay(boolean tcpNoDelay) {
             this.tcpNoDelay = tcpNoDelay;
             return this;
         }
 
-        /** See {@link RelayOptions#keepAlive()}. */
+        /**
+         * Sets {@link RelayOptions#keepAlive()}.
+         *
+         * @param keepAlive true to set {@code SO_KEEPALIVE} on both legs
+         * @return this builder
+         */
         public Builder keepAlive(boolean keepAlive) {
             this.keepAlive = keepAlive;
             return this;
         }
 
-        /** See {@link RelayOptions#closeHook()}. */
+        /**
+         * Sets {@link RelayOptions#closeHook()}.
+         *
+         * @param closeHook the bytes to write when a drain closes a tunnel
+         * @return this builder
+         */
         public Builder closeHook(CloseHook closeHook) {
             this.closeHook = Objects.requireNonNull(closeHook, "closeHook");
             return this;
         }
 
-        /** See {@link RelayOptions#tlsFinWithoutCloseNotifyAsEnd()}. */
+        /**
+         * Sets {@link RelayOptions#tlsFinWithoutCloseNotifyAsEnd()}.
+         *
+         * @param tlsFinWithoutCloseNotifyAsEnd true to end a direction on a TLS FIN without {@code close_notify}
+         * @return this builder
+         */
         public Builder tlsFinWithoutCloseNotifyAsEnd(boolean tlsFinWithoutCloseNotifyAsEnd) {
             this.tlsFinWithoutCloseNotifyAsEnd = tlsFinWithoutCloseNotifyAsEnd;
             return this;
         }
 
-        /** See {@link RelayOptions#relayPath()}. */
+        /**
+         * Sets {@link RelayOptions#relayPath()}.
+         *
+         * @param relayPath how a {@link TunnelRelay} moves bytes
+         * @return this builder
+         */
         public Builder relayPath(RelayPath relayPath) {
             this.relayPath = Objects.requireNonNull(relayPath, "relayPath");
             return this;
         }
 
-        /** See {@link RelayOptions#listener()}. */
+        /**
+         * Sets {@link RelayOptions#listener()}.
+         *
+         * @param listener told of each tunnel opened, refused or ended; {@link RelayListener#none()} for none
+         * @return this builder
+         */
         public Builder listener(RelayListener listener) {
             this.listener = Objects.requireNonNull(listener, "listener");
             return this;
         }
 
         /**
-         * The options with these settings.
+         * Checks the settings together and returns options holding them.
          *
+         * @return the options with these settings; the builder stays usable
          * @throws IllegalArgumentException if a count is out of range, a timeout is negative or too
          *     long for a {@code long} of nanoseconds, or the budget holds fewer than two buffers
          */

@@ -4,7 +4,7 @@ package io.github.upgrade4j.tunnel;
  * How a tunnel's bytes travel through the relay: copied through user space, or spliced in the kernel.
  * {@link RelayOptions#relayPath()} chooses it for a relay; {@link Tunnel#path()} and
  * {@link TunnelOutcome#path()} say which one a tunnel used ({@link #COPY} or {@link #SPLICE}, never
- * {@link #AUTO}), and {@link RelayStats#openedByPath()} counts them.
+ * {@link #AUTO}), and {@link RelayStats#tunnelsSpliced()} counts the tunnels opened on the splice path.
  *
  * <p>The splice path runs on Linux with Java 22 or newer, where the JVM lets the library call
  * {@code splice(2)} through {@code java.lang.foreign} and read a channel's file descriptor:

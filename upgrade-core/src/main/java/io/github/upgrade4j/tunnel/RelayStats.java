@@ -70,6 +70,19 @@ public record RelayStats(int activeTunnels, int buffersBorrowed, long pooledByte
     /**
      * Copies both maps, with 0 for every constant they lack.
      *
+     * @param activeTunnels tunnels opened and not yet ended
+     * @param buffersBorrowed buffers (and pipes) holding bytes in flight right now
+     * @param pooledBytes buffer memory idle in the pool
+     * @param budgetBytes the cap on pooled plus borrowed bytes
+     * @param tunnelsOpened tunnels opened since the relay started
+     * @param tunnelsSpliced of those, the tunnels opened on the splice path
+     * @param refusedByReason refusals since the relay started, by reason; copied
+     * @param endedByReason tunnels ended since the relay started, by reason; copied
+     * @param bytesClientToUpstream bytes written to upstreams by tunnels that have ended
+     * @param bytesUpstreamToClient bytes written to clients by tunnels that have ended
+     * @param clientTlsFinsWithoutCloseNotify tunnels whose client's TLS stream ended with a FIN accepted
+     *     without {@code close_notify}
+     * @param upstreamTlsFinsWithoutCloseNotify the same for the upstream's TLS stream
      * @throws IllegalArgumentException if a counter is negative, or more tunnels spliced than opened
      */
     public RelayStats {
@@ -105,22 +118,31 @@ public record RelayStats(int activeTunnels, int buffersBorrowed, long pooledByte
         return Collections.unmodifiableMap(copy);
     }
 
-    /** Refusals for {@code reason} since the relay started. */
+    /**
+     * {@return refusals for {@code reason} since the relay started} The entry of {@link #refusedByReason()}.
+     *
+     * @param reason the reason to count
+     */
     public long refused(RefusalReason reason) {
         return refusedByReason.get(Objects.requireNonNull(reason, "reason"));
     }
 
-    /** Tunnels ended with {@code reason} since the relay started. */
+    /**
+     * {@return tunnels ended with {@code reason} since the relay started} The entry of
+     * {@link #endedByReason()}.
+     *
+     * @param reason the reason to count
+     */
     public long ended(CloseReason reason) {
         return endedByReason.get(Objects.requireNonNull(reason, "reason"));
     }
 
-    /** Refusals since the relay started, whatever the reason: the sum of {@link #refusedByReason()}. */
+    /** {@return refusals since the relay started, whatever the reason: the sum of {@link #refusedByReason()}} */
     public long tunnelsRefused() {
         return sum(refusedByReason);
     }
 
-    /** Tunnels ended since the relay started, whatever the reason: the sum of {@link #endedByReason()}. */
+    /** {@return tunnels ended since the relay started, whatever the reason: the sum of {@link #endedByReason()}} */
     public long tunnelsEnded() {
         return sum(endedByReason);
     }

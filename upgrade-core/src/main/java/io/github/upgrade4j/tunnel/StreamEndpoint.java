@@ -55,7 +55,15 @@ public record StreamEndpoint(InputStream input, OutputStream output, ByteBuffer 
         AutoCloseable close) {
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
 
-    /** Checks for nulls and copies the leftover's remaining bytes. */
+    /**
+     * Checks for nulls and copies the leftover's remaining bytes.
+     *
+     * @param input read by the relay until it ends or fails
+     * @param output written by the relay, flushed after each write
+     * @param leftover the bytes read past the head on this side; its remaining bytes are copied
+     * @param halfClose ends this side's output and leaves its input readable, or does nothing
+     * @param close closes the whole side, failing reads and writes blocked in other threads
+     */
     public StreamEndpoint {
         Objects.requireNonNull(input, "input");
         Objects.requireNonNull(output, "output");
@@ -71,7 +79,14 @@ public record StreamEndpoint(InputStream input, OutputStream output, ByteBuffer 
         }
     }
 
-    /** A connected socket with no bytes read past the head; see {@link #of(Socket, ByteBuffer)}. */
+    /**
+     * {@return an endpoint for a connected socket with no bytes read past the head} See
+     * {@link #of(Socket, ByteBuffer)}.
+     *
+     * @param socket a socket connected and open both ways
+     * @throws IllegalArgumentException if the socket is closed, not connected, or already half-closed
+     * @throws UncheckedIOException if the socket's streams cannot be obtained
+     */
     public static StreamEndpoint of(Socket socket) {
         return of(socket, EMPTY);
     }
@@ -82,6 +97,9 @@ public record StreamEndpoint(InputStream input, OutputStream output, ByteBuffer 
      * read ends the tunnel with {@link CloseReason#IO_ERROR}; the relay's own timeouts are in
      * {@link RelayOptions}.
      *
+     * @param socket a socket connected and open both ways
+     * @param leftover the bytes read past the head; its remaining bytes are copied
+     * @return the endpoint
      * @throws IllegalArgumentException if the socket is closed, not connected, or already half-closed
      * @throws UncheckedIOException if the socket's streams cannot be obtained
      */
@@ -99,7 +117,7 @@ public record StreamEndpoint(InputStream input, OutputStream output, ByteBuffer 
         }
     }
 
-    /** A read-only view of the leftover bytes; moving its position does not change this endpoint. */
+    /** {@return a read-only view of the leftover bytes} Moving its position does not change this endpoint. */
     @Override
     public ByteBuffer leftover() {
         return leftover.duplicate();

@@ -119,7 +119,13 @@ public final class StreamRelay implements AutoCloseable {
         }
     }
 
-    /** Starts a relay with {@link RelayOptions#standard()} whose tunnels run on {@code executor}. */
+    /**
+     * Starts a relay with {@link RelayOptions#standard()} whose tunnels run on {@code executor}; see
+     * {@link #start(Executor, RelayOptions)}.
+     *
+     * @param executor runs two tasks per tunnel, each blocked in a read or a write most of its life
+     * @return the running relay
+     */
     public static StreamRelay start(Executor executor) {
         return start(executor, RelayOptions.standard());
     }
@@ -128,6 +134,10 @@ public final class StreamRelay implements AutoCloseable {
      * Starts a relay whose tunnels run on {@code executor}; its timeout thread, if any timeout is set,
      * runs until {@link #close()}.
      *
+     * @param executor runs two tasks per tunnel, each blocked in a read or a write most of its life: it
+     *     must start a thread per task or have two free threads per tunnel, never the calling thread
+     * @param options the settings, fixed for the relay's life
+     * @return the running relay
      * @throws IllegalArgumentException if {@link RelayOptions#maxTunnels()} tunnels' read arrays and
      *     two buffers do not fit in {@link RelayOptions#bufferBudgetBytes()}; the message says how much
      *     budget the tunnel limit needs
@@ -136,7 +146,7 @@ public final class StreamRelay implements AutoCloseable {
         return new StreamRelay(Objects.requireNonNull(executor, "executor"), Objects.requireNonNull(options, "options"));
     }
 
-    /** The options this relay was started with. */
+    /** {@return the options this relay was started with} */
     public RelayOptions options() {
         return options;
     }
@@ -150,6 +160,8 @@ public final class StreamRelay implements AutoCloseable {
      * failure), once both its tasks have returned. {@code buffersBorrowed} counts the big buffers of
      * bursts in flight (the small read arrays are not counted there), {@code pooledBytes} the big
      * buffers made earlier and idle in the pool.
+     *
+     * @return a snapshot, read without stopping any tunnel
      */
     public RelayStats stats() {
         int inFlight = borrowed.get();
@@ -167,6 +179,9 @@ public final class StreamRelay implements AutoCloseable {
      * opened and ends at once with {@link CloseReason#IO_ERROR}, since the first task may already have
      * moved bytes.
      *
+     * @param client the client's side: its streams, leftover and close actions
+     * @param upstream the upstream's side
+     * @return the running tunnel, or the refusal (503)
      * @throws IllegalArgumentException if both endpoints share a stream
      */
     public Opening open(StreamEndpoint client, StreamEndpoint upstream) {

@@ -20,21 +20,24 @@ import java.util.concurrent.CompletionStage;
  * only ones: the interface is sealed so that methods can be added to it.
  */
 public sealed interface Tunnel permits BaseTunnel {
-    /** Bytes written to the upstream so far, the client's leftover included; plaintext on a TLS leg. */
+    /** {@return bytes written to the upstream so far, the client's leftover included} Plaintext on a TLS leg. */
     long bytesClientToUpstream();
 
-    /** Bytes written to the client so far, the upstream's leftover included; plaintext on a TLS leg. */
+    /** {@return bytes written to the client so far, the upstream's leftover included} Plaintext on a TLS leg. */
     long bytesUpstreamToClient();
 
-    /** When the relay accepted the tunnel. */
+    /** {@return when the relay accepted the tunnel} */
     Instant started();
 
-    /** When a byte last moved either way (or an end of stream arrived); {@link #started()} until then. */
+    /**
+     * {@return when a byte last moved either way, or an end of stream arrived} {@link #started()} until
+     * then.
+     */
     Instant lastActivity();
 
     /**
-     * How the tunnel's bytes travel: {@link RelayPath#COPY} or {@link RelayPath#SPLICE}, fixed when it
-     * opened; never {@link RelayPath#AUTO}. A {@link StreamRelay}'s tunnels always copy.
+     * {@return how the tunnel's bytes travel: {@link RelayPath#COPY} or {@link RelayPath#SPLICE}} Fixed
+     * when it opened; never {@link RelayPath#AUTO}. A {@link StreamRelay}'s tunnels always copy.
      */
     RelayPath path();
 
@@ -50,11 +53,11 @@ public sealed interface Tunnel permits BaseTunnel {
     void close();
 
     /**
-     * Completes once, when both endpoints are closed, with how the tunnel ended; never completes
-     * exceptionally. Non-async dependent actions run on the thread that completes it: a relay
-     * event-loop thread of a {@link TunnelRelay}, which must not be blocked; for a {@link StreamRelay}
-     * one of its tasks, its timeout thread, or a thread that closed the tunnel or the relay. Use the
-     * {@code *Async} variants for slow work.
+     * {@return a stage that completes once, when both endpoints are closed, with how the tunnel ended}
+     * It never completes exceptionally. Non-async dependent actions run on the thread that completes
+     * it: a relay event-loop thread of a {@link TunnelRelay}, which must not be blocked; for a
+     * {@link StreamRelay} one of its tasks, its timeout thread, or a thread that closed the tunnel or the
+     * relay. Use the {@code *Async} variants for slow work.
      */
     CompletionStage<TunnelOutcome> outcome();
 }

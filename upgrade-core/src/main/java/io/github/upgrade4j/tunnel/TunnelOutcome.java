@@ -39,6 +39,15 @@ public record TunnelOutcome(CloseReason reason, long bytesClientToUpstream, long
     /**
      * Checks for nulls and negative figures.
      *
+     * @param reason who closed the tunnel and why
+     * @param bytesClientToUpstream bytes written to the upstream
+     * @param bytesUpstreamToClient bytes written to the client
+     * @param duration from the relay's {@code open} to the close
+     * @param cause the exception behind a reset or an I/O error; empty for every other reason
+     * @param clientTlsFinWithoutCloseNotify whether the client's TLS stream ended with a FIN accepted
+     *     without {@code close_notify}
+     * @param upstreamTlsFinWithoutCloseNotify the same for the upstream's TLS stream
+     * @param path {@link RelayPath#COPY} or {@link RelayPath#SPLICE}
      * @throws IllegalArgumentException if a count or the duration is negative, or the path is
      *     {@link RelayPath#AUTO}, which is a choice and not a path
      */
@@ -59,6 +68,13 @@ public record TunnelOutcome(CloseReason reason, long bytesClientToUpstream, long
     /**
      * An outcome of a tunnel that copied its bytes and in which no TLS stream ended with a FIN accepted
      * in place of a {@code close_notify}: every outcome of a {@link StreamRelay}, for one.
+     *
+     * @param reason who closed the tunnel and why
+     * @param bytesClientToUpstream bytes written to the upstream
+     * @param bytesUpstreamToClient bytes written to the client
+     * @param duration from the relay's {@code open} to the close
+     * @param cause the exception behind a reset or an I/O error; empty for every other reason
+     * @throws IllegalArgumentException if a count or the duration is negative
      */
     public TunnelOutcome(CloseReason reason, long bytesClientToUpstream, long bytesUpstreamToClient,
             Duration duration, Optional<IOException> cause) {

@@ -39,7 +39,7 @@ import java.util.function.UnaryOperator;
  * tunnel lives until both directions are done: no queued byte is dropped. A reset is passed on as a
  * reset (SO_LINGER 0), never disguised as a FIN. On a TLS leg the same holds with
  * {@code close_notify} as the FIN, and a FIN without one counts as a reset unless
- * {@link RelayOptions#withTlsFinWithoutCloseNotifyAsEnd(boolean)} says otherwise. Timeouts (idle, send
+ * {@link RelayOptions#tlsFinWithoutCloseNotifyAsEnd()} says otherwise. Timeouts (idle, send
  * stall, half-closed, lifetime) are in {@link RelayOptions}. Every tunnel ends with one
  * {@link TunnelOutcome}.
  *
@@ -90,7 +90,12 @@ public final class TunnelRelay implements AutoCloseable {
         }
     }
 
-    /** Starts a relay with {@link RelayOptions#standard()}. */
+    /**
+     * Starts a relay with {@link RelayOptions#standard()}; see {@link #start(RelayOptions)}.
+     *
+     * @return the running relay
+     * @throws java.io.UncheckedIOException if a selector cannot be opened
+     */
     public static TunnelRelay start() {
         return start(RelayOptions.standard());
     }
@@ -100,6 +105,8 @@ public final class TunnelRelay implements AutoCloseable {
      * {@link RelayPath#AUTO} it splices where it can and otherwise copies, logging once per process
      * (at INFO, through {@link System.Logger}) why it copies.
      *
+     * @param options the settings, fixed for the relay's life
+     * @return the running relay
      * @throws java.io.UncheckedIOException if a selector cannot be opened
      * @throws IllegalStateException if the options ask for {@link RelayPath#SPLICE} and this JVM cannot
      *     splice; the message says why (the OS, the Java version, or the flags it needs)
@@ -133,12 +140,14 @@ public final class TunnelRelay implements AutoCloseable {
     /**
      * Why this JVM cannot splice ({@link RelayPath#SPLICE}): the operating system, the Java version, or
      * the access flags it needs, in words that say what to change; empty where it can.
+     *
+     * @return the reason, or empty when {@link RelayPath#AUTO} splices
      */
     public static Optional<String> spliceUnavailable() {
         return Optional.ofNullable(Kernel.unavailable());
     }
 
-    /** The options this relay was started with. */
+    /** {@return the options this relay was started with} */
     public RelayOptions options() {
         return options;
     }
@@ -148,6 +157,8 @@ public final class TunnelRelay implements AutoCloseable {
      * {@link RelayPath#COPY}, decided at start from {@link RelayOptions#relayPath()} and what the JVM
      * allows; never {@link RelayPath#AUTO}. A tunnel with a TLS leg copies either way
      * ({@link Tunnel#path()}).
+     *
+     * @return the path of this relay's plain tunnels
      */
     public RelayPath path() {
         return path;
@@ -159,6 +170,9 @@ public final class TunnelRelay implements AutoCloseable {
      * leftovers. On {@link Opening.Opened} the relay owns both channels (the caller must not use them
      * again); on {@link Opening.Refused} they are untouched and still the caller's.
      *
+     * @param client the client's side: its channel, leftover and, for TLS, engine
+     * @param upstream the upstream's side
+     * @return the running tunnel, or the refusal (503) when the relay is full, out of buffers or shut down
      * @throws IllegalArgumentException if a channel is not open and connected, both are the same, both
      *     endpoints have the same engine, or {@link RelayOptions#bufferSize()} cannot hold a TLS record
      *     of an endpoint's engine
@@ -258,6 +272,8 @@ public final class TunnelRelay implements AutoCloseable {
      * every opened tunnel is counted once as ended with its outcome's reason, whichever way it ends
      * (its peers, a timeout, {@link Tunnel#close()}, {@link #drain}, {@link #close()}, a failure). They
      * keep their values after {@link #close()}.
+     *
+     * @return a snapshot, read without stopping any tunnel
      */
     public RelayStats stats() {
         int inFlight = borrowed();

@@ -18,24 +18,33 @@ import java.util.Objects;
  */
 public record ErrorAnswer(Reason reason, String detail, ResponseHead response)
         implements UpgradeDecision, Outbound, Verdict {
-    /** Checks for nulls. */
+    /**
+     * Checks for nulls.
+     *
+     * @param reason why the answer is a "no"
+     * @param detail the specifics; safe to log and to show the peer
+     * @param response the head to send
+     */
     public ErrorAnswer {
         Objects.requireNonNull(reason, "reason");
         Objects.requireNonNull(detail, "detail");
         Objects.requireNonNull(response, "response");
     }
 
-    /** The status of {@link #response()}. */
+    /** {@return the status of {@link #response()}} */
     public int status() {
         return response.status();
     }
 
-    /** The detail, then the explanation of the reason with its RFC section. */
+    /** {@return the detail, then the explanation of the reason with its RFC section} For logs. */
     public String message() {
         return Messages.message(reason, detail);
     }
 
-    /** A plain-text UTF-8 body holding {@link #message()}, as long as the response's Content-Length says. */
+    /**
+     * {@return a plain-text UTF-8 body holding {@link #message()}, as long as the response's
+     * {@code Content-Length} says} Each call returns a new array.
+     */
     public byte[] body() {
         return Messages.body(reason, detail);
     }

@@ -47,7 +47,16 @@ public final class ExtendedConnect {
      * @param fields the regular fields, names in lower case, no connection-specific field
      */
     public record Request(String protocol, String scheme, String authority, String path, Headers fields) {
-        /** Checks for nulls and empties. */
+        /**
+         * Checks for nulls and empties.
+         *
+         * @param protocol the {@code :protocol} value
+         * @param scheme the {@code :scheme}
+         * @param authority the {@code :authority}
+         * @param path the {@code :path}
+         * @param fields the regular fields
+         * @throws IllegalArgumentException if a pseudo-header is empty (RFC 8441 §4)
+         */
         public Request {
             for (String part : new String[] {protocol, scheme, authority, path}) {
                 if (Objects.requireNonNull(part, "pseudo-header").isEmpty()) {
@@ -65,7 +74,12 @@ public final class ExtendedConnect {
      * @param attempt what {@link #answerForHttp2} checks the upstream's answer against
      */
     public record Downgrade(RequestHead head, UpgradeAttempt attempt) {
-        /** Checks for nulls. */
+        /**
+         * Checks for nulls.
+         *
+         * @param head the upgrade request
+         * @param attempt what {@link #answerForHttp2} checks the upstream's answer against
+         */
         public Downgrade {
             Objects.requireNonNull(head, "head");
             Objects.requireNonNull(attempt, "attempt");
@@ -86,7 +100,11 @@ public final class ExtendedConnect {
      * @param <T> its type
      */
     public record Translated<T>(T value) implements Translation<T> {
-        /** Checks for null. */
+        /**
+         * Checks for null.
+         *
+         * @param value the translated head
+         */
         public Translated {
             Objects.requireNonNull(value, "value");
         }
@@ -99,13 +117,25 @@ public final class ExtendedConnect {
      * @param <T> what the translation would have produced
      */
     public record Failed<T>(ErrorAnswer answer) implements Translation<T> {
-        /** Checks for null. */
+        /**
+         * Checks for null.
+         *
+         * @param answer why, and the answer
+         */
         public Failed {
             Objects.requireNonNull(answer, "answer");
         }
     }
 
-    /** An HTTP/1.1 WebSocket upgrade request as an extended CONNECT for an HTTP/2 or HTTP/3 upstream. */
+    /**
+     * Translates an HTTP/1.1 WebSocket upgrade request into an extended CONNECT for an HTTP/2 or HTTP/3
+     * upstream.
+     *
+     * @param h1 the client's upgrade request
+     * @param scheme the {@code :scheme} to send, {@code http} or {@code https}
+     * @return the request, or {@link Failed} with the client's 400 or 426 when {@code h1} is not a valid
+     *     WebSocket upgrade request
+     */
     public static Translation<Request> toHttp2(RequestHead h1, String scheme) {
         @Nullable Failed<Request> broken = checkUpgrade(h1);
         if (broken != null) {
@@ -132,6 +162,12 @@ public final class ExtendedConnect {
      * ({@code status} and regular {@code fields}) to the extended CONNECT made by {@link #toHttp2}:
      * a 2xx becomes a 101 with the accept for the client's key; anything else keeps its status and
      * closes the client connection.
+     *
+     * @param h1 the client's upgrade request, as given to {@link #toHttp2}
+     * @param status the status of the upstream's answer
+     * @param fields the regular fields of the upstream's answer
+     * @return the head to send to the client
+     * @throws IllegalArgumentException if {@code status} is 2xx and {@code h1} has no {@code Sec-WebSocket-Key}
      */
     public static ResponseHead switchFromHttp2(RequestHead h1, int status, Headers fields) {
         boolean switched = status / 100 == 2;
@@ -159,6 +195,9 @@ public final class ExtendedConnect {
      * An extended CONNECT from an HTTP/2 or HTTP/3 client as an HTTP/1.1 upgrade for an upstream,
      * with a fresh {@code Sec-WebSocket-Key}. Only {@code :protocol websocket} translates; others
      * fail with 501 (RFC 9220 §3).
+     *
+     * @param h2 the client's extended CONNECT
+     * @return the upgrade request and the attempt to judge its answer by, or {@link Failed} with 501
      */
     public static Translation<Downgrade> toHttp1(Request h2) {
         if (!h2.protocol().equalsIgnoreCase("websocket")) {
@@ -197,6 +236,10 @@ public final class ExtendedConnect {
      * a 101 that fails the checks of {@link ProxyUpgrade#judge} (wrong accept and the like), becomes a
      * 502. The result's version is {@link HttpVersion#HTTP_2} and its names are lower case. A 1xx
      * other than 101 is returned as is, for the caller to relay and read on.
+     *
+     * @param downgrade what {@link #toHttp1} returned for the request answered
+     * @param upstream the HTTP/1.1 upstream's answer
+     * @return the HTTP/2 answer to send, or {@link Failed} with 502
      */
     public static Translation<ResponseHead> answerForHttp2(Downgrade downgrade, ResponseHead upstream) {
         Verdict verdict = ProxyUpgrade.standard().judge(downgrade.attempt(), upstream);

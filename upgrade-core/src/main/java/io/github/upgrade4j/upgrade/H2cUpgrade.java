@@ -23,7 +23,7 @@ public final class H2cUpgrade implements ProtocolHandler {
 
     private H2cUpgrade() {}
 
-    /** The handler. */
+    /** {@return the handler, one shared instance} */
     public static H2cUpgrade handler() {
         return INSTANCE;
     }
@@ -56,6 +56,9 @@ public final class H2cUpgrade implements ProtocolHandler {
     /**
      * The SETTINGS frame payload carried by an {@code HTTP2-Settings} value: base64url without
      * padding (RFC 7540 §3.2.1), a whole number of 6-byte settings. Empty when the value is not that.
+     *
+     * @param value the field value as received
+     * @return the payload, possibly of no setting at all, or empty when {@code value} is not valid
      */
     public static Optional<byte[]> decodeSettings(String value) {
         if (value.indexOf('=') >= 0) {

@@ -36,20 +36,24 @@ public sealed interface Outbound permits Outbound.Forward, ErrorAnswer {
             this.h2c = h2c;
         }
 
-        /** What was forwarded: an upgrade, or a plain request with the reason its offer, if any, was not. */
+        /**
+         * {@return what was forwarded: an upgrade, or a plain request with the reason its offer, if any,
+         * was not} Keep it for {@link ProxyUpgrade#judge}.
+         */
         public UpgradeAttempt attempt() {
             return attempt;
         }
 
-        /** What the hop-by-hop policy removed and noticed. */
+        /** {@return what the hop-by-hop policy removed and noticed} */
         public Forwarding.Forward stripping() {
             return stripping;
         }
 
         /**
-         * A fresh editor holding the request's kept lines and the proxy's own {@code Connection}
-         * ({@code upgrade}, or the plain value, with {@code te} when {@code TE: trailers} goes too) and
-         * {@code Upgrade}: add forwarding fields, a request id or framing, then build once.
+         * {@return a fresh editor holding the request's kept lines and the proxy's own {@code Connection}
+         * and {@code Upgrade}} {@code Connection} is {@code upgrade}, or the plain value, with {@code te}
+         * when {@code TE: trailers} goes too. Add forwarding fields, a request id or framing, then build
+         * once.
          */
         public HeadEditor edit() {
             HeadEditor edit = stripping.edit().connection(connection);
@@ -70,7 +74,10 @@ public sealed interface Outbound permits Outbound.Forward, ErrorAnswer {
             return edit;
         }
 
-        /** The request for the upstream with nothing but the proxy's own {@code Connection} and {@code Upgrade}. */
+        /**
+         * {@return the request for the upstream with nothing but the proxy's own {@code Connection} and
+         * {@code Upgrade}} Built from a fresh {@link #edit()} on every call.
+         */
         public RequestHead head() {
             return received.withHeaders(edit().build());
         }

@@ -26,6 +26,8 @@ public record Protocol(String name, @Nullable String version) {
     /**
      * Checks the parts.
      *
+     * @param name the protocol name, a token
+     * @param version the protocol version, a token, or null when absent
      * @throws IllegalArgumentException if the name or version is not a token
      */
     public Protocol {
@@ -39,6 +41,8 @@ public record Protocol(String name, @Nullable String version) {
     /**
      * Parses {@code name} or {@code name/version}.
      *
+     * @param text one element of an {@code Upgrade} field, e.g. {@code "websocket"} or {@code "HTTP/2.0"}
+     * @return the protocol, spelled as in {@code text}
      * @throws IllegalArgumentException if it is not of that form
      */
     public static Protocol parse(String text) {
@@ -46,12 +50,22 @@ public record Protocol(String name, @Nullable String version) {
         return slash < 0 ? new Protocol(text, null) : new Protocol(text.substring(0, slash), text.substring(slash + 1));
     }
 
-    /** Whether this protocol has {@code other}'s name (ignoring ASCII case) and the same version or none. */
+    /**
+     * {@return whether this protocol has {@code other}'s name (ignoring ASCII case) and the same version
+     * or none} Unlike {@link #equals}, which compares names exactly.
+     *
+     * @param other the protocol to compare with
+     */
     public boolean sameAs(Protocol other) {
         return name.equalsIgnoreCase(other.name) && Objects.equals(version, other.version);
     }
 
-    /** Whether this protocol's name is {@code name}, ignoring ASCII case. */
+    /**
+     * {@return whether this protocol's name is {@code name}, ignoring ASCII case} The version does not
+     * count.
+     *
+     * @param name the protocol name to compare with
+     */
     public boolean named(String name) {
         return this.name.equalsIgnoreCase(name);
     }

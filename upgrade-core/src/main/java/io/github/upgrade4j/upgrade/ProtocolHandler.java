@@ -13,8 +13,8 @@ import io.github.upgrade4j.http.RequestHead;
  */
 public interface ProtocolHandler {
     /**
-     * The protocol this handler switches to; offers match it by name, ignoring ASCII case, and by
-     * version, exactly: a handler for {@code websocket} is not offered {@code websocket/13}.
+     * {@return the protocol this handler switches to} Offers match it by name, ignoring ASCII case, and
+     * by version, exactly: a handler for {@code websocket} is not offered {@code websocket/13}.
      */
     Protocol protocol();
 
@@ -22,6 +22,10 @@ public interface ProtocolHandler {
      * Decides for {@code request}, which offered {@code offered}: a {@link UpgradeDecision.Switch} to
      * this protocol, a {@link ErrorAnswer} when the handshake is broken, or an
      * {@link UpgradeDecision.Ignore} to let the negotiator try the client's next protocol.
+     *
+     * @param request the upgrade request, which passed the generic checks
+     * @param offered the client's offer that matched {@link #protocol()}, as the client spelled it
+     * @return the decision; never null
      */
     UpgradeDecision decide(RequestHead request, Protocol offered);
 }

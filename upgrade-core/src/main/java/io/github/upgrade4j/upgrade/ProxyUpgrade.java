@@ -66,20 +66,28 @@ public final class ProxyUpgrade {
         this.plainConnection = builder.plainConnection;
     }
 
-    /** WebSocket only, validated at the proxy, with {@link HopByHopPolicy#standard()}. */
+    /**
+     * {@return the proxy upgrade of the defaults: WebSocket only, validated at the proxy, with
+     * {@link HopByHopPolicy#standard()}}
+     */
     public static ProxyUpgrade standard() {
         return STANDARD;
     }
 
-    /** A builder starting from {@link #standard()}. */
+    /** {@return a builder starting from {@link #standard()}} */
     public static Builder builder() {
         return new Builder();
     }
 
     /**
-     * The request to send upstream for {@code request}, or a refusal to answer the client directly. A
-     * request that offered an upgrade is recorded as a flight-recorder event
+     * Decides what to send upstream for a client's request.
+     *
+     * <p>A request that offered an upgrade is recorded as a flight-recorder event
      * ({@code io.github.upgrade4j.UpgradeDecision}, role {@code proxy request}) when a recording enables it.
+     *
+     * @param request the head received from the client
+     * @return the request to send upstream, upgrade or plain, or a refusal (400 or 426) to answer the
+     *     client directly, without contacting the upstream
      */
     public Outbound towardUpstream(RequestHead request) {
         Outbound outbound = forward(request);
@@ -133,9 +141,14 @@ public final class ProxyUpgrade {
     }
 
     /**
-     * What the upstream's answer {@code response} to the request of {@code attempt} means. The answer to
-     * a forwarded upgrade is recorded as a flight-recorder event ({@code io.github.upgrade4j.UpgradeDecision},
-     * role {@code proxy response}) when a recording enables it.
+     * Judges the upstream's answer to a request forwarded by {@link #towardUpstream}.
+     *
+     * <p>The answer to a forwarded upgrade is recorded as a flight-recorder event
+     * ({@code io.github.upgrade4j.UpgradeDecision}, role {@code proxy response}) when a recording enables it.
+     *
+     * @param attempt what {@link Outbound.Forward#attempt()} returned for the request answered
+     * @param response the head the upstream answered with
+     * @return a tunnel to open, an interim answer to relay, a plain answer to relay, or a 502
      */
     public Verdict judge(UpgradeAttempt attempt, ResponseHead response) {
         Objects.requireNonNull(attempt, "attempt");
@@ -212,7 +225,12 @@ public final class ProxyUpgrade {
 
         private Builder() {}
 
-        /** The hop-by-hop policy for both directions; default {@link HopByHopPolicy#standard()}. */
+        /**
+         * Sets the hop-by-hop policy for both directions; default {@link HopByHopPolicy#standard()}.
+         *
+         * @param policy the policy applied to requests and answers
+         * @return this builder
+         */
         public Builder policy(HopByHopPolicy policy) {
             this.policy = Objects.requireNonNull(policy, "policy");
             return this;
@@ -228,6 +246,8 @@ public final class ProxyUpgrade {
          * WebSocket handshake whatever its version. Allow {@code h2c} only when the upstream's HTTP/2
          * side enforces everything the proxy does.
          *
+         * @param entries the protocols allowed; none forwards no upgrade at all
+         * @return this builder
          * @throws IllegalArgumentException if an entry is not a token with an optional {@code /} and token
          */
         public Builder allow(String... entries) {
@@ -243,13 +263,25 @@ public final class ProxyUpgrade {
             return this;
         }
 
-        /** Whether to validate a WebSocket handshake before contacting the upstream; default true. */
+        /**
+         * Sets whether to validate a WebSocket handshake before contacting the upstream; default true.
+         * Turned off, a broken handshake is the upstream's to refuse.
+         *
+         * @param validate true to refuse a broken handshake at the proxy
+         * @return this builder
+         */
         public Builder validateWebSocket(boolean validate) {
             this.validateWebSocket = validate;
             return this;
         }
 
-        /** The {@code Connection} value for requests forwarded without an upgrade; default keep-alive. */
+        /**
+         * Sets the {@code Connection} value for requests forwarded without an upgrade; default keep-alive.
+         *
+         * @param connection {@link UpstreamConnection#KEEP_ALIVE} or {@link UpstreamConnection#CLOSE}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code connection} is {@link UpstreamConnection#UPGRADE}
+         */
         public Builder plainConnection(UpstreamConnection connection) {
             if (Objects.requireNonNull(connection, "connection") == UpstreamConnection.UPGRADE) {
                 throw new IllegalArgumentException("expected KEEP_ALIVE or CLOSE for plain requests but was UPGRADE");
@@ -258,7 +290,7 @@ public final class ProxyUpgrade {
             return this;
         }
 
-        /** The proxy upgrade. */
+        /** {@return a proxy upgrade with these settings} The builder stays usable. */
         public ProxyUpgrade build() {
             return new ProxyUpgrade(this);
         }

@@ -35,7 +35,7 @@ public sealed interface UpgradeAttempt permits UpgradeAttempt.Forwarded, Upgrade
             this.extensionNames = List.copyOf(extensionNames);
         }
 
-        /** The protocols forwarded upstream, in the client's order; never empty. */
+        /** {@return the protocols forwarded upstream, in the client's order; never empty} */
         public List<Protocol> offered() {
             return offered;
         }

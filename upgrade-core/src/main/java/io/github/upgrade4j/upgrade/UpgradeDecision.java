@@ -34,7 +34,13 @@ public sealed interface UpgradeDecision permits UpgradeDecision.Switch, UpgradeD
      *     extensions chosen)
      */
     record Switch(Protocol protocol, ResponseHead response) implements UpgradeDecision {
-        /** Checks the response is a 101. */
+        /**
+         * Checks the response is a 101.
+         *
+         * @param protocol the protocol chosen
+         * @param response the complete 101 head
+         * @throws IllegalArgumentException if the response's status is not 101
+         */
         public Switch {
             Objects.requireNonNull(protocol, "protocol");
             if (response.status() != 101) {
@@ -50,13 +56,18 @@ public sealed interface UpgradeDecision permits UpgradeDecision.Switch, UpgradeD
      * @param detail the specifics, safe to log
      */
     record Ignore(UpgradeReason.Ignored reason, String detail) implements UpgradeDecision, UpgradeAttempt {
-        /** Checks for nulls. */
+        /**
+         * Checks for nulls.
+         *
+         * @param reason why
+         * @param detail the specifics, safe to log
+         */
         public Ignore {
             Objects.requireNonNull(reason, "reason");
             Objects.requireNonNull(detail, "detail");
         }
 
-        /** The detail followed by the explanation and the RFC section. */
+        /** {@return the detail followed by the explanation and the RFC section} For logs. */
         public String message() {
             return Messages.message(reason, detail);
         }

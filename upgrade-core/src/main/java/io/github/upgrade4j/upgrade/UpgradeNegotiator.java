@@ -20,7 +20,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <pre>{@code
  * UpgradeNegotiator negotiator = UpgradeNegotiator.of(WebSocketHandshake.builder()
- *         .origins(OriginPolicy.allowing("https://app.example"))
+ *         .origins(OriginPolicy.allowing(false, "https://app.example"))
  *         .subprotocols(offered -> offered.contains("chat") ? Optional.of("chat") : Optional.empty())
  *         .build());
  * }</pre>
@@ -37,14 +37,16 @@ public final class UpgradeNegotiator {
         this.handlers = handlers;
     }
 
-    /** A negotiator for WebSocket only, with {@link WebSocketHandshake#standard()}. */
+    /** {@return a negotiator for WebSocket only, with {@link WebSocketHandshake#standard()}} */
     public static UpgradeNegotiator standard() {
         return STANDARD;
     }
 
     /**
-     * A negotiator with {@code handlers}; the first handler for a protocol wins.
+     * Returns a negotiator with {@code handlers}; the first handler for a protocol wins.
      *
+     * @param handlers the handlers, in the order they are asked; the array is copied
+     * @return a negotiator for the protocols of those handlers
      * @throws IllegalArgumentException if no handler is given
      */
     public static UpgradeNegotiator of(ProtocolHandler... handlers) {
@@ -56,9 +58,14 @@ public final class UpgradeNegotiator {
     }
 
     /**
-     * Decides what to do with {@code request}; never throws for any well-formed head. A request that
-     * offered an upgrade is recorded as a flight-recorder event ({@code io.github.upgrade4j.UpgradeDecision},
-     * role {@code origin}) when a recording enables it.
+     * Decides what to do with {@code request}; never throws for any well-formed head.
+     *
+     * <p>A request that offered an upgrade is recorded as a flight-recorder event
+     * ({@code io.github.upgrade4j.UpgradeDecision}, role {@code origin}) when a recording enables it.
+     *
+     * @param request the request received, upgrade or not
+     * @return a switch to write a 101 for, an error answer to send before closing, or an ignore: serve
+     *     the request as plain HTTP
      */
     public UpgradeDecision decide(RequestHead request) {
         UpgradeDecision decision = decideOnce(request);

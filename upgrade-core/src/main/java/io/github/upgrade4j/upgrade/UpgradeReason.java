@@ -139,7 +139,7 @@ public sealed interface UpgradeReason extends Reason permits UpgradeReason.Ignor
             this.explanation = explanation;
         }
 
-        /** The status to answer: 400, 403, 426 or 501. */
+        /** {@return the status to answer: 400, 403, 426 or 501} */
         public int status() {
             return status;
         }

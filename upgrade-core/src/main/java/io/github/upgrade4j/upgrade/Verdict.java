@@ -30,28 +30,31 @@ public sealed interface Verdict permits Verdict.Tunnel, Verdict.Interim, Verdict
         }
 
         /**
-         * The protocol switched to, spelled as the client offered it (protocol names compare ignoring
-         * case, so the upstream may have named it as {@code WebSocket}).
+         * {@return the protocol switched to, spelled as the client offered it} Protocol names compare
+         * ignoring case, so the upstream may have named it as {@code WebSocket}.
          */
         public Protocol protocol() {
             return protocol;
         }
 
-        /** What was changed on the way: framing fields removed, {@code Upgrade} lines replaced, nominations. */
+        /**
+         * {@return what was changed on the way: framing fields removed, {@code Upgrade} lines replaced,
+         * nominations} Empty when the 101 passed as it was.
+         */
         public List<Forwarding.Notice> notices() {
             return notices;
         }
 
         /**
-         * A fresh editor for the 101: exactly {@code Connection: upgrade}, exactly one {@code Upgrade}
-         * line, {@link #protocol()}'s wire form, where the upstream's first {@code Upgrade} line was,
-         * and the upstream's other end-to-end fields in their order.
+         * {@return a fresh editor for the 101} It holds exactly {@code Connection: upgrade}, exactly one
+         * {@code Upgrade} line, {@link #protocol()}'s wire form, where the upstream's first {@code Upgrade}
+         * line was, and the upstream's other end-to-end fields in their order.
          */
         public HeadEditor edit() {
             return stripping.edit().set(HeaderName.UPGRADE, protocol.toString());
         }
 
-        /** The 101 for the client, built from {@link #edit()}. */
+        /** {@return the 101 for the client, built from a fresh {@link #edit()}} */
         public ResponseHead response() {
             return received.withHeaders(edit().build());
         }
@@ -68,7 +71,11 @@ public sealed interface Verdict permits Verdict.Tunnel, Verdict.Interim, Verdict
      * @param response the stripped interim head
      */
     record Interim(ResponseHead response) implements Verdict {
-        /** Checks for null. */
+        /**
+         * Checks for null.
+         *
+         * @param response the stripped interim head
+         */
         public Interim {
             Objects.requireNonNull(response, "response");
         }
@@ -90,25 +97,26 @@ public sealed interface Verdict permits Verdict.Tunnel, Verdict.Interim, Verdict
         }
 
         /**
-         * Whether the client connection must be closed after this response: true for any answer to a
-         * forwarded upgrade, so bytes the client sent after its request can never be read as a second
-         * request.
+         * {@return whether the client connection must be closed after this response} True for any answer
+         * to a forwarded upgrade, so bytes the client sent after its request can never be read as a
+         * second request.
          */
         public boolean closeClient() {
             return closeClient;
         }
 
         /**
-         * {@link UpgradeReason.Ignored#NOT_SWITCHED} for a forwarded upgrade, otherwise the reason no
-         * upgrade was forwarded ({@link UpgradeReason.Ignored#NOT_OFFERED} for ordinary requests).
+         * {@return why no tunnel opens} {@link UpgradeReason.Ignored#NOT_SWITCHED} for a forwarded
+         * upgrade, otherwise the reason no upgrade was forwarded ({@link UpgradeReason.Ignored#NOT_OFFERED}
+         * for ordinary requests).
          */
         public UpgradeReason.Ignored reason() {
             return reason;
         }
 
         /**
-         * A fresh editor for the client's head: the stripped lines, with {@code Connection: close} when
-         * {@link #closeClient()}; use {@link HeadEditor#responseBody} to frame the body and decide
+         * {@return a fresh editor for the client's head: the stripped lines, with {@code Connection: close}
+         * when {@link #closeClient()}} Use {@link HeadEditor#responseBody} to frame the body and decide
          * whether the client connection persists.
          */
         public HeadEditor edit() {
@@ -116,7 +124,7 @@ public sealed interface Verdict permits Verdict.Tunnel, Verdict.Interim, Verdict
             return closeClient ? edit.set(HeaderName.CONNECTION, "close") : edit;
         }
 
-        /** The head for the client, built from {@link #edit()}. */
+        /** {@return the head for the client, built from a fresh {@link #edit()}} */
         public ResponseHead response() {
             return received.withHeaders(edit().build());
         }

@@ -39,6 +39,8 @@ public record WebSocketExtension(String name, List<Parameter> parameters) {
     /**
      * Checks the name and the values and copies the parameters.
      *
+     * @param name the extension name, a token
+     * @param parameters the parameters in the order received, each value a token or absent
      * @throws IllegalArgumentException if the name or a parameter value is not a token (RFC 6455 §9.1)
      */
     public WebSocketExtension {
@@ -55,7 +57,12 @@ public record WebSocketExtension(String name, List<Parameter> parameters) {
         }
     }
 
-    /** The value of the first parameter named {@code name}, ignoring case; empty when absent or valueless. */
+    /**
+     * {@return the value of the first parameter named {@code name}; empty when absent or valueless} Use
+     * {@link #has} to tell those two apart.
+     *
+     * @param name the parameter name, compared ignoring case
+     */
     public Optional<String> parameter(String name) {
         for (int i = 0; i < parameters.size(); i++) {
             if (parameters.get(i).name().equalsIgnoreCase(name)) {
@@ -65,7 +72,11 @@ public record WebSocketExtension(String name, List<Parameter> parameters) {
         return Optional.empty();
     }
 
-    /** Whether a parameter named {@code name} is present, with or without a value. */
+    /**
+     * {@return whether a parameter named {@code name} is present, with or without a value}
+     *
+     * @param name the parameter name, compared ignoring case
+     */
     public boolean has(String name) {
         for (int i = 0; i < parameters.size(); i++) {
             if (parameters.get(i).name().equalsIgnoreCase(name)) {

@@ -63,12 +63,12 @@ public final class WebSocketHandshake implements ProtocolHandler {
         this.extensions = builder.extensions;
     }
 
-    /** Any origin, no subprotocol, no extension. */
+    /** {@return the handshake of the defaults: any origin, no subprotocol, no extension} */
     public static WebSocketHandshake standard() {
         return STANDARD;
     }
 
-    /** A builder starting from {@link #standard()}. */
+    /** {@return a builder starting from {@link #standard()}} */
     public static Builder builder() {
         return new Builder();
     }
@@ -135,12 +135,18 @@ public final class WebSocketHandshake implements ProtocolHandler {
      * {@code Sec-WebSocket-Accept} for {@code key}: base64 of the SHA-1 of the key followed by the
      * RFC 6455 GUID (RFC 6455 §4.2.2). For the key {@code dGhlIHNhbXBsZSBub25jZQ==} it is
      * {@code s3pPLMBiTxaQ9kYGzzhZRbK+xOo=}.
+     *
+     * @param key the {@code Sec-WebSocket-Key} value, as received; not checked
+     * @return the {@code Sec-WebSocket-Accept} value, 28 characters
      */
     public static String accept(String key) {
         return SCRATCH.get().accept(key);
     }
 
-    /** A fresh {@code Sec-WebSocket-Key}: 16 bytes from a {@link SecureRandom}, in base64. */
+    /**
+     * {@return a fresh {@code Sec-WebSocket-Key}: 16 bytes from a {@link SecureRandom}, in base64} A client,
+     * or a proxy translating toward HTTP/1.1, sends a new one with each handshake (RFC 6455 §4.1).
+     */
     public static String newKey() {
         byte[] nonce = new byte[16];
         RANDOM.nextBytes(nonce);
@@ -229,7 +235,13 @@ public final class WebSocketHandshake implements ProtocolHandler {
 
         private Builder() {}
 
-        /** Which origins may connect; default {@link OriginPolicy#any()}. */
+        /**
+         * Sets which origins may connect; default {@link OriginPolicy#any()}. A refused origin is
+         * answered 403.
+         *
+         * @param policy the origins allowed
+         * @return this builder
+         */
         public Builder origins(OriginPolicy policy) {
             this.origins = Objects.requireNonNull(policy, "policy");
             return this;
@@ -240,6 +252,9 @@ public final class WebSocketHandshake implements ProtocolHandler {
          * {@code Sec-WebSocket-Protocol} in the 101). Called only when the client offered some. The
          * choice must be one of the offered; anything else is a programming error
          * ({@link IllegalStateException}). Default: none.
+         *
+         * @param selector takes the offered subprotocols and returns the one chosen, or empty
+         * @return this builder
          */
         public Builder subprotocols(Function<List<String>, Optional<String>> selector) {
             this.subprotocols = Objects.requireNonNull(selector, "selector");
@@ -248,14 +263,19 @@ public final class WebSocketHandshake implements ProtocolHandler {
 
         /**
          * Chooses the extensions, with their response parameters, from those offered; empty for
-         * none. Called only when the client offered some. Default: none.
+         * none. Called only when the client offered some. Each extension chosen must be one the client
+         * offered, by name; anything else is a programming error ({@link IllegalStateException}).
+         * Default: none.
+         *
+         * @param selector takes the offered extensions and returns those accepted, in the order to answer
+         * @return this builder
          */
         public Builder extensions(Function<List<WebSocketExtension>, List<WebSocketExtension>> selector) {
             this.extensions = Objects.requireNonNull(selector, "selector");
             return this;
         }
 
-        /** The handshake. */
+        /** {@return a handshake with these settings} The builder stays usable. */
         public WebSocketHandshake build() {
             return new WebSocketHandshake(this);
         }
