@@ -7,7 +7,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * The door of a relay, shared by {@link TunnelRelay} and {@link StreamRelay}: whether it runs, drains
  * or is closed, how many tunnels hold a place against {@link RelayOptions#maxTunnels()}, the
- * {@link Counters}, and the completion of a drain.
+ * {@link Counters} and {@link Events} of its opens, refusals and ends, and the completion of a drain.
  *
  * <p>A tunnel takes a place with {@link #claim()} before anything else, and gives it back once: with
  * {@link #unclaim} when it is refused after its claim (for the budget, say), with {@link #ended()}
@@ -24,13 +24,31 @@ final class Admission {
     private static final int CLOSED = 2;
 
     final Counters counters = new Counters();
+    private final Events events;
     private final int maxTunnels;
     private final AtomicInteger active = new AtomicInteger();
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
     private volatile int state = RUNNING;
 
-    Admission(int maxTunnels) {
-        this.maxTunnels = maxTunnels;
+    Admission(RelayOptions options) {
+        this.maxTunnels = options.maxTunnels();
+        this.events = new Events(options.listener());
+    }
+
+    /**
+     * A tunnel was opened on {@code tunnel.path()}: {@code open} is about to answer {@code Opened}.
+     * Called before the tunnel can end, so that no snapshot shows it ended but not opened, and its
+     * listener hears of the opening before the end.
+     */
+    void opened(BaseTunnel tunnel) {
+        counters.opened(tunnel.path());
+        events.opened(tunnel);
+    }
+
+    /** A tunnel ended with {@code outcome}: counted and reported once, before the outcome completes. */
+    void closed(BaseTunnel tunnel, TunnelOutcome outcome) {
+        counters.ended(outcome);
+        events.closed(tunnel, outcome);
     }
 
     /** Tunnels holding a place: opened and not yet ended, or claimed and about to be refused. */
@@ -88,7 +106,9 @@ final class Admission {
     /** Every refusal a relay answers goes through here, to be counted. */
     Opening.Refused refuse(RefusalReason reason, String detail) {
         counters.refused(reason);
-        return new Opening.Refused(reason, detail);
+        Opening.Refused refusal = new Opening.Refused(reason, detail);
+        events.refused(refusal);
+        return refusal;
     }
 
     private Opening.Refused shutDown() {

@@ -3,6 +3,7 @@ package io.github.upgrade4j.tunnel;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What both engines' tunnels ({@link Session}, {@link StreamSession}) keep alike: when the tunnel
@@ -13,6 +14,10 @@ import java.util.concurrent.CompletionStage;
  * <p>{@link #lastActivityNanos} and the outcome may be read from any thread; the engine writes them.
  */
 abstract sealed class BaseTunnel implements Tunnel permits Session, StreamSession {
+    private static final AtomicLong IDS = new AtomicLong();
+
+    /** A number this process gives the tunnel, which its flight-recorder events carry. */
+    final long id = IDS.incrementAndGet();
     /** When the tunnel opened, in nanoseconds since the epoch. */
     private final long startEpochNanos;
     /** When the tunnel opened, from {@link System#nanoTime()}. */

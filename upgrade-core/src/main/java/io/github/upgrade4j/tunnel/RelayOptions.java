@@ -42,6 +42,7 @@ public final class RelayOptions {
     private final CloseHook closeHook;
     private final boolean tlsFinWithoutCloseNotifyAsEnd;
     private final RelayPath relayPath;
+    private final RelayListener listener;
 
     private RelayOptions(Builder b) {
         this.loops = b.loops;
@@ -57,13 +58,15 @@ public final class RelayOptions {
         this.closeHook = b.closeHook;
         this.tlsFinWithoutCloseNotifyAsEnd = b.tlsFinWithoutCloseNotifyAsEnd;
         this.relayPath = b.relayPath;
+        this.listener = b.listener;
     }
 
     /**
      * The defaults: one loop per available processor, 256 KiB buffers, a 256 MiB budget, 10,000
      * tunnels, idle and send-stall timeouts of 60 s, half-closed timeout of 30 s, no lifetime limit,
      * {@code TCP_NODELAY} on, {@code SO_KEEPALIVE} off, no close hook, a TLS peer's FIN without
-     * {@code close_notify} passed on as a reset, and {@link RelayPath#AUTO}.
+     * {@code close_notify} passed on as a reset, {@link RelayPath#AUTO}, and
+     * {@link RelayListener#none()}.
      */
     public static RelayOptions standard() {
         return STANDARD;
@@ -205,6 +208,15 @@ public final class RelayOptions {
         return relayPath;
     }
 
+    /**
+     * Told of every tunnel the relay opens, refuses or ends, once per event and never per byte; see
+     * {@link RelayListener} for the threads it runs on. Default {@link RelayListener#none()}. The relay
+     * also records these moments as JDK Flight Recorder events whether a listener is set or not.
+     */
+    public RelayListener listener() {
+        return listener;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof RelayOptions other && loops == other.loops && bufferSize == other.bufferSize
@@ -213,14 +225,14 @@ public final class RelayOptions {
                 && halfClosedTimeout.equals(other.halfClosedTimeout) && maxLifetime.equals(other.maxLifetime)
                 && tcpNoDelay == other.tcpNoDelay && keepAlive == other.keepAlive && closeHook.equals(other.closeHook)
                 && tlsFinWithoutCloseNotifyAsEnd == other.tlsFinWithoutCloseNotifyAsEnd
-                && relayPath == other.relayPath;
+                && relayPath == other.relayPath && listener.equals(other.listener);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(loops, bufferSize, bufferBudgetBytes, maxTunnels, idleTimeout, sendStallTimeout,
                 halfClosedTimeout, maxLifetime, tcpNoDelay, keepAlive, closeHook, tlsFinWithoutCloseNotifyAsEnd,
-                relayPath);
+                relayPath, listener);
     }
 
     @Override
@@ -230,7 +242,7 @@ public final class RelayOptions {
                 + ", sendStallTimeout=" + sendStallTimeout + ", halfClosedTimeout=" + halfClosedTimeout
                 + ", maxLifetime=" + maxLifetime + ", tcpNoDelay=" + tcpNoDelay + ", keepAlive=" + keepAlive
                 + ", closeHook=" + closeHook + ", tlsFinWithoutCloseNotifyAsEnd=" + tlsFinWithoutCloseNotifyAsEnd
-                + ", relayPath=" + relayPath + "]";
+                + ", relayPath=" + relayPath + ", listener=" + listener + "]";
     }
 
     /**
@@ -251,6 +263,7 @@ public final class RelayOptions {
         private CloseHook closeHook = CloseHook.none();
         private boolean tlsFinWithoutCloseNotifyAsEnd;
         private RelayPath relayPath = RelayPath.AUTO;
+        private RelayListener listener = RelayListener.none();
 
         private Builder() {}
 
@@ -268,6 +281,7 @@ public final class RelayOptions {
             closeHook = o.closeHook;
             tlsFinWithoutCloseNotifyAsEnd = o.tlsFinWithoutCloseNotifyAsEnd;
             relayPath = o.relayPath;
+            listener = o.listener;
         }
 
         /** See {@link RelayOptions#loops()}; from 1 to 1,024. */
@@ -345,6 +359,12 @@ public final class RelayOptions {
         /** See {@link RelayOptions#relayPath()}. */
         public Builder relayPath(RelayPath relayPath) {
             this.relayPath = Objects.requireNonNull(relayPath, "relayPath");
+            return this;
+        }
+
+        /** See {@link RelayOptions#listener()}. */
+        public Builder listener(RelayListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
             return this;
         }
 

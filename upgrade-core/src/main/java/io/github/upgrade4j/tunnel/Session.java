@@ -315,7 +315,7 @@ final class Session extends BaseTunnel {
                 finWithoutCloseNotify(clientLeg), finWithoutCloseNotify(upstreamLeg), path());
         // Counted, and counted down, before the outcome completes, so whoever sees the outcome sees the
         // counts too; a drain completes after the last outcome. The closed flag makes this run once.
-        loop.relay.admission().counters.ended(result);
+        loop.relay.admission().closed(this, result);
         boolean lastOfDrain = loop.ended();
         outcome.finish(result);
         if (lastOfDrain) {

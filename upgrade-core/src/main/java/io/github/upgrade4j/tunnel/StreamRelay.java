@@ -107,7 +107,7 @@ public final class StreamRelay implements AutoCloseable {
         this.options = options;
         this.deadlines = Deadlines.of(options);
         this.pool = new BufferPool(options.bufferSize(), options.bufferBudgetBytes() - held, false);
-        this.admission = new Admission(options.maxTunnels());
+        this.admission = new Admission(options);
         this.timeouts = new ScheduledThreadPoolExecutor(1, r -> {
             Thread thread = new Thread(r, "upgrade4j-stream-timeouts");
             thread.setDaemon(true);
@@ -195,7 +195,7 @@ public final class StreamRelay implements AutoCloseable {
         }
         // Counted before the second task exists, without which the tunnel cannot end: no snapshot shows
         // it ended but not opened.
-        admission.counters.opened(RelayPath.COPY);
+        admission.opened(session);
         try {
             executor.execute(session.toClient);
         } catch (RejectedExecutionException e) {

@@ -181,7 +181,7 @@ final class StreamSession extends BaseTunnel {
         TunnelOutcome result = new TunnelOutcome(end.reason(), toUpstream.bytes, toClient.bytes,
                 Duration.ofNanos(end.nanos() - startNanos), Optional.ofNullable(end.cause()));
         Admission admission = relay.admission();
-        admission.counters.ended(result);
+        admission.closed(this, result);
         boolean lastOfDrain = admission.ended();
         outcome.finish(result);
         if (lastOfDrain) {

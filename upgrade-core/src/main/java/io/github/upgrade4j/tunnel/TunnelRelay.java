@@ -73,7 +73,7 @@ public final class TunnelRelay implements AutoCloseable {
     private TunnelRelay(RelayOptions options, UnaryOperator<Syscalls> syscalls) {
         this.options = options;
         this.path = choosePath(options.relayPath());
-        this.admission = new Admission(options.maxTunnels());
+        this.admission = new Admission(options);
         this.pool = new BufferPool(options.bufferSize(), options.bufferBudgetBytes(), true);
         this.loops = new EventLoop[options.loops()];
         Deadlines deadlines = Deadlines.of(options);
@@ -190,7 +190,7 @@ public final class TunnelRelay implements AutoCloseable {
         loop.load.incrementAndGet();
         Session session = new Session(loop, client, upstream);
         // Before the tunnel can end, so that no snapshot shows it ended but not opened.
-        admission.counters.opened(session.path());
+        admission.opened(session);
         loop.execute(session::register);
         return new Opening.Opened(session);
     }

@@ -23,7 +23,9 @@
  * opened, refusals by {@link io.github.upgrade4j.tunnel.RefusalReason}, ends by
  * {@link io.github.upgrade4j.tunnel.CloseReason}, the bytes relayed each way by tunnels that have ended,
  * and TLS ends without {@code close_notify} accepted as a FIN. They move at opens, refusals and ends,
- * never per byte.
+ * never per byte. The same three moments reach a {@link io.github.upgrade4j.tunnel.RelayListener}, if
+ * {@link io.github.upgrade4j.tunnel.RelayOptions#listener()} sets one, and JDK Flight Recorder as the
+ * events {@code io.github.upgrade4j.TunnelOpened}, {@code TunnelRefused} and {@code TunnelClosed}.
  *
  * <p>Either leg may speak TLS ({@code wss}): {@link io.github.upgrade4j.tunnel.Endpoint#tls} wraps
  * the channel with the caller's {@link javax.net.ssl.SSLEngine}, handshaken already or not, and the

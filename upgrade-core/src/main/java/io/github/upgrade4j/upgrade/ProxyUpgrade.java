@@ -76,8 +76,18 @@ public final class ProxyUpgrade {
         return new Builder();
     }
 
-    /** The request to send upstream for {@code request}, or a refusal to answer the client directly. */
+    /**
+     * The request to send upstream for {@code request}, or a refusal to answer the client directly. A
+     * request that offered an upgrade is recorded as a flight-recorder event
+     * ({@code io.github.upgrade4j.UpgradeDecision}, role {@code proxy request}) when a recording enables it.
+     */
     public Outbound towardUpstream(RequestHead request) {
+        Outbound outbound = forward(request);
+        DecisionEvents.proxyRequest(outbound);
+        return outbound;
+    }
+
+    private Outbound forward(RequestHead request) {
         Forwarding stripped = policy.forRequest(request);
         if (stripped instanceof Forwarding.Refuse refused) {
             return Messages.refused(refused);
@@ -122,9 +132,19 @@ public final class ProxyUpgrade {
                 UpgradeOffer.join(forwarded), named(forwarded, "h2c"));
     }
 
-    /** What the upstream's answer {@code response} to the request of {@code attempt} means. */
+    /**
+     * What the upstream's answer {@code response} to the request of {@code attempt} means. The answer to
+     * a forwarded upgrade is recorded as a flight-recorder event ({@code io.github.upgrade4j.UpgradeDecision},
+     * role {@code proxy response}) when a recording enables it.
+     */
     public Verdict judge(UpgradeAttempt attempt, ResponseHead response) {
         Objects.requireNonNull(attempt, "attempt");
+        Verdict verdict = judgeOnce(attempt, response);
+        DecisionEvents.proxyResponse(attempt, verdict);
+        return verdict;
+    }
+
+    private Verdict judgeOnce(UpgradeAttempt attempt, ResponseHead response) {
         if (response.status() == 101) {
             return SwitchCheck.judge(policy, attempt, response);
         }

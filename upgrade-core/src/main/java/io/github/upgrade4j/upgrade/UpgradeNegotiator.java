@@ -55,8 +55,18 @@ public final class UpgradeNegotiator {
         return new UpgradeNegotiator(list);
     }
 
-    /** Decides what to do with {@code request}; never throws for any well-formed head. */
+    /**
+     * Decides what to do with {@code request}; never throws for any well-formed head. A request that
+     * offered an upgrade is recorded as a flight-recorder event ({@code io.github.upgrade4j.UpgradeDecision},
+     * role {@code origin}) when a recording enables it.
+     */
     public UpgradeDecision decide(RequestHead request) {
+        UpgradeDecision decision = decideOnce(request);
+        DecisionEvents.origin(decision);
+        return decision;
+    }
+
+    private UpgradeDecision decideOnce(RequestHead request) {
         UpgradeOffer offer = UpgradeOffer.of(request);
         if (offer.ignored() != null) {
             return offer.ignored();

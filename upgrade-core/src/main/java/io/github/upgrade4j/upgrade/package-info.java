@@ -9,6 +9,11 @@
  * {@code ErrorAnswer}). Reasons are typed ({@code UpgradeReason.Ignored}, {@code .Refused},
  * {@code .Invalid}, or the hop-by-hop policy's {@code Refusal}) and speak the one vocabulary of
  * {@link io.github.upgrade4j.http.Reason}.
+ *
+ * <p>Each decision about a request that offered an upgrade, and each judgement of the answer to a
+ * forwarded one, is a JDK Flight Recorder event, {@code io.github.upgrade4j.UpgradeDecision}, with the
+ * role, the decision, the protocol, the reason, the status and the detail; it costs nothing measurable
+ * while no recording enables it.
  */
 @NullMarked
 package io.github.upgrade4j.upgrade;

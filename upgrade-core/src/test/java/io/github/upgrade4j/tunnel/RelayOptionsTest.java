@@ -30,6 +30,24 @@ class RelayOptionsTest {
         assertFalse(options.keepAlive());
         assertSame(CloseHook.none(), options.closeHook());
         assertFalse(options.tlsFinWithoutCloseNotifyAsEnd(), "strict: a FIN without close_notify is a reset");
+        assertSame(RelayListener.none(), options.listener());
+        assertEquals("RelayListener.none()", options.listener().toString());
+    }
+
+    @Test
+    void keepsTheListenerItIsGivenComparesItByIdentityAndRefusesNone() {
+        RelayListener listener = new RelayListener() {};
+        RelayOptions withListener = RelayOptions.builder().listener(listener).build();
+
+        assertSame(listener, withListener.listener());
+        assertSame(listener, withListener.toBuilder().maxTunnels(3).build().listener(), "a builder from options keeps it");
+        assertEquals(withListener, RelayOptions.builder().listener(listener).build());
+        assertNotEquals(withListener, RelayOptions.builder().listener(new RelayListener() {}).build());
+        assertNotEquals(RelayOptions.standard(), withListener);
+        assertEquals(RelayOptions.standard(), withListener.toBuilder().listener(RelayListener.none()).build());
+        assertTrue(withListener.toString().contains(", listener=" + listener + "]"), withListener::toString);
+        assertEquals("listener", assertThrows(NullPointerException.class,
+                () -> RelayOptions.builder().listener(null)).getMessage());
     }
 
     @Test
