@@ -46,7 +46,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Every reason, path and direction has its series from the start, at 0, so rates need no absent
  * series; statuses appear as they are answered. Thread-safe: meters are Micrometer's, and the gauges
- * read atomic counts.
+ * read atomic counts. One instance per registry: Micrometer hands a second one the first one's meters,
+ * so its counts would mix in, and its gauges would not be registered at all.
  *
  * <p>It does not count plain requests, nor bytes of tunnels still running (a long-lived WebSocket's bytes
  * appear when it ends; {@link Tunnel#bytesClientToUpstream()} has them meanwhile).

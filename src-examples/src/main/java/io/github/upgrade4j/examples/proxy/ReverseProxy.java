@@ -177,9 +177,10 @@ public final class ReverseProxy implements AutoCloseable {
     /**
      * Starts the proxy as {@link #start(Config, RelayOptions, PrintStream)} does, with its meters in
      * {@code meters}: the tunnels, counted by a {@link io.github.upgrade4j.tunnel.RelayListener} that
-     * replaces {@code base}'s, and the answers to upgrade requests (see {@link ProxyMetrics} for the
-     * names). With a {@code PrometheusMeterRegistry} they read {@code upgrade4j_tunnels_active},
-     * {@code upgrade4j_handshake_duration_seconds} and so on.
+     * replaces {@code base}'s, and the answers to upgrade requests. With a {@code PrometheusMeterRegistry}
+     * they read {@code upgrade4j_tunnels_active}, {@code upgrade4j_handshake_duration_seconds} and so on
+     * ({@code proxy --help} lists them). One proxy per registry: a second one's counters would add to the
+     * first's, and its gauges would not be registered.
      */
     public static ReverseProxy start(Config config, RelayOptions base, PrintStream log, MeterRegistry meters)
             throws IOException {
