@@ -4,10 +4,13 @@ import io.github.upgrade4j.examples.echo.EchoServer;
 import io.github.upgrade4j.examples.proxy.ReverseProxy;
 import io.github.upgrade4j.examples.support.Lifecycle;
 import io.github.upgrade4j.examples.support.TlsSetup;
+import io.github.upgrade4j.tunnel.RelayOptions;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -26,6 +29,15 @@ public record Demo(EchoServer echo, ReverseProxy proxy, String url, TlsSetup.@Nu
      * open (and, with TLS, how to trust the certificate).
      */
     public static Demo start(int port, boolean tls, PrintStream out) throws IOException {
+        return start(port, tls, Optional.empty(), out);
+    }
+
+    /**
+     * Starts the servers as {@link #start(int, boolean, PrintStream)} does, with the proxy's meters in
+     * {@code meters} when given.
+     */
+    public static Demo start(int port, boolean tls, Optional<MeterRegistry> meters, PrintStream out)
+            throws IOException {
         TlsSetup.SelfSigned certificate = tls ? TlsSetup.selfSigned() : null;
         EchoServer echo = null;
         try {
@@ -37,8 +49,9 @@ public record Demo(EchoServer echo, ReverseProxy proxy, String url, TlsSetup.@Nu
                 config = config.withTls(certificate.serverContext());
             }
             ReverseProxy.Config settings = config;
-            ReverseProxy proxy = Lifecycle.listen(listen,
-                    () -> ReverseProxy.start(settings, out));
+            ReverseProxy proxy = Lifecycle.listen(listen, () -> meters.isPresent()
+                    ? ReverseProxy.start(settings, RelayOptions.standard(), out, meters.get())
+                    : ReverseProxy.start(settings, out));
             String url = (tls ? "https" : "http") + "://127.0.0.1:" + proxy.address().getPort() + "/";
             out.println("upgrade4j demo: a WebSocket echo server behind the upgrade4j proxy" + (tls ? ", over TLS" : ""));
             out.println("  open " + url + " in a browser and send a message,");

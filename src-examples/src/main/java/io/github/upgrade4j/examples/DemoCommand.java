@@ -4,11 +4,14 @@ import io.github.upgrade4j.examples.proxy.ReverseProxy;
 import io.github.upgrade4j.examples.support.Converters;
 import io.github.upgrade4j.examples.support.Lifecycle;
 import io.github.upgrade4j.examples.support.LogOptions;
+import io.github.upgrade4j.examples.support.MetricsEndpoint;
+import io.github.upgrade4j.examples.support.MetricsOptions;
 import io.github.upgrade4j.examples.support.ProjectVersion;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
@@ -32,6 +35,9 @@ public final class DemoCommand implements Callable<Integer> {
     private boolean tls;
 
     @Mixin
+    private MetricsOptions metrics = new MetricsOptions();
+
+    @Mixin
     private LogOptions logging = new LogOptions();
 
     /** Logs to {@code out}. */
@@ -42,11 +48,21 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintStream log = logging.open(out);
-        Lifecycle.serve(() -> Demo.start(port != null ? port : tls ? 8443 : 8080, tls, log),
+        Optional<MetricsEndpoint> endpoint = metrics.start(log);
+        Lifecycle.serve(() -> {
+                    try {
+                        return Demo.start(port != null ? port : tls ? 8443 : 8080, tls,
+                                endpoint.map(MetricsEndpoint::registry), log);
+                    } catch (IOException | RuntimeException e) {
+                        endpoint.ifPresent(MetricsEndpoint::close);
+                        throw e;
+                    }
+                },
                 demo -> log.println("  Ctrl-C stops it."),
                 demo -> {
                     ReverseProxy.await(demo.proxy().drain(Duration.ofSeconds(2)), Duration.ofSeconds(5));
                     demo.close();
+                    endpoint.ifPresent(MetricsEndpoint::close);
                 });
         return 0;
     }

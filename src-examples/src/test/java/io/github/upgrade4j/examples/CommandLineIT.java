@@ -31,7 +31,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The long-running commands as their users run them ({@code java -jar target/upgrade-examples.jar}, each
  * in a process of its own, stopped by pid): the time on every log line, JSON log lines, the start-up
- * warning for an upstream that cannot be reached, and a bind failure that names the address.
+ * warning for an upstream that cannot be reached, and a bind failure that names the address (and the
+ * option, for {@code --metrics}).
  */
 class CommandLineIT {
     private static final Pattern STAMPED = Pattern.compile("(\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z) (.*)");
@@ -236,6 +237,24 @@ class CommandLineIT {
                     String error = run.error();
                     assertTrue(error.startsWith("error: cannot listen on " + address + ": Address already in use"),
                             command[0] + ": " + error);
+                    assertFalse(error.contains("Exception"), error);
+                    assertFalse(String.join("\n", run.output()).contains("listening on"), command[0]);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aMetricsAddressInUseIsNamedWithItsOptionAndNothingStarts() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            String address = "127.0.0.1:" + taken.getLocalPort();
+            for (String[] command : List.of(new String[] {"proxy", "--listen", "127.0.0.1:0", "--upstream",
+                "127.0.0.1:9", "--metrics", address}, new String[] {"demo", "--port", "0", "--metrics", address})) {
+                try (Run run = new Run(command)) {
+                    assertEquals(2, run.exitStatus(), command[0]);
+                    String error = run.error();
+                    assertTrue(error.startsWith("error: option --metrics: cannot serve metrics on " + address
+                            + ": Address already in use"), command[0] + ": " + error);
                     assertFalse(error.contains("Exception"), error);
                     assertFalse(String.join("\n", run.output()).contains("listening on"), command[0]);
                 }

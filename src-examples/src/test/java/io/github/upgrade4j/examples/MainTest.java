@@ -20,12 +20,12 @@ import picocli.CommandLine.Model.OptionSpec;
 class MainTest {
     /** The commands and every option each had before picocli, whose names and meanings stay. */
     private static final Map<String, List<String>> OPTIONS = Map.of(
-            "demo", List.of("--port", "--tls", "--log-format"),
+            "demo", List.of("--port", "--tls", "--metrics", "--log-format"),
             "proxy", List.of("--listen", "--upstream", "--idle-timeout", "--max-tunnels", "--handshake-timeout",
                     "--drain-grace", "--tls-keystore", "--tls-password-file", "--upstream-tls", "--upstream-truststore",
                     "--upstream-truststore-password-file", "--tls-fin-as-end", "--relay", "--buffer-size",
                     "--underscored-aliases", "--header-timeout", "--keep-alive-timeout", "--max-handshakes",
-                    "--no-upstream-check", "--log-format"),
+                    "--no-upstream-check", "--metrics", "--log-format"),
             "echo-server", List.of("--listen", "--log-format"),
             "decisions", List.of(),
             "parse", List.of("--response", "--lf", "FILE"),
@@ -124,6 +124,20 @@ class MainTest {
             assertEquals(help, out(), name + " -h");
             assertEquals(0, run("", "help", name), name);
             assertEquals(help, out(), "help " + name);
+        }
+    }
+
+    @Test
+    void theHelpOfTheCommandsWithMetricsNamesEveryMetric() {
+        for (String name : List.of("proxy", "demo")) {
+            assertEquals(0, run("", name, "--help"), name);
+            String help = out();
+            for (String metric : List.of("upgrade4j_tunnels_active{path}", "upgrade4j_tunnels_opened_total{path}",
+                    "upgrade4j_tunnels_refused_total{reason}", "upgrade4j_tunnels_closed_total{reason}",
+                    "upgrade4j_tunnel_bytes_total{direction}", "upgrade4j_handshake_answers_total{status}",
+                    "upgrade4j_handshake_duration_seconds", "jvm_*")) {
+                assertTrue(help.contains("\n  " + metric), name + " --help should name " + metric + ":\n" + help);
+            }
         }
     }
 

@@ -2,6 +2,7 @@ package io.github.upgrade4j.examples.proxy;
 
 import io.github.upgrade4j.examples.support.ErrorAnswers;
 import io.github.upgrade4j.examples.support.TlsSetup;
+import io.github.upgrade4j.http.HeaderName;
 import io.github.upgrade4j.http.Http1Parser;
 import io.github.upgrade4j.http.ParseResult;
 import io.github.upgrade4j.http.RequestHead;
@@ -58,6 +59,7 @@ final class ClientLoop implements AutoCloseable {
     private final HttpLimits limits;
     private final Duration tlsHandshakeTimeout;
     private final PrintStream log;
+    private final ProxyMetrics metrics;
     /** Takes a connection with a complete head (or a head the parser rejects); false when all workers are busy. */
     private final Predicate<WaitingClient> dispatch;
     private final Selector selector;
@@ -76,12 +78,13 @@ final class ClientLoop implements AutoCloseable {
     private volatile boolean closed;
 
     ClientLoop(ServerSocketChannel server, @Nullable SSLContext tls, Duration tlsHandshakeTimeout, HttpLimits limits,
-            PrintStream log, Predicate<WaitingClient> dispatch) throws IOException {
+            PrintStream log, ProxyMetrics metrics, Predicate<WaitingClient> dispatch) throws IOException {
         this.server = server;
         this.tls = tls;
         this.limits = limits;
         this.tlsHandshakeTimeout = tlsHandshakeTimeout;
         this.log = log;
+        this.metrics = metrics;
         this.dispatch = dispatch;
         // Closing a socket initializes the JDK's native dispatcher classes, which open a descriptor of their
         // own; done first here, so that it can't fail later for want of descriptors and leave the class
@@ -307,6 +310,11 @@ final class ClientLoop implements AutoCloseable {
         ParseResult<RequestHead> result = parser.parse(plaintext);
         parser.reset();
         if (!(result instanceof ParseResult.NeedMore)) {
+            // The start of the handshake's latency; whether it is one, for the answer given here when every
+            // worker is busy (the worker reads the head again).
+            client.headArrived = System.nanoTime();
+            client.upgradeOffered = result instanceof ParseResult.Complete<RequestHead> complete
+                    && complete.head().headers().contains(HeaderName.UPGRADE);
             client.key.cancel();
             waiting.remove(client);
             ready.add(client);
@@ -326,6 +334,9 @@ final class ClientLoop implements AutoCloseable {
                 log.println(id + " " + client.peer + " -> 503: every worker is busy and " + limits.maxHandshakes()
                         + " complete heads wait for one already (--max-handshakes " + limits.maxHandshakes() + ")");
                 answerAndClose(client, ErrorAnswers.answer(503, "every worker is busy", id, "Retry-After", "1"));
+                if (client.upgradeOffered) {
+                    metrics.answered(503, client.headArrived);
+                }
             }
         }
         ready.clear();

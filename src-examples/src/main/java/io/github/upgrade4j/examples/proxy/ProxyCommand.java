@@ -3,6 +3,8 @@ package io.github.upgrade4j.examples.proxy;
 import io.github.upgrade4j.examples.support.Converters;
 import io.github.upgrade4j.examples.support.Lifecycle;
 import io.github.upgrade4j.examples.support.LogOptions;
+import io.github.upgrade4j.examples.support.MetricsEndpoint;
+import io.github.upgrade4j.examples.support.MetricsOptions;
 import io.github.upgrade4j.examples.support.ProjectVersion;
 import io.github.upgrade4j.examples.support.ProxyEndpoints;
 import io.github.upgrade4j.examples.support.TlsSetup;
@@ -15,6 +17,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
@@ -125,6 +128,9 @@ public final class ProxyCommand implements Callable<Integer> {
     private boolean noUpstreamCheck;
 
     @Mixin
+    private MetricsOptions metrics = new MetricsOptions();
+
+    @Mixin
     private LogOptions logging = new LogOptions();
 
     /** {@code auto}, {@code copy} or {@code splice}, for {@code --relay}. */
@@ -151,7 +157,8 @@ public final class ProxyCommand implements Callable<Integer> {
         ReverseProxy.Config config = config();
         RelayOptions relayOptions = relayOptions(config);
         PrintStream log = logging.open(out);
-        Lifecycle.serve(() -> Lifecycle.listen(config.listen(), () -> ReverseProxy.start(config, relayOptions, log)),
+        Optional<MetricsEndpoint> endpoint = metrics.start(log);
+        Lifecycle.serve(() -> Lifecycle.listen(config.listen(), () -> start(config, relayOptions, log, endpoint)),
                 proxy -> {
                     if (!noUpstreamCheck) {
                         Lifecycle.checkUpstream(config.upstream(), log);
@@ -162,8 +169,21 @@ public final class ProxyCommand implements Callable<Integer> {
                     ReverseProxy.await(proxy.drain(drainGrace), drainGrace.plusSeconds(5));
                     proxy.close();
                     log.println("stopped; " + summary(proxy.relay().stats()));
+                    endpoint.ifPresent(MetricsEndpoint::close);
                 });
         return 0;
+    }
+
+    /** The proxy, with its meters in the endpoint's registry if there is one; the endpoint is closed if it fails. */
+    private static ReverseProxy start(ReverseProxy.Config config, RelayOptions relayOptions, PrintStream log,
+            Optional<MetricsEndpoint> endpoint) throws IOException {
+        try {
+            return endpoint.isPresent() ? ReverseProxy.start(config, relayOptions, log, endpoint.get().registry())
+                    : ReverseProxy.start(config, relayOptions, log);
+        } catch (IOException | RuntimeException e) {
+            endpoint.ifPresent(MetricsEndpoint::close);
+            throw e;
+        }
     }
 
     /**

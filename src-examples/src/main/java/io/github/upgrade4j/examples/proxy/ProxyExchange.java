@@ -47,6 +47,7 @@ final class ProxyExchange {
     private final ProxyUpgrade proxy;
     private final TunnelRelay relay;
     private final PrintStream log;
+    private final ProxyMetrics metrics;
     private final Http1Parser<RequestHead> requests = Http1Parser.forRequests();
     private final ForwardedFields forwardedFields;
     /** The client connection during {@link #next}; null between requests. */
@@ -55,13 +56,19 @@ final class ProxyExchange {
     private boolean tunnelled;
     /** The request id of the current request: in its answer, toward the upstream and in the log. */
     private String requestId = "-";
+    /** When the current request's head was complete, in {@link System#nanoTime()} terms. */
+    private long headArrived;
+    /** Whether the current request offered an upgrade: its answer is then counted as a handshake's. */
+    private boolean upgradeOffered;
 
-    ProxyExchange(String peer, ReverseProxy.Config config, ProxyUpgrade proxy, TunnelRelay relay, PrintStream log) {
+    ProxyExchange(String peer, ReverseProxy.Config config, ProxyUpgrade proxy, TunnelRelay relay, PrintStream log,
+            ProxyMetrics metrics) {
         this.peer = peer;
         this.config = config;
         this.proxy = proxy;
         this.relay = relay;
         this.log = log;
+        this.metrics = metrics;
         this.forwardedFields = ForwardedFields.builder().proto(config.tls().isPresent() ? "https" : "http")
                 .via("upgrade4j").build();
     }
@@ -72,11 +79,13 @@ final class ProxyExchange {
     }
 
     /**
-     * Handles one request from {@code client}, whose head has arrived; returns whether the connection
-     * stays open for another.
+     * Handles one request from {@code client}, whose head was complete at {@code headArrived}
+     * ({@link System#nanoTime()}); returns whether the connection stays open for another.
      */
-    boolean next(Conn client) throws IOException {
+    boolean next(Conn client, long headArrived) throws IOException {
         this.client = client;
+        this.headArrived = headArrived;
+        this.upgradeOffered = false;
         try {
             return handle();
         } finally {
@@ -95,6 +104,7 @@ final class ProxyExchange {
             return false;
         }
         RequestHead request = ((ParseResult.Complete<RequestHead>) parsed).head();
+        upgradeOffered = request.headers().contains(HeaderName.UPGRADE);
         requestId = ErrorAnswers.requestId(request.headers());
         String line = requestId + " " + peer + " " + request.method() + " " + request.target();
         BodyFraming framing = BodyFraming.ofRequest(request);
@@ -106,6 +116,7 @@ final class ProxyExchange {
         if (outbound instanceof ErrorAnswer refuse) {
             client.write(Http1Writer.toBytes(ErrorAnswers.withRequestId(refuse.response(), requestId)));
             client.write(refuse.body());
+            answered(refuse.response().status());
             log.println(line + " -> " + refuse.response().status() + " " + refuse.reason() + ": " + refuse.detail());
             return false;
         }
@@ -207,6 +218,7 @@ final class ProxyExchange {
             return false;
         }
         tunnelled = true;
+        answered(101); // the relay writes the 101 before anything else
         log.println(line + " -> 101 tunnel " + tunnel.protocol() + (config.tls().isPresent()
                 || config.upstreamTls().isPresent() ? " (client " + client.security() + "; upstream "
                 + upstream.security() + ")" : ""));
@@ -248,6 +260,7 @@ final class ProxyExchange {
         }
         client.write(Http1Writer.toBytes(new ResponseHead(HttpVersion.HTTP_1_1, response.status(), response.reason(),
                 edit.build())));
+        answered(response.status());
         long bytes = 0;
         if (framing instanceof BodyFraming.FixedLength fixed) {
             bytes = Bodies.copyFixed(upstream, client, fixed.length());
@@ -277,6 +290,14 @@ final class ProxyExchange {
         byte[] body = ErrorAnswers.body(status, detail, requestId);
         client.write(Http1Writer.toBytes(ErrorAnswers.head(status, body, requestId)));
         client.write(body);
+        answered(status);
+    }
+
+    /** Counts and times the final answer to an upgrade request, once written; plain requests are not counted. */
+    private void answered(int status) {
+        if (upgradeOffered) {
+            metrics.answered(status, headArrived);
+        }
     }
 
     /** Notes dropped underscored aliases: a client that sends them may be probing for a spoof. */

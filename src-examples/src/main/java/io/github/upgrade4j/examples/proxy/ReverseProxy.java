@@ -9,6 +9,7 @@ import io.github.upgrade4j.tunnel.RelayOptions;
 import io.github.upgrade4j.tunnel.RelayPath;
 import io.github.upgrade4j.tunnel.TunnelRelay;
 import io.github.upgrade4j.upgrade.ProxyUpgrade;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -121,11 +122,13 @@ public final class ReverseProxy implements AutoCloseable {
     private final ThreadPoolExecutor workers;
     private final ClientLoop clients;
     private final Set<Conn> working = ConcurrentHashMap.newKeySet();
+    private final ProxyMetrics metrics;
     private volatile boolean draining;
 
-    private ReverseProxy(Config config, RelayOptions base, PrintStream log) throws IOException {
+    private ReverseProxy(Config config, RelayOptions base, PrintStream log, ProxyMetrics metrics) throws IOException {
         this.config = config;
         this.log = log;
+        this.metrics = metrics;
         this.proxy = ProxyUpgrade.builder().policy(HopByHopPolicy.builder()
                 .underscoredAliases(config.underscoredAliases()).build()).build();
         this.relay = TunnelRelay.start(base.toBuilder()
@@ -145,7 +148,7 @@ public final class ReverseProxy implements AutoCloseable {
         // one. Beyond that the client loop answers 503.
         this.workers = Workers.start(config.http().maxHandshakes(), "proxy-worker-" + port);
         this.clients = new ClientLoop(server, config.tls().orElse(null), config.handshakeTimeout(), config.http(), log,
-                this::dispatch);
+                metrics, this::dispatch);
     }
 
     /**
@@ -168,7 +171,26 @@ public final class ReverseProxy implements AutoCloseable {
      * @param log where the proxy writes its log lines
      */
     public static ReverseProxy start(Config config, RelayOptions base, PrintStream log) throws IOException {
-        ReverseProxy proxy = new ReverseProxy(config, Objects.requireNonNull(base, "base"), log);
+        return start(config, Objects.requireNonNull(base, "base"), log, ProxyMetrics.none());
+    }
+
+    /**
+     * Starts the proxy as {@link #start(Config, RelayOptions, PrintStream)} does, with its meters in
+     * {@code meters}: the tunnels, counted by a {@link io.github.upgrade4j.tunnel.RelayListener} that
+     * replaces {@code base}'s, and the answers to upgrade requests. With a {@code PrometheusMeterRegistry}
+     * they read {@code upgrade4j_tunnels_active}, {@code upgrade4j_handshake_duration_seconds} and so on
+     * ({@code proxy --help} lists them). One proxy per registry: a second one's counters would add to the
+     * first's, and its gauges would not be registered.
+     */
+    public static ReverseProxy start(Config config, RelayOptions base, PrintStream log, MeterRegistry meters)
+            throws IOException {
+        ProxyMetrics metrics = ProxyMetrics.of(Objects.requireNonNull(meters, "meters"));
+        return start(config, base.toBuilder().listener(metrics).build(), log, metrics);
+    }
+
+    private static ReverseProxy start(Config config, RelayOptions base, PrintStream log, ProxyMetrics metrics)
+            throws IOException {
+        ReverseProxy proxy = new ReverseProxy(config, base, log, metrics);
         proxy.clients.start();
         InetSocketAddress bound = proxy.address();
         log.println("listening on " + bound.getAddress().getHostAddress() + ":" + bound.getPort());
@@ -239,7 +261,7 @@ public final class ReverseProxy implements AutoCloseable {
     private void serve(WaitingClient waiting) {
         Conn client = null;
         ProxyExchange exchange = waiting.exchange != null ? waiting.exchange
-                : new ProxyExchange(waiting.peer, config, proxy, relay, log);
+                : new ProxyExchange(waiting.peer, config, proxy, relay, log, metrics);
         boolean parked = false;
         try {
             waiting.channel.configureBlocking(true);
@@ -249,7 +271,7 @@ public final class ReverseProxy implements AutoCloseable {
             client = Conn.resume(waiting.channel, waiting.engine, waiting.takePlaintext(), waiting.ciphertext);
             working.add(client);
             client.readTimeout(config.http().headerTimeout()); // a request body that stalls this long ends it
-            if (exchange.next(client) && !draining) {
+            if (exchange.next(client, waiting.headArrived) && !draining) {
                 waiting.exchange = exchange;
                 waiting.received(client.unread());
                 waiting.ciphertext = client.unreadCiphertext();

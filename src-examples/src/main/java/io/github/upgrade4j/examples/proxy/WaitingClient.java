@@ -47,6 +47,10 @@ final class WaitingClient {
     boolean idle;
     /** The key on the loop's selector while the connection waits there. */
     @Nullable SelectionKey key;
+    /** When the loop found the current request's head complete (or rejected), in {@link System#nanoTime()} terms. */
+    long headArrived;
+    /** Whether the current request's head, complete, has an {@code Upgrade} field. */
+    boolean upgradeOffered;
     /** The connection's exchange state (its upstream connection) once it served a request. */
     @Nullable ProxyExchange exchange;
 

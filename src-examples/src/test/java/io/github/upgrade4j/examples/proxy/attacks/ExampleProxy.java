@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
  * 127.0.0.1 at a port of its choosing, without its start-up connection to the upstream (which a
  * {@link ScriptedUpstream} would count as the first client). Its log lines are collected for
  * assertions, without the time each starts with. {@link #close()}
- * sends SIGTERM to its pid (the proxy drains with no grace and exits) and kills it if it has not
+ * sends SIGTERM to its pid (the proxy drains with no grace, prints its relay's totals and exits; those
+ * lines are collected too) and kills it if it has not
  * exited within 10 s; never by name.
  */
 public final class ExampleProxy implements AutoCloseable {
@@ -158,9 +159,35 @@ public final class ExampleProxy implements AutoCloseable {
         }
     }
 
+    /** Waits up to 10 s until {@code count} printed lines contain {@code text}; returns them. */
+    public List<String> awaitLines(String text, int count) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            List<String> found = new ArrayList<>();
+            synchronized (lines) {
+                for (String line : lines) {
+                    if (line.contains(text)) {
+                        found.add(line);
+                    }
+                }
+            }
+            if (found.size() >= count) {
+                return found;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                fail("expected the proxy to print " + count + " lines containing '" + text + "' within 10 s; it"
+                        + " printed:\n" + output());
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+        }
+    }
+
     @Override
     public void close() {
-        process.destroy(); // SIGTERM to this pid: the proxy's shutdown hook drains and exits
+        // SIGTERM to this pid: the proxy's shutdown hook drains and exits. Through the handle, since
+        // Process.destroy() also closes the output stream, and the lines the proxy prints as it stops
+        // (draining, stopped with its relay's totals) would be lost.
+        process.toHandle().destroy();
         try {
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
