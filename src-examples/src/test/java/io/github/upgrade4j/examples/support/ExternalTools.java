@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Assumptions;
 /**
  * The programs the end-to-end tests drive (Node.js, npm packages, Chromium), found on this machine.
  *
- * <p>In CI ({@code CI=true}) a missing program fails the test: {@code .ci/run} installs them, so a miss
- * there is a broken set-up. On a developer's machine with only a JDK the test is skipped with a message
+ * <p>In CI ({@code CI=true}, which {@code .ci/run} sets itself) a missing program fails the test:
+ * {@code .ci/run} installs them, so a miss there is a broken set-up. On a developer's machine with only a JDK the test is skipped with a message
  * saying what to install, so the README's test command still works.
  */
 public final class ExternalTools {
