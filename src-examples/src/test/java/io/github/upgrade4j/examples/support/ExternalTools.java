@@ -9,6 +9,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,13 +20,15 @@ import org.junit.jupiter.api.Assumptions;
 /**
  * The programs the end-to-end tests drive (Node.js, npm packages, Chromium), found on this machine.
  *
- * <p>In CI ({@code CI=true}) a missing program fails the test: {@code .ci/run} installs them, so a miss
- * there is a broken set-up. On a developer's machine with only a JDK the test is skipped with a message
+ * <p>In CI ({@code CI=true}, which {@code .ci/run} sets itself) a missing program fails the test:
+ * {@code .ci/run} installs them, so a miss there is a broken set-up. On a developer's machine with only a JDK the test is skipped with a message
  * saying what to install, so the README's test command still works.
  */
 public final class ExternalTools {
     static final Path NODE_DIR = Path.of("target", "node");
     private static final Path SCRIPTS = Path.of("src", "test", "node");
+    /** What {@code npm ci} installs from, copied from {@link #SCRIPTS} into {@link #NODE_DIR}. */
+    private static final List<String> LOCKED = List.of("package.json", "package-lock.json");
     private static boolean installed;
 
     private ExternalTools() {}
@@ -55,31 +58,43 @@ public final class ExternalTools {
     }
 
     /**
-     * Installs the pinned npm packages of {@code src/test/node/package.json} into {@code target/node}, once
-     * per JVM, and again whenever that package.json differs from the copy installed last (a pin was added
-     * or changed), so a developer's old {@code target/node} never runs the tests with stale packages.
+     * Installs the npm packages locked by {@code src/test/node/package-lock.json} into {@code target/node} with
+     * {@code npm ci}, once per JVM, and again whenever that lockfile or its package.json differs from the copy
+     * installed last, so a developer's old {@code target/node} never runs the tests with stale packages. The
+     * committed lockfile fixes every transitive version and its integrity hash, so each run tests against
+     * the same packages; {@code npm ci} fails, rather than resolving afresh, when it no longer matches
+     * package.json.
      */
     public static synchronized void installNodePackages() throws IOException, InterruptedException {
         require("node");
         Path npm = require("npm");
-        Path wanted = SCRIPTS.resolve("package.json");
-        Path installedCopy = NODE_DIR.resolve("package.json");
-        if (installed || Files.isDirectory(NODE_DIR.resolve("node_modules"))
-                && Files.isRegularFile(installedCopy) && Files.mismatch(wanted, installedCopy) == -1L) {
+        if (installed || Files.isDirectory(NODE_DIR.resolve("node_modules")) && installedCopiesMatch()) {
             installed = true;
             return;
         }
         Files.createDirectories(NODE_DIR);
-        Files.copy(wanted, installedCopy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        Files.deleteIfExists(NODE_DIR.resolve("package-lock.json")); // resolve the new pins afresh
-        Process install = new ProcessBuilder(npm.toString(), "install", "--no-audit", "--no-fund", "--loglevel=error")
+        for (String file : LOCKED) {
+            Files.copy(SCRIPTS.resolve(file), NODE_DIR.resolve(file), StandardCopyOption.REPLACE_EXISTING);
+        }
+        Process install = new ProcessBuilder(npm.toString(), "ci", "--no-audit", "--no-fund", "--loglevel=error")
                 .directory(NODE_DIR.toFile()).redirectErrorStream(true).start();
         String output = new String(install.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!install.waitFor(5, TimeUnit.MINUTES) || install.exitValue() != 0) {
-            Files.deleteIfExists(installedCopy); // so that the next run tries again
-            fail("npm install failed:\n" + output);
+            Files.deleteIfExists(NODE_DIR.resolve("package.json")); // so that the next run tries again
+            fail("npm ci failed in " + NODE_DIR + " (if package.json changed, run `npm install --package-lock-only`"
+                    + " in " + SCRIPTS + " and commit package-lock.json):\n" + output);
         }
         installed = true;
+    }
+
+    private static boolean installedCopiesMatch() throws IOException {
+        for (String file : LOCKED) {
+            Path copy = NODE_DIR.resolve(file);
+            if (!Files.isRegularFile(copy) || Files.mismatch(SCRIPTS.resolve(file), copy) != -1L) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Starts {@code node script args...} with the installed packages on its module path. */
