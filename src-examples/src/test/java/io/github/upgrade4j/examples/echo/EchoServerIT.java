@@ -3,7 +3,6 @@ package io.github.upgrade4j.examples.echo;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,6 +13,7 @@ import io.github.upgrade4j.examples.support.WebSocketFrameDecoder.Result;
 import io.github.upgrade4j.examples.proxy.attacks.LogLines;
 import io.github.upgrade4j.examples.support.WebSocketFrame;
 import io.github.upgrade4j.examples.support.WebSocketFrameDecoder;
+import io.github.upgrade4j.examples.support.WebSocketRecorder;
 import io.github.upgrade4j.http.HeaderName;
 import io.github.upgrade4j.http.Http1Parser;
 import io.github.upgrade4j.http.ParseResult;
@@ -39,7 +39,6 @@ import java.util.HexFormat;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -73,7 +72,7 @@ class EchoServerIT {
 
     @Test
     void echoesTextMessagesInOrder() throws Exception {
-        Recorder recorder = new Recorder();
+        WebSocketRecorder recorder = new WebSocketRecorder();
         WebSocket socket = connect("/chat", recorder);
 
         socket.sendText("hello", true).get(WAIT_SECONDS, TimeUnit.SECONDS);
@@ -87,7 +86,7 @@ class EchoServerIT {
     void echoesAOneMebibyteBinaryMessage() throws Exception {
         byte[] data = new byte[1024 * 1024];
         new Random(42).nextBytes(data);
-        Recorder recorder = new Recorder();
+        WebSocketRecorder recorder = new WebSocketRecorder();
         WebSocket socket = connect("/chat", recorder);
 
         socket.sendBinary(ByteBuffer.wrap(data), true).get(WAIT_SECONDS, TimeUnit.SECONDS);
@@ -97,24 +96,24 @@ class EchoServerIT {
 
     @Test
     void answersAPingWithAPongCarryingTheSamePayload() throws Exception {
-        Recorder recorder = new Recorder();
+        WebSocketRecorder recorder = new WebSocketRecorder();
         WebSocket socket = connect("/chat", recorder);
 
         socket.sendPing(ByteBuffer.wrap("are you there?".getBytes(UTF_8))).get(WAIT_SECONDS, TimeUnit.SECONDS);
 
-        assertEquals("are you there?", new String(recorder.next(Pong.class).payload(), UTF_8));
+        assertEquals("are you there?", new String(recorder.next(WebSocketRecorder.Pong.class).payload(), UTF_8));
     }
 
     @Test
     void echoesTheCloseCodeAndLogsTheOutcome() throws Exception {
-        Recorder recorder = new Recorder();
+        WebSocketRecorder recorder = new WebSocketRecorder();
         WebSocket socket = connect("/chat", recorder);
         socket.sendText("one", true).get(WAIT_SECONDS, TimeUnit.SECONDS);
         assertEquals("one", recorder.next(String.class));
 
         socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(WAIT_SECONDS, TimeUnit.SECONDS);
 
-        assertEquals(new Closed(1000, "done"), recorder.next(Closed.class));
+        assertEquals(new WebSocketRecorder.Closed(1000, "done"), recorder.next(WebSocketRecorder.Closed.class));
         assertTrue(log.await("GET /chat -> 101 websocket, 1 message, closed 1000").startsWith("echo 127.0.0.1:"));
     }
 
@@ -125,7 +124,7 @@ class EchoServerIT {
                 .subprotocols(offered -> Optional.of(offered.get(0))).build()), new PrintStream(log, true, UTF_8));
 
         WebSocket socket = CLIENT.newWebSocketBuilder().subprotocols("chat.v2", "chat.v1")
-                .buildAsync(uri("ws", "/chat"), new Recorder()).get(WAIT_SECONDS, TimeUnit.SECONDS);
+                .buildAsync(uri("ws", "/chat"), new WebSocketRecorder()).get(WAIT_SECONDS, TimeUnit.SECONDS);
 
         assertEquals("chat.v2", socket.getSubprotocol());
     }
@@ -316,7 +315,7 @@ class EchoServerIT {
         });
     }
 
-    private WebSocket connect(String path, Recorder recorder) throws Exception {
+    private WebSocket connect(String path, WebSocketRecorder recorder) throws Exception {
         return CLIENT.newWebSocketBuilder().buildAsync(uri("ws", path), recorder).get(WAIT_SECONDS, TimeUnit.SECONDS);
     }
 
@@ -342,67 +341,6 @@ class EchoServerIT {
             out.writeBytes(part);
         }
         return out.toByteArray();
-    }
-
-    record Pong(byte[] payload) {}
-
-    record Closed(int code, String reason) {}
-
-    /** Turns the client's callbacks into a queue of whole messages, pongs, closes and errors. */
-    private static final class Recorder implements WebSocket.Listener {
-        private final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
-        private final StringBuilder text = new StringBuilder();
-        private final ByteArrayOutputStream binary = new ByteArrayOutputStream();
-
-        @Override
-        public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
-            text.append(data);
-            if (last) {
-                events.add(text.toString());
-                text.setLength(0);
-            }
-            socket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onBinary(WebSocket socket, ByteBuffer data, boolean last) {
-            byte[] part = new byte[data.remaining()];
-            data.get(part);
-            binary.writeBytes(part);
-            if (last) {
-                events.add(binary.toByteArray());
-                binary.reset();
-            }
-            socket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onPong(WebSocket socket, ByteBuffer message) {
-            byte[] payload = new byte[message.remaining()];
-            message.get(payload);
-            events.add(new Pong(payload));
-            socket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket socket, int statusCode, String reason) {
-            events.add(new Closed(statusCode, reason));
-            return null;
-        }
-
-        @Override
-        public void onError(WebSocket socket, Throwable error) {
-            events.add(error);
-        }
-
-        <T> T next(Class<T> type) throws InterruptedException {
-            Object event = events.poll(WAIT_SECONDS, TimeUnit.SECONDS);
-            assertNotNull(event, "no event within " + WAIT_SECONDS + " s");
-            return assertInstanceOf(type, event);
-        }
     }
 
     /** A client connection driven byte by byte: heads parsed by upgrade4j, frames by the examples' decoder. */

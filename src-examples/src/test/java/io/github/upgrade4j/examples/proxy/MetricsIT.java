@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.github.upgrade4j.examples.echo.EchoServer;
 import io.github.upgrade4j.examples.proxy.attacks.ExampleProxy;
 import io.github.upgrade4j.examples.support.PrometheusText;
+import io.github.upgrade4j.examples.support.WebSocketRecorder;
 import io.github.upgrade4j.tunnel.CloseReason;
 import io.github.upgrade4j.tunnel.RefusalReason;
 import java.io.ByteArrayOutputStream;
@@ -24,10 +25,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
@@ -122,37 +119,6 @@ class MetricsIT {
         return (payload <= 125 ? 2 : payload <= 65_535 ? 4 : 10) + payload;
     }
 
-    /** The text messages a WebSocket receives, one by one, and its close code. */
-    private static final class Messages implements WebSocket.Listener {
-        final CompletableFuture<Integer> closed = new CompletableFuture<>();
-        private final BlockingQueue<String> texts = new LinkedBlockingQueue<>();
-        private final StringBuilder text = new StringBuilder();
-
-        @Override
-        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-            text.append(data);
-            if (last) {
-                texts.add(text.toString());
-                text.setLength(0);
-            }
-            ws.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
-            closed.complete(statusCode);
-            return null;
-        }
-
-        /** The next whole message, waiting at most 10 s. */
-        String next() throws InterruptedException {
-            String message = texts.poll(10, TimeUnit.SECONDS);
-            assertTrue(message != null, "expected an echo within 10 s");
-            return message;
-        }
-    }
-
     @Test
     void countsTunnelsHandshakesAndBytesWhileTunnelsAreOpenAndAfterTheyClosed() throws Exception {
         String path = proxy.awaitLine("relay: ").contains("relay: splice") ? "splice" : "copy";
@@ -162,18 +128,18 @@ class MetricsIT {
         // Three WebSockets, each sending and receiving messages of several sizes (a 1000-byte one has the
         // 16-bit length), and staying open.
         List<WebSocket> sockets = new ArrayList<>();
-        List<Messages> received = new ArrayList<>();
+        List<WebSocketRecorder> received = new ArrayList<>();
         long clientFrames = 0;
         long echoFrames = 0;
         long payload = 0;
         for (int i = 0; i < TUNNELS; i++) {
-            Messages messages = new Messages();
+            WebSocketRecorder messages = new WebSocketRecorder();
             WebSocket ws = http.newWebSocketBuilder().buildAsync(echoUri, messages).get(10, TimeUnit.SECONDS);
             sockets.add(ws);
             received.add(messages);
             for (String message : new String[] {"tunnel " + i, "x".repeat(100 + i), "y".repeat(1000 + i)}) {
                 ws.sendText(message, true).get(10, TimeUnit.SECONDS);
-                assertEquals(message, messages.next());
+                assertEquals(message, messages.next(String.class));
                 int length = message.getBytes(StandardCharsets.UTF_8).length;
                 clientFrames += maskedFrame(length);
                 echoFrames += unmaskedFrame(length);
@@ -227,7 +193,7 @@ class MetricsIT {
         // how each tunnel ended, and the counts agree with those lines.
         for (int i = 0; i < TUNNELS; i++) {
             sockets.get(i).sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(10, TimeUnit.SECONDS);
-            assertEquals(WebSocket.NORMAL_CLOSURE, received.get(i).closed.get(10, TimeUnit.SECONDS));
+            assertEquals(WebSocket.NORMAL_CLOSURE, received.get(i).next(WebSocketRecorder.Closed.class).code());
             clientFrames += maskedFrame(2 + "bye".length());
         }
         List<String> closedLines = proxy.awaitLines("tunnel closed: ", TUNNELS);
