@@ -16,7 +16,8 @@ if [ ! -f "$bench_jar" ]; then
   exit 1
 fi
 
-# JMH 1.37 uses sun.misc.Unsafe, which JDK 24+ warns about in every fork (BUILD-NOTES P9). A -jvmArgsAppend
+# JMH 1.37 uses sun.misc.Unsafe, which JDK 24+ warns about in every fork unless given
+# --sun-misc-unsafe-memory-access=allow (a flag JDK 17 rejects, so only added on 24+). A -jvmArgsAppend
 # here replaces the relay benchmarks' @Fork(jvmArgsAppend), so it repeats the flags the splice path needs.
 # Before Java 22 the relay cannot splice: its benchmarks run on the copy path and directly only.
 flags=()
