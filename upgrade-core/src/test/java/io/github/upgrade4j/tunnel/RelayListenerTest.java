@@ -105,16 +105,20 @@ class RelayListenerTest {
             relay.drain(Duration.ZERO);
             Opening.Refused shutDown = assertInstanceOf(Opening.Refused.class, relay.open(b.clientEndpoint(),
                     b.upstreamEndpoint()));
-            outcome(first);
+            TunnelOutcome outcome = outcome(first);
 
-            assertEquals(List.of("opened", "refused", "refused", "closed"),
-                    listener.heard.stream().map(Heard::event).toList());
+            // The drain closes the tunnel on its loop while this thread opens again: the end and the second
+            // refusal may be heard in either order, everything before them in this one.
+            assertEquals(4, listener.heard.size(), () -> "heard " + listener.heard);
+            assertEquals(List.of("opened", "refused"), listener.heard.subList(0, 2).stream().map(Heard::event).toList());
             assertSame(refused, listener.heard.get(1).subject());
             assertEquals(RefusalReason.TUNNEL_LIMIT, refused.reason());
             assertEquals(Thread.currentThread().getName(), listener.heard.get(1).thread());
-            assertSame(shutDown, listener.heard.get(2).subject());
+            List<Object> last = listener.heard.subList(2, 4).stream().map(Heard::subject).toList();
+            assertTrue(last.stream().anyMatch(heard -> heard == shutDown), () -> "heard " + listener.heard);
             assertEquals(RefusalReason.SHUT_DOWN, shutDown.reason());
-            assertEquals(CloseReason.SHUTDOWN, ((TunnelOutcome) listener.heard.get(3).subject()).reason());
+            assertTrue(last.stream().anyMatch(heard -> heard == outcome), () -> "heard " + listener.heard);
+            assertEquals(CloseReason.SHUTDOWN, outcome.reason());
         }
     }
 
