@@ -105,7 +105,7 @@ public final class Main {
         }
         System.out.println("consumer check passed (" + String.join(" ", args) + ", Java "
                 + Runtime.version().feature() + ")");
-        System.exit(0); // the relay's threads are not daemons until close; exit for certain
+        System.exit(0); // the status is the verdict: exit with it, whatever the relay left running
     }
 
     /** Where the library came from, and that JSpecify is absent at run time. */
