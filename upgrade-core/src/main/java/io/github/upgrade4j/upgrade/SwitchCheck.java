@@ -18,6 +18,8 @@ import org.jspecify.annotations.Nullable;
  * (RFC 9110 §7.8, §15.2.2; RFC 6455 §4.1). Stateless.
  */
 final class SwitchCheck {
+    private static final Protocol HTTP_1_1 = new Protocol("HTTP", "1.1");
+
     private SwitchCheck() {}
 
     static Verdict judge(HopByHopPolicy policy, UpgradeAttempt attempt, ResponseHead response) {
@@ -37,7 +39,7 @@ final class SwitchCheck {
         }
         @Nullable Protocol asSent = sameAsOffered(forwarded, headers);
         if (asSent != null) { // the common 101: one Upgrade line naming an offered protocol as it was sent
-            return switched(policy, forwarded, response, asSent);
+            return switched(policy, forwarded, response, asSent, asSent.toString());
         }
         FieldList named = FieldList.parse(headers.values(HeaderName.UPGRADE), FieldList.Element.PROTOCOL,
                 FieldList.DEFAULT_MAX_ELEMENTS);
@@ -49,17 +51,29 @@ final class SwitchCheck {
                     : "expected the 101 to name a protocol but it had no Upgrade field");
         }
         // The protocol as the client offered it: the upstream may name it in another case (RFC 9110 §7.8).
-        @Nullable Protocol chosen = protocols.size() > 1 ? null : offered(forwarded, Protocol.parse(protocols.get(0)));
-        if (chosen == null) {
+        @Nullable Protocol chosen = offered(forwarded, Protocol.parse(protocols.get(0)));
+        if (chosen == null || protocols.size() > 1 && !tlsUnderHttp(chosen, protocols)) {
             return invalid(UpgradeReason.Invalid.SWITCH_TO_UNOFFERED_PROTOCOL, "the upstream switched to "
-                    + String.join(", ", protocols) + " but the client offered " + UpgradeOffer.join(forwarded.offered()));
+                    + String.join(", ", protocols) + " but the client offered " + UpgradeOffer.join(forwarded.offered())
+                    + (protocols.size() > 1 ? " (a 101 names one protocol, or TLS with HTTP/1.1 on top of it)" : ""));
         }
-        return switched(policy, forwarded, response, chosen);
+        return switched(policy, forwarded, response, chosen,
+                protocols.size() == 1 ? chosen.toString() : chosen + ", " + protocols.get(1));
+    }
+
+    /**
+     * Whether a 101's two-element {@code Upgrade} list is a switch to TLS with HTTP/1.1 going on above it,
+     * the layers in ascending order (RFC 9110 §7.8; RFC 2817 §3.3: {@code TLS/1.2, HTTP/1.1}). No other
+     * list is a switch a client asked for: naming a protocol twice, or two protocols where one was
+     * offered, is ambiguous.
+     */
+    private static boolean tlsUnderHttp(Protocol chosen, List<String> protocols) {
+        return protocols.size() == 2 && chosen.named("TLS") && HTTP_1_1.sameAs(Protocol.parse(protocols.get(1)));
     }
 
     /** The checks after the protocol, and the tunnel. */
     private static Verdict switched(HopByHopPolicy policy, UpgradeAttempt.Forwarded forwarded, ResponseHead response,
-            Protocol chosen) {
+            Protocol chosen, String upgrade) {
         Headers headers = response.headers();
         if (chosen.named("websocket")) {
             @Nullable ErrorAnswer broken = checkWebSocket(forwarded, headers);
@@ -83,12 +97,11 @@ final class SwitchCheck {
             }
         }
         List<String> received = headers.values(HeaderName.UPGRADE);
-        String upgrade = chosen.toString();
         if (received.size() != 1 || !received.get(0).equalsIgnoreCase(upgrade)) {
             notices = plus(notices, new Forwarding.Notice(Forwarding.NoticeKind.UPGRADE_LINES_REPLACED, "replaced the 101's"
                     + " Upgrade lines '" + String.join("', '", received) + "' with 'Upgrade: " + upgrade + "'"));
         }
-        return new Verdict.Tunnel(chosen, response, forward, notices);
+        return new Verdict.Tunnel(chosen, upgrade, response, forward, notices);
     }
 
     /**

@@ -124,6 +124,11 @@ public sealed interface UpgradeReason extends Reason permits UpgradeReason.Ignor
         WEBSOCKET_EXTENSIONS_MALFORMED(400, "RFC 6455 §9.1",
                 "Sec-WebSocket-Extensions must list extensions like 'permessage-deflate; client_max_window_bits';"
                         + " this one does not parse."),
+        /** A request the server serves only over TLS, sent in the clear without an offer of TLS. */
+        TLS_REQUIRED(426, "RFC 2817 §4.2; RFC 9110 §15.5.22",
+                "This resource is served only over TLS, and the request came in the clear without offering to"
+                        + " switch. Send it again with 'Upgrade: TLS/1.2' and 'Connection: upgrade' (ipptool -E, CUPS"
+                        + " with encryption required), or use https:// or ipps:// directly."),
         /** An extended CONNECT for a protocol other than WebSocket. */
         EXTENDED_CONNECT_PROTOCOL_UNSUPPORTED(501, "RFC 9220 §3",
                 "The HTTP/2 or HTTP/3 client asked to tunnel a protocol that cannot be translated to an HTTP/1.1"

@@ -17,13 +17,15 @@ public sealed interface Verdict permits Verdict.Tunnel, Verdict.Interim, Verdict
      */
     final class Tunnel implements Verdict {
         private final Protocol protocol;
+        private final String upgrade;
         private final ResponseHead received;
         private final Forwarding.Forward stripping;
         private final List<Forwarding.Notice> notices;
 
-        Tunnel(Protocol protocol, ResponseHead received, Forwarding.Forward stripping,
+        Tunnel(Protocol protocol, String upgrade, ResponseHead received, Forwarding.Forward stripping,
                 List<Forwarding.Notice> notices) {
             this.protocol = protocol;
+            this.upgrade = upgrade;
             this.received = received;
             this.stripping = stripping;
             this.notices = List.copyOf(notices);
@@ -47,11 +49,12 @@ public sealed interface Verdict permits Verdict.Tunnel, Verdict.Interim, Verdict
 
         /**
          * {@return a fresh editor for the 101} It holds exactly {@code Connection: upgrade}, exactly one
-         * {@code Upgrade} line, {@link #protocol()}'s wire form, where the upstream's first {@code Upgrade}
-         * line was, and the upstream's other end-to-end fields in their order.
+         * {@code Upgrade} line, where the upstream's first {@code Upgrade} line was, and the upstream's
+         * other end-to-end fields in their order. The {@code Upgrade} line is {@link #protocol()}'s wire
+         * form, followed by the layers the upstream named above it, if any ({@code TLS/1.2, HTTP/1.1}).
          */
         public HeadEditor edit() {
-            return stripping.edit().set(HeaderName.UPGRADE, protocol.toString());
+            return stripping.edit().set(HeaderName.UPGRADE, upgrade);
         }
 
         /** {@return the 101 for the client, built from a fresh {@link #edit()}} */

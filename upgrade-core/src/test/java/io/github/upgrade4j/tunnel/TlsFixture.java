@@ -29,13 +29,14 @@ import javax.net.ssl.TrustManagerFactory;
  * and {@link Driver}, a blocking engine over streams, for the proxy side's own handshake and for
  * peers that must send exactly the records a test needs (half a record, say).
  */
-final class TlsFixture {
+public final class TlsFixture {
     private static final char[] PASSWORD = "tunnel-test".toCharArray();
     private static SSLContext context;
 
     private TlsFixture() {}
 
-    static synchronized SSLContext context() {
+    /** {@return the context with the throw-away certificate, made on first use} */
+    public static synchronized SSLContext context() {
         if (context == null) {
             try {
                 context = makeContext();
