@@ -268,6 +268,16 @@ public sealed interface Forwarding {
          * A 101's {@code Upgrade} lines held more than the protocol switched to (empty elements, other
          * spellings), and the proxy wrote its own single line (RFC 9110 §5.6.1, §7.8).
          */
-        UPGRADE_LINES_REPLACED
+        UPGRADE_LINES_REPLACED,
+        /**
+         * A response other than a 101 advertised protocols in {@code Upgrade} (a 426, say) and the proxy
+         * passed on those it would forward itself, nominated by its own {@code Connection: upgrade}.
+         */
+        UPGRADE_ADVERTISED,
+        /**
+         * A response other than a 101 advertised protocols in {@code Upgrade} that the proxy would not
+         * forward, so the advertisement of them, connection-specific (RFC 9110 §7.6.1), was removed.
+         */
+        UPGRADE_ADVERTISEMENT_REMOVED
     }
 }

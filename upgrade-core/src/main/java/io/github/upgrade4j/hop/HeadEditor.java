@@ -50,6 +50,7 @@ public final class HeadEditor {
     private int size;
     private boolean chunked;
     private boolean persists = true;
+    private boolean advertises;
 
     HeadEditor(Forwarding.Forward base) {
         this.base = base;
@@ -67,6 +68,24 @@ public final class HeadEditor {
         Objects.requireNonNull(connection, "connection");
         String value = base.teTrailers() ? connection.value() + ", te" : connection.value();
         return op(SET, HeaderName.CONNECTION, value, true);
+    }
+
+    /**
+     * Advertises {@code protocols} in a response that is not a 101, such as a 426 (Upgrade Required,
+     * which must carry {@code Upgrade}, RFC 9110 §15.5.22) or a 200 that announces TLS: appends
+     * {@code Upgrade: protocols} and makes the {@code Connection} line carry {@code upgrade}, which
+     * {@link #responseBody} keeps beside its own {@code close} (RFC 9110 §7.8: a sender of
+     * {@code Upgrade} must nominate it). {@code ProxyUpgrade} calls it for the protocols the proxy would
+     * forward itself.
+     *
+     * @param protocols the protocols, as an {@code Upgrade} value ({@code websocket}, {@code TLS/1.2, HTTP/1.1})
+     * @return this editor
+     * @throws IllegalArgumentException if {@code protocols} is not a valid field value
+     */
+    public HeadEditor advertise(String protocols) {
+        op(ADD, HeaderName.UPGRADE, protocols, false);
+        advertises = true;
+        return op(SET, HeaderName.CONNECTION, "upgrade", true);
     }
 
     /**
@@ -159,6 +178,9 @@ public final class HeadEditor {
         persists = !mustClose && Persistence.persists(request, true) && (chunked || !chunkedBody && !untilClose);
         if (chunked) {
             op(SET, HeaderName.TRANSFER_ENCODING, "chunked", true);
+        }
+        if (advertises) {
+            return op(SET, HeaderName.CONNECTION, persists ? "upgrade" : "upgrade, close", true);
         }
         return persists ? remove(HeaderName.CONNECTION) : op(SET, HeaderName.CONNECTION, "close", true);
     }

@@ -23,6 +23,9 @@ public record Protocol(String name, @Nullable String version) {
     /** HTTP/2 over cleartext TCP (RFC 7540 §3.2, deprecated by RFC 9113 §3.1). */
     public static final Protocol H2C = new Protocol("h2c", null);
 
+    /** HTTP/1.1 itself, as a layer named above another in an {@code Upgrade} list ({@code TLS/1.2, HTTP/1.1}). */
+    static final Protocol HTTP_1_1 = new Protocol("HTTP", "1.1");
+
     /**
      * Checks the parts.
      *

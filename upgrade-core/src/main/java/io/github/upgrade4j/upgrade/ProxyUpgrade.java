@@ -3,6 +3,7 @@ package io.github.upgrade4j.upgrade;
 import io.github.upgrade4j.hop.Forwarding;
 import io.github.upgrade4j.hop.HopByHopPolicy;
 import io.github.upgrade4j.hop.UpstreamConnection;
+import io.github.upgrade4j.http.FieldList;
 import io.github.upgrade4j.http.HeaderName;
 import io.github.upgrade4j.http.RequestHead;
 import io.github.upgrade4j.http.ResponseHead;
@@ -143,6 +144,11 @@ public final class ProxyUpgrade {
     /**
      * Judges the upstream's answer to a request forwarded by {@link #towardUpstream}.
      *
+     * <p>An answer other than a 101 that advertises protocols in {@code Upgrade} (a 426, or a 200
+     * announcing TLS) keeps, with the proxy's own {@code Connection: upgrade}, only the protocols this
+     * proxy would forward, since the client may offer them through it; the rest of the advertisement is
+     * removed as connection-specific. {@link Verdict.Plain#notices()} says which.
+     *
      * <p>The answer to a forwarded upgrade is recorded as a flight-recorder event
      * ({@code io.github.upgrade4j.UpgradeDecision}, role {@code proxy response}) when a recording enables it.
      *
@@ -170,9 +176,52 @@ public final class ProxyUpgrade {
             return new Verdict.Interim(response.withHeaders(forward.headers()));
         }
         if (attempt instanceof UpgradeDecision.Ignore plain) {
-            return new Verdict.Plain(response, forward, false, plain.reason());
+            return plain(response, forward, false, plain.reason());
         }
-        return new Verdict.Plain(response, forward, true, UpgradeReason.Ignored.NOT_SWITCHED);
+        return plain(response, forward, true, UpgradeReason.Ignored.NOT_SWITCHED);
+    }
+
+    /**
+     * A plain answer, and what becomes of its {@code Upgrade} advertisement: the hop-by-hop policy removed
+     * it with the rest of the connection's fields; the protocols this proxy forwards are advertised again
+     * with its own {@code Connection: upgrade}, since the client may offer them through it, and the rest
+     * stay removed (an advertisement of h2c, say, would invite an offer the proxy does not pass on).
+     * {@code HTTP/1.1} after a kept protocol stays with it: it is the layer above, as in
+     * {@code TLS/1.2, HTTP/1.1}.
+     */
+    private Verdict.Plain plain(ResponseHead response, Forwarding.Forward forward, boolean closeClient,
+            UpgradeReason.Ignored reason) {
+        List<String> lines = response.headers().values(HeaderName.UPGRADE);
+        if (lines.isEmpty()) {
+            return new Verdict.Plain(response, forward, closeClient, reason, null, List.of());
+        }
+        FieldList named = FieldList.parse(lines, FieldList.Element.PROTOCOL, FieldList.DEFAULT_MAX_ELEMENTS);
+        List<String> kept = new ArrayList<>();
+        List<String> removed = new ArrayList<>();
+        if (named instanceof FieldList.Valid valid) {
+            for (String element : valid.elements()) {
+                Protocol protocol = Protocol.parse(element);
+                boolean layerAbove = !kept.isEmpty() && protocol.sameAs(Protocol.HTTP_1_1);
+                (layerAbove || allows(protocol) ? kept : removed).add(element);
+            }
+        } else {
+            removed.add(String.join(", ", lines));
+        }
+        List<Forwarding.Notice> notices = new ArrayList<>(2);
+        if (!kept.isEmpty()) {
+            notices.add(new Forwarding.Notice(Forwarding.NoticeKind.UPGRADE_ADVERTISED, "advertised '"
+                    + String.join(", ", kept) + "' of the upstream's " + response.status()
+                    + " to the client, with 'Connection: upgrade': the proxy forwards an offer of it"));
+        }
+        if (!removed.isEmpty()) {
+            notices.add(new Forwarding.Notice(Forwarding.NoticeKind.UPGRADE_ADVERTISEMENT_REMOVED, "removed '"
+                    + String.join(", ", removed) + "' from the upstream's " + response.status() + " advertisement:"
+                    + " the proxy would not forward an offer of it"
+                    + (kept.isEmpty() && response.status() == 426 ? "; the 426 reaches the client without the"
+                            + " Upgrade field RFC 9110 §15.5.22 asks for" : "")));
+        }
+        return new Verdict.Plain(response, forward, closeClient, reason,
+                kept.isEmpty() ? null : String.join(", ", kept), notices);
     }
 
     private static boolean named(List<Protocol> protocols, String name) {

@@ -18,8 +18,6 @@ import org.jspecify.annotations.Nullable;
  * (RFC 9110 §7.8, §15.2.2; RFC 6455 §4.1). Stateless.
  */
 final class SwitchCheck {
-    private static final Protocol HTTP_1_1 = new Protocol("HTTP", "1.1");
-
     private SwitchCheck() {}
 
     static Verdict judge(HopByHopPolicy policy, UpgradeAttempt attempt, ResponseHead response) {
@@ -68,7 +66,7 @@ final class SwitchCheck {
      * offered, is ambiguous.
      */
     private static boolean tlsUnderHttp(Protocol chosen, List<String> protocols) {
-        return protocols.size() == 2 && chosen.named("TLS") && HTTP_1_1.sameAs(Protocol.parse(protocols.get(1)));
+        return protocols.size() == 2 && chosen.named("TLS") && Protocol.HTTP_1_1.sameAs(Protocol.parse(protocols.get(1)));
     }
 
     /** The checks after the protocol, and the tunnel. */

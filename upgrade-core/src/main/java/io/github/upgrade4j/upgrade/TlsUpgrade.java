@@ -135,6 +135,15 @@ public final class TlsUpgrade implements ProtocolHandler {
         return new ErrorAnswer(reason, detail, head);
     }
 
+    /**
+     * {@return the {@code Upgrade} value that advertises this switch: {@code TLS/1.2, HTTP/1.1}} A server
+     * may announce in any response that TLS is available (RFC 2817 §4.1) with this value and
+     * {@code Connection: Upgrade} ({@code HeadEditor.advertise} writes both); {@link #require} uses it.
+     */
+    public String advertisement() {
+        return advertisement;
+    }
+
     /** {@return a new engine of the context in server mode, for the handshake after the 101 on a channel} */
     public SSLEngine serverEngine() {
         SSLEngine engine = context.createSSLEngine();

@@ -6,6 +6,7 @@ import io.github.upgrade4j.http.HeaderName;
 import io.github.upgrade4j.http.ResponseHead;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What {@link ProxyUpgrade#judge} says an upstream's answer means for the client: a tunnel, an interim
@@ -90,13 +91,28 @@ public sealed interface Verdict permits Verdict.Tunnel, Verdict.Interim, Verdict
         private final Forwarding.Forward stripping;
         private final boolean closeClient;
         private final UpgradeReason.Ignored reason;
+        private final @Nullable String advertised;
+        private final List<Forwarding.Notice> notices;
 
         Plain(ResponseHead received, Forwarding.Forward stripping, boolean closeClient,
-                UpgradeReason.Ignored reason) {
+                UpgradeReason.Ignored reason, @Nullable String advertised, List<Forwarding.Notice> notices) {
             this.received = received;
             this.stripping = stripping;
             this.closeClient = closeClient;
             this.reason = reason;
+            this.advertised = advertised;
+            this.notices = List.copyOf(notices);
+        }
+
+        /**
+         * {@return what happened to the response's {@code Upgrade} advertisement, if it had one} A
+         * protocol the proxy would forward is advertised to the client
+         * ({@link Forwarding.NoticeKind#UPGRADE_ADVERTISED}); any other is removed
+         * ({@link Forwarding.NoticeKind#UPGRADE_ADVERTISEMENT_REMOVED}), as is all of it when none is left.
+         * Empty for a response without {@code Upgrade}.
+         */
+        public List<Forwarding.Notice> notices() {
+            return notices;
         }
 
         /**
@@ -119,11 +135,16 @@ public sealed interface Verdict permits Verdict.Tunnel, Verdict.Interim, Verdict
 
         /**
          * {@return a fresh editor for the client's head: the stripped lines, with {@code Connection: close}
-         * when {@link #closeClient()}} Use {@link HeadEditor#responseBody} to frame the body and decide
+         * when {@link #closeClient()}, and the advertisement the proxy passes on ({@link #notices()}) with
+         * {@code Connection: upgrade}} Use {@link HeadEditor#responseBody} to frame the body and decide
          * whether the client connection persists.
          */
         public HeadEditor edit() {
             HeadEditor edit = stripping.edit();
+            if (advertised != null) {
+                edit.advertise(advertised);
+                return closeClient ? edit.set(HeaderName.CONNECTION, "upgrade, close") : edit;
+            }
             return closeClient ? edit.set(HeaderName.CONNECTION, "close") : edit;
         }
 

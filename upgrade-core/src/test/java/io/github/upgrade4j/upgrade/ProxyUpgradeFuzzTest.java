@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.github.upgrade4j.hop.Forwarding;
 import io.github.upgrade4j.http.FieldList;
 import io.github.upgrade4j.http.HeaderName;
 import io.github.upgrade4j.http.Headers;
@@ -179,9 +180,15 @@ class ProxyUpgradeFuzzTest {
             assertTrue(answer.status() >= 200, () -> "plain for " + answer.status());
             assertEquals((attempt instanceof UpgradeAttempt.Forwarded), plain.closeClient(), "an answer to an upgrade must close the client");
             Headers toClient = plain.response().headers();
-            assertFalse(toClient.contains(HeaderName.UPGRADE), "Upgrade relayed on a plain answer");
+            boolean advertised = plain.notices().stream()
+                    .anyMatch(n -> n.kind() == Forwarding.NoticeKind.UPGRADE_ADVERTISED);
+            assertEquals(advertised, toClient.contains(HeaderName.UPGRADE),
+                    "Upgrade relayed on a plain answer only as an advertisement the proxy kept");
+            plain.notices().forEach(n -> assertSafeToLog(n.toString()));
             if (plain.closeClient()) {
-                assertEquals(List.of("close"), toClient.values(HeaderName.CONNECTION));
+                assertEquals(List.of(advertised ? "upgrade, close" : "close"), toClient.values(HeaderName.CONNECTION));
+            } else if (advertised) {
+                assertEquals(List.of("upgrade"), toClient.values(HeaderName.CONNECTION));
             } else {
                 assertFalse(toClient.contains(HeaderName.CONNECTION));
             }
