@@ -52,7 +52,9 @@ public class WebSocketSmuggleScenario1IT extends ThroughTheProxy {
 
         assertEquals(426, reply.status(), reply::text);
         reply.assertCloses();
-        assertFalse(reply.head().contains("\r\nUpgrade:"), reply::head);
+        // The advertisement of websocket, which the proxy forwards, reaches the client (RFC 9110 §15.5.22).
+        assertTrue(reply.head().contains("\r\nUpgrade: websocket\r\n"), reply::head);
+        assertTrue(reply.head().contains("\r\nConnection: upgrade, close\r\n"), reply::head);
         assertEquals("Upgrade Required", reply.body());
         assertEquals(1, reply.statuses().size(), () -> "the smuggled request was answered:\n" + reply.text());
         ScriptedUpstream.Peer peer = upstream.peer(0).awaitEnd();
