@@ -25,7 +25,7 @@ class MainTest {
                     "--drain-grace", "--tls-keystore", "--tls-password-file", "--upstream-tls", "--upstream-truststore",
                     "--upstream-truststore-password-file", "--tls-fin-as-end", "--relay", "--buffer-size",
                     "--underscored-aliases", "--header-timeout", "--keep-alive-timeout", "--max-handshakes",
-                    "--no-upstream-check", "--metrics", "--log-format"),
+                    "--allow-upgrade", "--no-upstream-check", "--metrics", "--log-format"),
             "echo-server", List.of("--listen", "--log-format"),
             "decisions", List.of(),
             "parse", List.of("--response", "--lf", "FILE"),
