@@ -26,7 +26,7 @@ class MainTest {
                     "--upstream-truststore-password-file", "--tls-fin-as-end", "--relay", "--buffer-size",
                     "--underscored-aliases", "--header-timeout", "--keep-alive-timeout", "--max-handshakes",
                     "--allow-upgrade", "--no-upstream-check", "--metrics", "--log-format"),
-            "echo-server", List.of("--listen", "--log-format"),
+            "echo-server", List.of("--listen", "--tls-upgrade", "--tls-password-file", "--require-tls", "--log-format"),
             "decisions", List.of(),
             "parse", List.of("--response", "--lf", "FILE"),
             "probe", List.of("URL", "--via", "--origin", "--subprotocol", "--idle", "--insecure", "--json"),
