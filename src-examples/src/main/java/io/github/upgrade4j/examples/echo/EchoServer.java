@@ -250,7 +250,8 @@ public final class EchoServer implements AutoCloseable {
                 }
                 if (result instanceof ParseResult.Rejected<RequestHead> rejected) {
                     respond(rejected.status(), TEXT_PLAIN, text(rejected.detail()), false, true);
-                    log(over() + "-> " + rejected.status() + " " + rejected.problem());
+                    log((secure == null ? "" : "over TLS (" + secure + ") ") + "-> " + rejected.status() + " "
+                            + rejected.problem());
                     return true;
                 }
                 RequestHead request = ((ParseResult.Complete<RequestHead>) result).head();
