@@ -12,10 +12,12 @@ import io.github.upgrade4j.hop.UnderscoreAction;
 import io.github.upgrade4j.tunnel.RelayOptions;
 import io.github.upgrade4j.tunnel.RelayPath;
 import io.github.upgrade4j.tunnel.RelayStats;
+import io.github.upgrade4j.upgrade.Protocol;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -122,6 +124,13 @@ public final class ProxyCommand implements Callable<Integer> {
                     + " One of: ${COMPLETION-CANDIDATES}; default: ${DEFAULT-VALUE}.")
     private UnderscoreAction underscoredAliases;
 
+    @Option(names = "--allow-upgrade", paramLabel = "PROTOCOL", defaultValue = "websocket",
+            converter = Converters.UpgradeProtocol.class, description = "A protocol whose upgrade offers are"
+                    + " forwarded, e.g. websocket or TLS/1.2 (RFC 2817, as IPP printers and ipptool -E use); repeat"
+                    + " it for several. Given, it replaces the default: --allow-upgrade websocket --allow-upgrade"
+                    + " TLS/1.2 keeps both. Offers of others are removed before forwarding. Default: ${DEFAULT-VALUE}.")
+    private List<Protocol> upgrades;
+
     @Option(names = "--no-upstream-check", description = "Do not try a connection to the upstream at start-up (by"
             + " default one is tried, and a warning printed when it fails), e.g. for an upstream that counts or"
             + " logs connections.")
@@ -196,7 +205,8 @@ public final class ProxyCommand implements Callable<Integer> {
         ReverseProxy.Config config = new ReverseProxy.Config(endpoints.listen(), endpoints.upstream(),
                 endpoints.idleTimeout(), endpoints.maxTunnels(), handshakeTimeout)
                 .withUnderscoredAliases(underscoredAliases)
-                .withHttp(new HttpLimits(headerTimeout, keepAliveTimeout, maxHandshakes));
+                .withHttp(new HttpLimits(headerTimeout, keepAliveTimeout, maxHandshakes))
+                .withUpgrades(upgrades);
         if (keystore != null || keystorePassword != null) {
             if (keystore == null || keystorePassword == null) {
                 throw new ParameterException(spec.commandLine(), "options --tls-keystore and --tls-password-file go"

@@ -8,6 +8,7 @@ import io.github.upgrade4j.tunnel.CloseHook;
 import io.github.upgrade4j.tunnel.RelayOptions;
 import io.github.upgrade4j.tunnel.RelayPath;
 import io.github.upgrade4j.tunnel.TunnelRelay;
+import io.github.upgrade4j.upgrade.Protocol;
 import io.github.upgrade4j.upgrade.ProxyUpgrade;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -16,6 +17,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -29,8 +31,10 @@ import javax.net.ssl.SSLContext;
 /**
  * A real HTTP/1.1 reverse proxy built only on {@code upgrade-core}: every request goes to one
  * upstream over HTTP/1.1 with the hop-by-hop policy applied both ways and {@code X-Forwarded-*} and
- * {@code Via} added after stripping; WebSocket upgrades go through {@link ProxyUpgrade}, and a valid
- * 101 hands both connections, with the bytes read past the heads, to a {@link TunnelRelay}.
+ * {@code Via} added after stripping; WebSocket upgrades (and those of any other protocol
+ * {@link Config#upgrades()} allows, such as {@code TLS/1.2} for IPP printers, RFC 2817) go through
+ * {@link ProxyUpgrade}, and a valid 101 hands both connections, with the bytes read past the heads, to a
+ * {@link TunnelRelay}.
  *
  * <p>Threads: a client waiting for its head costs none. One selector thread ({@link ClientLoop}) accepts,
  * runs TLS handshakes and collects heads, with a header timeout and a keep-alive timeout; a complete head
@@ -69,10 +73,12 @@ public final class ReverseProxy implements AutoCloseable {
      *     {@code _} as {@code -} ({@link HopByHopPolicy.Builder#underscoredAliases})
      * @param http how long clients may take over their heads and keep idle connections, and how many
      *     requests are served at once
+     * @param upgrades the protocols whose offers are forwarded ({@link ProxyUpgrade.Builder#allow}); by
+     *     default {@code websocket} alone
      */
     public record Config(InetSocketAddress listen, InetSocketAddress upstream, Duration idleTimeout, int maxTunnels,
             Duration handshakeTimeout, Optional<SSLContext> tls, Optional<SSLContext> upstreamTls,
-            UnderscoreAction underscoredAliases, HttpLimits http) {
+            UnderscoreAction underscoredAliases, HttpLimits http, List<Protocol> upgrades) {
         public Config {
             Objects.requireNonNull(listen, "listen");
             Objects.requireNonNull(upstream, "upstream");
@@ -80,37 +86,50 @@ public final class ReverseProxy implements AutoCloseable {
             Objects.requireNonNull(upstreamTls, "upstreamTls");
             Objects.requireNonNull(underscoredAliases, "underscoredAliases");
             Objects.requireNonNull(http, "http");
+            upgrades = List.copyOf(upgrades);
         }
 
-        /** Plain TCP both ways; underscored aliases dropped; {@link HttpLimits#standard()}. */
+        /**
+         * Plain TCP both ways; underscored aliases dropped; {@link HttpLimits#standard()}; WebSocket the only
+         * upgrade forwarded.
+         */
         public Config(InetSocketAddress listen, InetSocketAddress upstream, Duration idleTimeout, int maxTunnels,
                 Duration handshakeTimeout) {
             this(listen, upstream, idleTimeout, maxTunnels, handshakeTimeout, Optional.empty(), Optional.empty(),
-                    UnderscoreAction.DROP, HttpLimits.standard());
+                    UnderscoreAction.DROP, HttpLimits.standard(), List.of(Protocol.WEBSOCKET));
         }
 
         /** A copy that listens with TLS, presenting {@code context}'s key. */
         public Config withTls(SSLContext context) {
             return new Config(listen, upstream, idleTimeout, maxTunnels, handshakeTimeout, Optional.of(context),
-                    upstreamTls, underscoredAliases, http);
+                    upstreamTls, underscoredAliases, http, upgrades);
         }
 
         /** A copy that speaks TLS to the upstream, trusting what {@code context} trusts. */
         public Config withUpstreamTls(SSLContext context) {
             return new Config(listen, upstream, idleTimeout, maxTunnels, handshakeTimeout, tls,
-                    Optional.of(context), underscoredAliases, http);
+                    Optional.of(context), underscoredAliases, http, upgrades);
         }
 
         /** A copy that treats underscored aliases of protected fields with {@code action}. */
         public Config withUnderscoredAliases(UnderscoreAction action) {
             return new Config(listen, upstream, idleTimeout, maxTunnels, handshakeTimeout, tls, upstreamTls, action,
-                    http);
+                    http, upgrades);
         }
 
         /** A copy with other HTTP-phase limits. */
         public Config withHttp(HttpLimits limits) {
             return new Config(listen, upstream, idleTimeout, maxTunnels, handshakeTimeout, tls, upstreamTls,
-                    underscoredAliases, limits);
+                    underscoredAliases, limits, upgrades);
+        }
+
+        /**
+         * A copy that forwards offers of {@code protocols} instead, e.g. {@code websocket} and {@code TLS/1.2}
+         * (RFC 2817, for IPP printers); none forwards no upgrade at all. The list is copied.
+         */
+        public Config withUpgrades(List<Protocol> protocols) {
+            return new Config(listen, upstream, idleTimeout, maxTunnels, handshakeTimeout, tls, upstreamTls,
+                    underscoredAliases, http, protocols);
         }
     }
 
@@ -130,7 +149,8 @@ public final class ReverseProxy implements AutoCloseable {
         this.log = log;
         this.metrics = metrics;
         this.proxy = ProxyUpgrade.builder().policy(HopByHopPolicy.builder()
-                .underscoredAliases(config.underscoredAliases()).build()).build();
+                .underscoredAliases(config.underscoredAliases()).build())
+                .allow(config.upgrades().stream().map(Protocol::toString).toArray(String[]::new)).build();
         this.relay = TunnelRelay.start(base.toBuilder()
                 .idleTimeout(config.idleTimeout())
                 .maxTunnels(config.maxTunnels())
@@ -165,7 +185,10 @@ public final class ReverseProxy implements AutoCloseable {
      * @param config the proxy's settings
      * @param base the relay's settings apart from three the proxy sets over them: the idle timeout and
      *     the tunnel limit, from {@code config}, and the close hook, always
-     *     {@link CloseHook#webSocketGoingAway()} since every tunnel here is a WebSocket. The rest (event
+     *     {@link CloseHook#webSocketGoingAway()}: the relay has one hook for all its tunnels, so a tunnel of
+     *     another protocol {@link Config#upgrades()} allows (the end-to-end TLS after {@code TLS/1.2}) gets
+     *     the Close frame too when a drain's grace ends, which its peers read as a broken record as they
+     *     are closed. The rest (event
      *     loops, buffer size and budget, send-stall, half-closed and lifetime timeouts,
      *     {@code TCP_NODELAY}, {@code SO_KEEPALIVE}) is {@code base}'s.
      * @param log where the proxy writes its log lines

@@ -1,5 +1,6 @@
 package io.github.upgrade4j.examples.support;
 
+import io.github.upgrade4j.upgrade.Protocol;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -95,6 +96,19 @@ public final class Converters {
             }
             throw new TypeConversionException("expected a whole number from 1 to " + Integer.MAX_VALUE + " but was '"
                     + text + "'");
+        }
+    }
+
+    /** An {@code Upgrade} protocol, {@code name} or {@code name/version} (RFC 9110 §7.8): {@code TLS/1.2}. */
+    public static final class UpgradeProtocol implements ITypeConverter<Protocol> {
+        @Override
+        public Protocol convert(String text) {
+            try {
+                return Protocol.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException("expected a protocol like websocket or TLS/1.2 (a token, optionally"
+                        + " '/' and a token) but was '" + text + "'");
+            }
         }
     }
 

@@ -10,11 +10,13 @@ import io.github.upgrade4j.tunnel.RefusalReason;
 import io.github.upgrade4j.tunnel.RelayOptions;
 import io.github.upgrade4j.tunnel.RelayPath;
 import io.github.upgrade4j.tunnel.RelayStats;
+import io.github.upgrade4j.upgrade.Protocol;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -53,6 +55,7 @@ class ProxyCommandTest {
         assertEquals(HttpLimits.standard(), config.http());
         assertEquals(UnderscoreAction.DROP, config.underscoredAliases());
         assertTrue(config.tls().isEmpty() && config.upstreamTls().isEmpty());
+        assertEquals(List.of(Protocol.WEBSOCKET), config.upgrades());
         RelayOptions relay = command.relayOptions(config);
         assertEquals(RelayPath.AUTO, relay.relayPath());
         assertEquals(RelayOptions.standard().bufferSize(), relay.bufferSize());
@@ -104,6 +107,21 @@ class ProxyCommandTest {
                 refusal("--relay", "fast"));
         assertEquals("Invalid value for option '--log-format': expected text or json but was 'xml'",
                 refusal("--log-format", "xml"));
+    }
+
+    @Test
+    void allowUpgradeRepeatedReplacesTheDefaultWebSocketInTheOrderGiven() throws IOException {
+        assertEquals(List.of(Protocol.WEBSOCKET, new Protocol("TLS", "1.2")),
+                required("--allow-upgrade", "websocket", "--allow-upgrade", "TLS/1.2").config().upgrades());
+        assertEquals(List.of(new Protocol("TLS", "1.2")), required("--allow-upgrade", "TLS/1.2").config().upgrades());
+    }
+
+    @Test
+    void anAllowedUpgradeThatIsNotAProtocolTokenIsNamed() {
+        String expected = "Invalid value for option '--allow-upgrade' (PROTOCOL): expected a protocol like websocket"
+                + " or TLS/1.2 (a token, optionally '/' and a token) but was ";
+        assertEquals(expected + "'TLS 1.2'", refusal("--allow-upgrade", "TLS 1.2"));
+        assertEquals(expected + "'TLS/'", refusal("--allow-upgrade", "TLS/"));
     }
 
     @Test

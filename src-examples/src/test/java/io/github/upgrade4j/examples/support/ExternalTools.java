@@ -22,7 +22,9 @@ import org.junit.jupiter.api.Assumptions;
  *
  * <p>In CI ({@code CI=true}, which {@code .ci/run} sets itself) a missing program fails the test:
  * {@code .ci/run} installs them, so a miss there is a broken set-up. On a developer's machine with only a JDK the test is skipped with a message
- * saying what to install, so the README's test command still works.
+ * saying what to install, so the README's test command still works. A small tool that any Debian machine
+ * installs in a moment ({@code ipptool}) is {@link #requireInstalled required} everywhere instead: its
+ * absence fails the test with the package to install.
  */
 public final class ExternalTools {
     static final Path NODE_DIR = Path.of("target", "node");
@@ -45,6 +47,15 @@ public final class ExternalTools {
             Assumptions.abort(why);
         }
         return found.orElseThrow();
+    }
+
+    /**
+     * The executable named {@code name} on the PATH; when it is missing the test fails, on every machine,
+     * saying to install {@code debianPackage}: for a tool that small the test is never skipped.
+     */
+    public static Path requireInstalled(String name, String debianPackage) {
+        return find(name).orElseGet(() -> fail(name + " is not installed: install " + debianPackage
+                + " (.ci/run does), e.g. apt-get install " + debianPackage));
     }
 
     static Optional<Path> find(String name) {
