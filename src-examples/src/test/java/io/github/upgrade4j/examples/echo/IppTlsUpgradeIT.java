@@ -201,7 +201,7 @@ class IppTlsUpgradeIT {
      * home of its own (CUPS keeps client settings there); killed by its handle if it has not ended in 60 s.
      */
     private Ipptool ipptool(InetSocketAddress at, String... options) throws IOException, InterruptedException {
-        Path ipptool = ExternalTools.requireInstalled("ipptool", "cups-ipp-utils");
+        Path ipptool = ExternalTools.require("ipptool", "cups-ipp-utils");
         List<String> command = new ArrayList<>(List.of(ipptool.toString()));
         command.addAll(List.of(options));
         command.addAll(List.of("-T", "5", "-t", "ipp://" + at.getAddress().getHostAddress() + ":" + at.getPort()

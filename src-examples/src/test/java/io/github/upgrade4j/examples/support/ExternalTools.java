@@ -18,13 +18,13 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * The programs the end-to-end tests drive (Node.js, npm packages, Chromium), found on this machine.
+ * The programs the end-to-end tests drive (Node.js, npm packages, Chromium, {@code ipptool}, Prometheus'
+ * Python parser), found on this machine.
  *
  * <p>In CI ({@code CI=true}, which {@code .ci/run} sets itself) a missing program fails the test:
- * {@code .ci/run} installs them, so a miss there is a broken set-up. On a developer's machine with only a JDK the test is skipped with a message
- * saying what to install, so the README's test command still works. A small tool that any Debian machine
- * installs in a moment ({@code ipptool}) is {@link #requireInstalled required} everywhere instead: its
- * absence fails the test with the package to install.
+ * {@code .ci/run} installs them, so a miss there is a broken set-up, and its check fails on any skipped
+ * test too. On a developer's machine with only a JDK the test is skipped with a message saying what to
+ * install, so the README's test command still works there.
  */
 public final class ExternalTools {
     static final Path NODE_DIR = Path.of("target", "node");
@@ -37,25 +37,28 @@ public final class ExternalTools {
 
     /** The executable named {@code name} on the PATH. */
     public static Path require(String name) {
-        Optional<Path> found = find(name);
-        if (found.isEmpty()) {
-            String why = name + " is not installed; run .ci/run (which installs node, npm and chromium) to include"
-                    + " this end-to-end test";
-            if ("true".equals(System.getenv("CI"))) {
-                fail(why);
-            }
-            Assumptions.abort(why);
-        }
-        return found.orElseThrow();
+        return find(name).orElseGet(() -> missing(name + " is not installed; run .ci/run (which installs node, npm"
+                + " and chromium) to include this end-to-end test"));
+    }
+
+    /** The executable named {@code name} on the PATH, which Debian's package {@code debianPackage} installs. */
+    public static Path require(String name, String debianPackage) {
+        return find(name).orElseGet(() -> missing(name + " is not installed: install " + debianPackage
+                + " (.ci/run does), e.g. apt-get install " + debianPackage + ", to include this test"));
     }
 
     /**
-     * The executable named {@code name} on the PATH; when it is missing the test fails, on every machine,
-     * saying to install {@code debianPackage}: for a tool that small the test is never skipped.
+     * Ends the test for a missing tool, saying {@code why}: a failure in CI ({@code CI=true}), a skip
+     * elsewhere.
+     *
+     * @return never returns normally
      */
-    public static Path requireInstalled(String name, String debianPackage) {
-        return find(name).orElseGet(() -> fail(name + " is not installed: install " + debianPackage
-                + " (.ci/run does), e.g. apt-get install " + debianPackage));
+    public static <T> T missing(String why) {
+        if ("true".equals(System.getenv("CI"))) {
+            fail(why);
+        }
+        Assumptions.abort(why);
+        throw new AssertionError(why); // not reached: abort throws
     }
 
     static Optional<Path> find(String name) {

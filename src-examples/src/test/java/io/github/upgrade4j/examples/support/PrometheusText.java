@@ -22,8 +22,8 @@ import java.util.concurrent.TimeUnit;
  * {@code src/test/python/parse_metrics.py}, whose JSON is read back here. Text the parser rejects fails
  * the test.
  *
- * <p>The package is not optional: without it the test fails (never skips) with the command that
- * installs it; {@code .ci/run} installs it.
+ * <p>Without the package a test fails in CI, which installs it, and is skipped elsewhere, with the
+ * command that installs it ({@link ExternalTools#missing}).
  */
 public final class PrometheusText {
     private static final Path PYTHON = Path.of("/usr/bin/python3");
@@ -47,7 +47,7 @@ public final class PrometheusText {
     @SuppressWarnings("unchecked")
     public static PrometheusText parse(String text) throws IOException, InterruptedException {
         if (!Files.isExecutable(PYTHON)) {
-            fail(PYTHON + " is missing; " + INSTALL);
+            ExternalTools.missing(PYTHON + " is missing; " + INSTALL);
         }
         Process python = new ProcessBuilder(PYTHON.toString(), SCRIPT.toString()).start();
         try {
@@ -61,7 +61,7 @@ public final class PrometheusText {
             }
             String error = new String(errors.join(), StandardCharsets.UTF_8);
             if (error.contains("No module named 'prometheus_client'")) {
-                fail(INSTALL);
+                ExternalTools.missing(INSTALL);
             }
             if (python.exitValue() != 0) {
                 fail("Prometheus' text parser rejected the scrape:\n" + error + "\nthe text:\n" + text);
