@@ -195,7 +195,10 @@ class StreamRelayTest {
             assertEof(pair.client);
             assertEof(pair.upstream); // the tunnel's end closed the socket
             TunnelOutcome outcome = outcome(tunnel);
-            assertEquals(CloseReason.CLIENT_FIN_FIRST, outcome.reason());
+            // Both inputs ended: a normal completion. Which FIN the relay saw first is a race between its two
+            // tasks (the client's EOF may be read after the upstream's), so either reason is right.
+            assertTrue(outcome.reason().isCompletion(), outcome::toString);
+            assertEquals(10, outcome.bytesClientToUpstream());
             assertEquals(10, outcome.bytesUpstreamToClient());
         }
     }
