@@ -85,6 +85,45 @@ interface ClientLink extends Closeable {
         }
     }
 
+    /** {@code link}, whose reads first hand out {@code prefix}'s remaining bytes (read already, with a head). */
+    static ClientLink withPrefix(ClientLink link, ByteBuffer prefix) {
+        return new Prefixed(link, prefix);
+    }
+
+    /** A link with bytes that were read before it was handed out: they come first. */
+    record Prefixed(ClientLink link, ByteBuffer prefix) implements ClientLink {
+        @Override
+        public int read(ByteBuffer into) throws IOException {
+            if (!prefix.hasRemaining()) {
+                return link.read(into);
+            }
+            int n = Math.min(prefix.remaining(), into.remaining());
+            into.put(prefix.slice().limit(n));
+            prefix.position(prefix.position() + n);
+            return n;
+        }
+
+        @Override
+        public void writeFully(ByteBuffer from) throws IOException {
+            link.writeFully(from);
+        }
+
+        @Override
+        public ByteBuffer buffer(int size) {
+            return link.buffer(size);
+        }
+
+        @Override
+        public String describe() {
+            return link.describe();
+        }
+
+        @Override
+        public void close() throws IOException {
+            link.close();
+        }
+    }
+
     /** A plain channel with direct buffers: the kernel copies straight from and into them. */
     record Plain(SocketChannel channel) implements ClientLink {
         @Override

@@ -93,6 +93,34 @@ final class ComparisonTable {
         return min(test, a) <= max(test, b) && min(test, b) <= max(test, a);
     }
 
+    /**
+     * A target's figure as the READMEs give it: {@code median (min–max)} across the rounds, in the
+     * table's number format; an em dash if it was not measured.
+     */
+    String cell(Test test, String target) {
+        if (values(test, target).isEmpty()) {
+            return "—";
+        }
+        return format(median(test, target), test) + " (" + format(min(test, target), test) + "–"
+                + format(max(test, target), test) + ")";
+    }
+
+    /**
+     * Target {@code a} against {@code b}: "level with" where their spreads across rounds overlap,
+     * whatever the medians; otherwise the ratio of the medians, {@code a} over {@code b}, with "ranges
+     * apart". An em dash if either was not measured.
+     */
+    String against(Test test, String a, String b) {
+        if (values(test, a).isEmpty() || values(test, b).isEmpty() || Double.isNaN(median(test, a))
+                || Double.isNaN(median(test, b))) {
+            return "—";
+        }
+        if (overlap(test, a, b)) {
+            return "level with";
+        }
+        return String.format(Locale.ROOT, "%.2f×, ranges apart", median(test, a) / median(test, b));
+    }
+
     void printRound() {
         StringBuilder line = new StringBuilder("  this round:");
         for (Test test : List.of(Test.BULK_1_UP, Test.BULK_1_DOWN, Test.RTT, Test.IDLE_TOTAL, Test.CPU_BULK_1_UP)) {

@@ -32,7 +32,11 @@ import javax.net.ssl.SSLSocketFactory;
  *       thread per direction) instead of the NIO relay; not in the default set;
  *   <li>{@code direct}: the client connected to the origin itself;
  *   <li>the {@code -tls} targets: the same proxies listening with TLS ({@code wss}) on one certificate
- *       ({@link TlsMaterial}), TLS 1.3 with {@code TLS_AES_128_GCM_SHA256} only.
+ *       ({@link TlsMaterial}), TLS 1.3 with {@code TLS_AES_128_GCM_SHA256} only;
+ *   <li>the {@code -h2} targets ({@code ours-h2}, {@code haproxy-h2}; {@link H2Comparison}): the same TLS
+ *       listener with ALPN {@code h2} and {@code http/1.1}, so that one instance serves WebSockets over
+ *       HTTP/2 (RFC 8441 extended CONNECT) and over HTTP/1.1 ({@code wss}): the example proxy with
+ *       {@code --http2}, HAProxy with {@code alpn h2,http/1.1} on its {@code bind} line.
  * </ul>
  *
  * <p>A JVM target started for a memory measurement ({@code forMemory}) gets a fixed heap touched at
@@ -109,7 +113,12 @@ final class Proxies {
 
     /** Whether target {@code id} listens with TLS ({@code wss}); its figures are compared with the other TLS targets'. */
     static boolean isTls(String id) {
-        return id.endsWith("-tls");
+        return id.endsWith("-tls") || isH2(id);
+    }
+
+    /** Whether target {@code id} listens with TLS and offers HTTP/2 as well as HTTP/1.1 by ALPN. */
+    static boolean isH2(String id) {
+        return id.endsWith("-h2");
     }
 
     /** Makes the certificate the TLS targets share; returns where its PEM is. */
@@ -131,7 +140,8 @@ final class Proxies {
 
     /** Starts target {@code id} in front of the origin; {@code instance} names its log and configuration. */
     Target start(String id, String instance, boolean forMemory) throws Exception {
-        String kind = isTls(id) ? id.substring(0, id.length() - 4) : id;
+        String kind = id.endsWith("-tls") ? id.substring(0, id.length() - 4)
+                : isH2(id) ? id.substring(0, id.length() - 3) : id;
         return switch (kind) {
             case "ours", "ours-splice", "ours-copy" -> startOurs(id, kind, instance, forMemory);
             case "servlet" -> startServlet(id, instance, forMemory);
@@ -169,6 +179,9 @@ final class Proxies {
         if (isTls(id)) {
             command.addAll(List.of("--tls-keystore", tls().keystore().toString(), "--tls-password-file",
                     tls().passwordFile().toString()));
+        }
+        if (isH2(id)) {
+            command.add("--http2");
         }
         Process process = launch(instance, command);
         return new Target(id, children.listeningAddress(process, instance), process, true, clientsFor(id));
@@ -293,7 +306,8 @@ final class Proxies {
                 backend origin
                     server origin %s
                 """.formatted(maxconn, maxconn, clientTimeout, options, port, !isTls(id) ? "" : " ssl crt " + tls().combinedPem()
-                        + " ssl-min-ver TLSv1.3 ciphersuites " + ClientLink.TLS_CIPHER_SUITE + " alpn http/1.1",
+                        + " ssl-min-ver TLSv1.3 ciphersuites " + ClientLink.TLS_CIPHER_SUITE
+                        + (isH2(id) ? " alpn h2,http/1.1" : " alpn http/1.1"),
                         hostPort(origin));
         Path file = dir.resolve("haproxy.cfg");
         Files.writeString(file, config);
@@ -318,7 +332,8 @@ final class Proxies {
                 connections, need, hard) : null;
     }
 
-    private TlsMaterial tls() {
+    /** The certificate {@link #createTls} made; fails if it was not made. */
+    TlsMaterial tls() {
         if (tls == null) {
             throw new IllegalStateException("no TLS material: no TLS target was asked for");
         }

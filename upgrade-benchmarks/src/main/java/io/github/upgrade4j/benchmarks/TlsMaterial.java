@@ -28,9 +28,11 @@ import javax.net.ssl.TrustManagerFactory;
  * @param keyPem the private key as PKCS#8 PEM
  * @param combinedPem certificate then key, as HAProxy's {@code crt} wants them
  * @param clients TLS client sockets that trust the certificate
+ * @param clientContext the context {@code clients} come from, for clients that take a context (Jetty's, in
+ *     {@link H2Tunnels})
  */
 record TlsMaterial(Path keystore, Path passwordFile, Path certificatePem, Path keyPem, Path combinedPem,
-        SSLSocketFactory clients) {
+        SSLSocketFactory clients, SSLContext clientContext) {
     private static final String ALIAS = "bench";
 
     /** Makes the certificate and its files in {@code dir} (replacing earlier ones). */
@@ -73,7 +75,7 @@ record TlsMaterial(Path keystore, Path passwordFile, Path certificatePem, Path k
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(null, trust.getTrustManagers(), null);
             return new TlsMaterial(keystore, passwordFile, certificatePem, keyPem, combinedPem,
-                    context.getSocketFactory());
+                    context.getSocketFactory(), context);
         } catch (GeneralSecurityException e) {
             throw new IOException("keytool made a key store the JDK cannot use: " + e.getMessage(), e);
         }

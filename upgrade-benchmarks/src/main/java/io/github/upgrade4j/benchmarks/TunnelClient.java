@@ -40,6 +40,19 @@ final class TunnelClient {
      */
     record RoundTrip(double medianMicros, double p99Micros, double cpuMicrosPerTrip) {}
 
+    /**
+     * Opens a tunnel to a path on the origin and returns it ready for bytes: an HTTP/1.1 upgrade
+     * ({@link #upgrades}), or a stream on an HTTP/2 connection ({@link H2Tunnels.Opener}).
+     */
+    interface Opener {
+        ClientLink open(String path) throws IOException;
+    }
+
+    /** HTTP/1.1 upgrades through {@code target}, each on a new connection, as {@link #open} makes them. */
+    static Opener upgrades(Target target) {
+        return path -> open(target, path);
+    }
+
     /** A WebSocket upgrade request for {@code path}, as every comparison's client sends it. */
     static byte[] upgradeRequest(String path, InetSocketAddress host) {
         return ("GET " + path + " HTTP/1.1\r\n"
@@ -51,7 +64,10 @@ final class TunnelClient {
                 + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
     }
 
-    /** Opens a tunnel to {@code path} on the origin through {@code target}; fails unless answered with a 101. */
+    /**
+     * Opens a tunnel to {@code path} on the origin through {@code target}; fails unless answered with a
+     * 101. Whatever followed the 101's head in the same read is read first from the link returned.
+     */
     static ClientLink open(Target target, String path) throws IOException {
         ClientLink link = target.connect();
         try {
@@ -67,7 +83,9 @@ final class TunnelClient {
             if (!answer.startsWith("HTTP/1.1 101 ")) {
                 throw new IOException(target.id() + " answered the upgrade with " + answer.lines().findFirst().orElse(""));
             }
-            return link;
+            // Bytes the origin sent right behind its 101 may have come in the same read: they are the
+            // tunnel's first bytes, and a reader of WebSocket frames must not lose them.
+            return head.position() > end ? ClientLink.withPrefix(link, head.flip().position(end).slice()) : link;
         } catch (IOException | RuntimeException e) {
             link.close();
             throw e;
@@ -96,13 +114,22 @@ final class TunnelClient {
      * sender) or downloading (counted at the client), for {@code seconds} after {@code warmupMillis}.
      */
     static Bulk bulk(Target target, int tunnels, boolean upload, int warmupMillis, int seconds) throws Exception {
+        return bulk(target, upgrades(target), upload ? "/discard" : "/stream", tunnels, upload, warmupMillis, seconds);
+    }
+
+    /**
+     * The same through tunnels {@code opener} opens to {@code path} (one that discards for an upload, one
+     * that streams for a download); {@code target} is whose CPU time is read.
+     */
+    static Bulk bulk(Target target, Opener opener, String path, int tunnels, boolean upload, int warmupMillis,
+            int seconds) throws Exception {
         List<ClientLink> links = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
         LongAdder bytes = new LongAdder();
         AtomicBoolean running = new AtomicBoolean(true);
         try {
             for (int i = 0; i < tunnels; i++) {
-                ClientLink link = open(target, upload ? "/discard" : "/stream");
+                ClientLink link = opener.open(path);
                 links.add(link);
                 Thread thread = new Thread(() -> {
                     ByteBuffer chunk = link.buffer(UpgradeUpstream.CHUNK);
@@ -157,11 +184,16 @@ final class TunnelClient {
 
     /** {@code count} 64-byte echoes through one tunnel of {@code target}, after a quarter as many unmeasured. */
     static RoundTrip roundTrip(Target target, int count) throws IOException {
+        return roundTrip(target, upgrades(target), "/echo", count);
+    }
+
+    /** The same through a tunnel {@code opener} opens to the echo at {@code path}; {@code target} is whose CPU time is read. */
+    static RoundTrip roundTrip(Target target, Opener opener, String path, int count) throws IOException {
         int warmup = count / 4;
         long[] nanos = new long[count];
         long cpuBefore = 0;
         double cpuPerTrip;
-        try (ClientLink link = open(target, "/echo")) {
+        try (ClientLink link = opener.open(path)) {
             ByteBuffer message = link.buffer(64);
             ByteBuffer echo = link.buffer(64);
             for (int i = -warmup; i < nanos.length; i++) {
@@ -184,9 +216,14 @@ final class TunnelClient {
 
     /** Opens {@code n} tunnels through {@code target} and echoes one byte through each; adds them to {@code into}. */
     static List<ClientLink> openIdle(Target target, int n, List<ClientLink> into) throws IOException {
+        return openIdle(upgrades(target), "/echo", n, into);
+    }
+
+    /** Opens {@code n} tunnels to the echo at {@code path} with {@code opener}, one byte echoed through each; adds them to {@code into}. */
+    static List<ClientLink> openIdle(Opener opener, String path, int n, List<ClientLink> into) throws IOException {
         List<ClientLink> links = into == null ? new ArrayList<>(n) : into;
         for (int i = 0; i < n; i++) {
-            ClientLink link = open(target, "/echo");
+            ClientLink link = opener.open(path);
             links.add(link);
             ByteBuffer one = link.buffer(1);
             link.writeFully(one); // one byte each way: used, now idle

@@ -11,6 +11,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
@@ -25,12 +26,15 @@ import picocli.CommandLine.TypeConversionException;
  * <ul>
  *   <li>{@code /discard}: reads and discards everything until the client closes (upload tests);
  *   <li>{@code /stream}: writes 64 KiB chunks until the client closes (download tests);
- *   <li>{@code /echo}: writes back whatever it reads (round trip and idle tunnels).
+ *   <li>{@code /echo}: writes back whatever it reads (round trip and idle tunnels);
+ *   <li>{@code /ws-discard}, {@code /ws-stream}, {@code /ws-echo}: the same with RFC 6455 frames, for
+ *       {@link H2Comparison}, whose client sends masked binary frames: the stream writes unmasked binary
+ *       frames of 64 KiB, the echo answers each frame with an unmasked frame of the same payload.
  * </ul>
  *
  * <p>A plain {@code GET /small} (no upgrade) gets a {@code 200} with a three-byte body and
  * {@code Connection: close}: the "normal request" of {@link WaitingClients}. Anything else gets a
- * 404. The bytes after the 101 are not WebSocket frames: every proxy under test relays the upgraded
+ * 404. The bytes after the 101 on the first three paths are not WebSocket frames: every proxy under test relays the upgraded
  * connection as an opaque byte stream, so framing would only add the harness's own cost. One thread
  * per connection, blocking channels and direct buffers, so that the upstream adds no copy of its own.
  * Prints {@code listening on HOST:PORT} once it accepts.
@@ -41,6 +45,9 @@ import picocli.CommandLine.TypeConversionException;
  */
 public final class UpgradeUpstream {
     static final int CHUNK = 64 * 1024;
+    /** The upgrade paths it serves: raw bytes after the 101, or WebSocket frames for the {@code /ws-} ones. */
+    private static final Set<String> PATHS = Set.of("/discard", "/stream", "/echo", "/ws-discard",
+            "/ws-stream", "/ws-echo");
     /** The path of the small plain answer: a request that is not an upgrade. */
     static final String SMALL = "/small";
     private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
@@ -116,7 +123,7 @@ public final class UpgradeUpstream {
                         + "Connection: close\r\n\r\nok\n").getBytes(StandardCharsets.ISO_8859_1)));
                 return;
             }
-            if (key == null || !(path.equals("/discard") || path.equals("/stream") || path.equals("/echo"))) {
+            if (key == null || !PATHS.contains(path)) {
                 write(channel, ByteBuffer.wrap(("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
                         .getBytes(StandardCharsets.ISO_8859_1)));
                 return;
@@ -126,8 +133,10 @@ public final class UpgradeUpstream {
                     .getBytes(StandardCharsets.ISO_8859_1)));
             ByteBuffer early = ByteBuffer.wrap(head.array(), end, head.position() - end);
             switch (path) {
-                case "/discard" -> discard(channel);
+                case "/discard", "/ws-discard" -> discard(channel);
                 case "/stream" -> stream(channel);
+                case "/ws-stream" -> streamFrames(channel);
+                case "/ws-echo" -> echoFrames(channel, early);
                 default -> echo(channel, early);
             }
         } catch (IOException e) {
@@ -146,6 +155,55 @@ public final class UpgradeUpstream {
         ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK);
         while (true) {
             write(channel, chunk.clear());
+        }
+    }
+
+    /** Unmasked binary frames of {@link #CHUNK} bytes of payload, written until the client goes (RFC 6455 §5.2). */
+    private static void streamFrames(SocketChannel channel) throws IOException {
+        ByteBuffer frame = ByteBuffer.allocateDirect(CHUNK + WebSocketFraming.MAX_HEADER);
+        WebSocketFraming.putHeader(frame, CHUNK, false, 0);
+        frame.position(frame.position() + CHUNK).flip();
+        while (true) {
+            write(channel, frame.rewind());
+        }
+    }
+
+    /**
+     * Reads the client's masked frames and answers each with an unmasked binary frame of the same
+     * payload, as a WebSocket server echoes (RFC 6455 §5.1, §5.3); a close frame ends the connection.
+     */
+    private static void echoFrames(SocketChannel channel, ByteBuffer early) throws IOException {
+        ByteBuffer in = ByteBuffer.allocate(CHUNK + WebSocketFraming.MAX_HEADER).put(early).flip();
+        ByteBuffer out = ByteBuffer.allocate(CHUNK + WebSocketFraming.MAX_HEADER);
+        while (true) {
+            long[] header = WebSocketFraming.parseHeader(in);
+            if (header == null || in.remaining() < header[0] + header[1]) {
+                if (header != null && header[0] + header[1] > in.capacity()) {
+                    throw new IOException("expected a frame of at most " + in.capacity() + " bytes but it had "
+                            + (header[0] + header[1]));
+                }
+                in.compact();
+                int n = channel.read(in);
+                in.flip();
+                if (n < 0) {
+                    return;
+                }
+                continue;
+            }
+            in.position(in.position() + (int) header[0]);
+            if (header[2] == 0x8) {
+                return;
+            }
+            int payload = (int) header[1];
+            out.clear();
+            WebSocketFraming.putHeader(out, payload, false, 0);
+            if (header[4] != 0) {
+                WebSocketFraming.maskCopy(in, out, payload, (int) header[3], 0);
+            } else {
+                out.put(in.slice().limit(payload));
+                in.position(in.position() + payload);
+            }
+            write(channel, out.flip());
         }
     }
 
