@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -146,7 +147,18 @@ public final class H2Comparison {
                 description = "The JSON file every round's figures are written to. Default: ${DEFAULT-VALUE}.")
         private Path out;
 
-        /** The settings; fails when the idle streams do not spread over the connections within HAProxy's limit. */
+        /** {@code args} read, as picocli hands them over before the run. */
+        static Arguments parse(String... args) {
+            Arguments arguments = new Arguments();
+            new CommandLine(arguments).parseArgs(args);
+            return arguments;
+        }
+
+        /**
+         * The settings.
+         *
+         * @throws ParameterException for an odd number of idle streams, or more connections than half of them
+         */
         Options options() {
             if (idleStreams < 2 || idleStreams % 2 != 0) {
                 throw new ParameterException(spec.commandLine(), "Invalid value for option '--idle-streams': expected an"
@@ -158,7 +170,7 @@ public final class H2Comparison {
                         + idleConnections + "'");
             }
             return new Options(rounds, seconds, roundTrips, idleStreams, idleConnections,
-                    List.copyOf(new java.util.LinkedHashSet<>(targets)), oursHttp2, examplesJar, work, out);
+                    List.copyOf(new LinkedHashSet<>(targets)), oursHttp2, examplesJar, work, out);
         }
 
         @Override
