@@ -7,6 +7,7 @@ import io.github.upgrade4j.hop.ForwardedFields;
 import io.github.upgrade4j.hop.Forwarding;
 import io.github.upgrade4j.hop.HeadEditor;
 import io.github.upgrade4j.hop.HopByHopPolicy;
+import io.github.upgrade4j.hop.Refusal;
 import io.github.upgrade4j.http.BodyFraming;
 import io.github.upgrade4j.http.HeaderName;
 import io.github.upgrade4j.http.Headers;
@@ -76,19 +77,49 @@ final class H2Exchange implements Runnable {
     private final Context context;
     private final Client client;
     private final H2StreamIo io;
-    private final MetaData.Request request;
+    private final MetaData.@Nullable Request request;
     private final boolean bodyFollows;
     private final long headArrived = System.nanoTime();
     private String requestId = "-";
     private String line = "-";
     private boolean upgradeOffered;
 
-    H2Exchange(Context context, Client client, H2StreamIo io, MetaData.Request request, boolean bodyFollows) {
+    H2Exchange(Context context, Client client, H2StreamIo io, MetaData.@Nullable Request request, boolean bodyFollows) {
         this.context = context;
         this.client = client;
         this.io = io;
         this.request = request;
         this.bodyFollows = bodyFollows;
+    }
+
+    /**
+     * The work for a request Jetty rejected while decoding its head: a 400 that says why, then a reset if the
+     * client's side is still open. A connection-specific field or a {@code TE} other than {@code trailers}
+     * gets the library's reason for it ({@link Refusal#HTTP2_CONNECTION_SPECIFIC_FIELD}).
+     */
+    static Runnable malformed(Context context, Client client, H2StreamIo io, @Nullable String problem) {
+        String why = problem == null ? "the request's head is malformed" : problem;
+        String reason;
+        if (why.startsWith("Connection specific field") || why.startsWith("Unsupported TE value")) {
+            reason = Refusal.HTTP2_CONNECTION_SPECIFIC_FIELD + ": " + why + " (RFC 9113 §8.2.2)";
+        } else if (why.equals("No Path")) {
+            reason = "MISSING_PATH: expected a :path, which an extended CONNECT has too (RFC 9113 §8.3.1, RFC 8441 §4)";
+        } else {
+            reason = "MALFORMED_HTTP2_REQUEST: " + why + " (RFC 9113 §8.1.1)";
+        }
+        H2Exchange exchange = new H2Exchange(context, client, io, null, false);
+        return () -> {
+            exchange.requestId = ErrorAnswers.newId();
+            exchange.line = exchange.requestId + " " + client.peer() + " h2 stream " + io.stream().getId();
+            try {
+                exchange.fail(400, reason);
+                if (!io.closed()) {
+                    io.reset(ErrorCode.PROTOCOL_ERROR);
+                }
+            } catch (IOException e) {
+                io.reset(ErrorCode.PROTOCOL_ERROR);
+            }
+        };
     }
 
     @Override
@@ -105,6 +136,7 @@ final class H2Exchange implements Runnable {
     }
 
     private void handle() throws IOException {
+        MetaData.Request request = java.util.Objects.requireNonNull(this.request, "request");
         Headers fields = fields(request.getHttpFields());
         requestId = ErrorAnswers.requestId(fields);
         HttpURI uri = request.getHttpURI();

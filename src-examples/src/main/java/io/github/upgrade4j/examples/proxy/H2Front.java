@@ -12,11 +12,14 @@ import java.util.Objects;
 import java.util.concurrent.Executor;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLSession;
+import org.eclipse.jetty.http2.HTTP2Session;
 import org.eclipse.jetty.http2.api.Session;
 import org.eclipse.jetty.http2.api.Stream;
 import org.eclipse.jetty.http2.api.server.ServerSessionListener;
 import org.eclipse.jetty.http2.frames.HeadersFrame;
+import org.eclipse.jetty.http2.frames.SettingsFrame;
 import org.eclipse.jetty.http2.server.RawHTTP2ServerConnectionFactory;
+import org.eclipse.jetty.http2.server.internal.HTTP2ServerSession;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.ManagedSelector;
@@ -27,6 +30,7 @@ import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
@@ -92,6 +96,13 @@ final class H2Front implements AutoCloseable {
          * @param client the connection the stream came on
          */
         Stream.Listener onNewStream(H2Exchange.Client client, Stream stream, HeadersFrame frame);
+
+        /**
+         * Called on a Jetty thread, which must not block, for a request Jetty found malformed while decoding
+         * it (a connection-specific field, {@code TE} other than {@code trailers}, a missing pseudo-header):
+         * the stream is open and has no listener; it must be answered or reset.
+         */
+        void onMalformed(H2Exchange.Client client, Stream stream, Throwable failure);
     }
 
     /**
@@ -177,10 +188,33 @@ final class H2Front implements AutoCloseable {
      * connection with streams open past the idle timeout; one without any closes.
      */
     private record Sessions(Streams streams, H2Exchange.Client client, Map<Integer, Integer> settings)
-            implements ServerSessionListener {
+            implements HTTP2ServerSession.Listener {
+        /**
+         * Jetty's server session calls this (its own HTTP handling answers 400 here) for a request whose
+         * head it rejected; without it the stream would stay open, unanswered, until its idle timeout.
+         */
+        @Override
+        public void onStreamFailure(Stream stream, Throwable failure, Callback callback) {
+            streams.onMalformed(client, stream, failure);
+            callback.succeeded();
+        }
+
         @Override
         public Map<Integer, Integer> onPreface(Session session) {
             return settings;
+        }
+
+        /**
+         * Keeps extended CONNECT on after the client's SETTINGS: Jetty 12.1 takes a client's
+         * {@code SETTINGS_ENABLE_CONNECT_PROTOCOL = 0} (which speaks only of the client, and which hyper-h2 and
+         * others send) as switching off the server's own, and would then reset every WebSocket stream.
+         */
+        @Override
+        public void onSettings(Session session, SettingsFrame frame) {
+            if (Integer.valueOf(1).equals(settings.get(SettingsFrame.ENABLE_CONNECT_PROTOCOL))
+                    && session instanceof HTTP2Session http2) {
+                http2.setConnectProtocolEnabled(true);
+            }
         }
 
         @Override

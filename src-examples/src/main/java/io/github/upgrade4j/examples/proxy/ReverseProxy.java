@@ -212,8 +212,21 @@ public final class ReverseProxy implements AutoCloseable {
             this.streamRelay = StreamRelay.start(relayThreads("proxy-h2-tunnel-" + port), options);
             H2Exchange.Context context = new H2Exchange.Context(config, policy, proxy, streamRelay, log, metrics,
                     ForwardedFields.builder().proto("https").via("upgrade4j").build());
-            this.http2 = new H2Front((client, stream, frame) -> onNewStream(context, client, stream, frame),
-                    config.upgrades().contains(Protocol.WEBSOCKET), config.http().keepAliveTimeout(), "proxy-h2-" + port);
+            this.http2 = new H2Front(new H2Front.Streams() {
+                @Override
+                public Stream.Listener onNewStream(H2Exchange.Client client, Stream stream, HeadersFrame frame) {
+                    return ReverseProxy.this.onNewStream(context, client, stream, frame);
+                }
+
+                @Override
+                public void onMalformed(H2Exchange.Client client, Stream stream, Throwable failure) {
+                    H2StreamIo io = new H2StreamIo();
+                    io.attach(stream);
+                    ((org.eclipse.jetty.http2.HTTP2Stream) stream).setListener(io); // so that resets and failures reach it
+                    Throwable cause = failure.getCause() != null ? failure.getCause() : failure; // Jetty's words
+                    execute(H2Exchange.malformed(context, client, io, cause.getMessage()), client, stream);
+                }
+            }, config.upgrades().contains(Protocol.WEBSOCKET), config.http().keepAliveTimeout(), "proxy-h2-" + port);
         } else {
             this.streamRelay = null;
             this.http2 = null;
@@ -255,13 +268,18 @@ public final class ReverseProxy implements AutoCloseable {
             stream.reset(new ResetFrame(stream.getId(), ErrorCode.PROTOCOL_ERROR.code), Callback.NOOP);
             return io;
         }
+        execute(new H2Exchange(context, client, io, request, !frame.isEndStream()), client, stream);
+        return io;
+    }
+
+    /** Runs a stream's work on a worker; refuses the stream (the client may retry it) when every worker is busy. */
+    private void execute(Runnable work, H2Exchange.Client client, Stream stream) {
         try {
-            workers.execute(new H2Exchange(context, client, io, request, !frame.isEndStream()));
+            workers.execute(work);
         } catch (RejectedExecutionException e) {
             log.println(client.peer() + " h2 stream " + stream.getId() + " refused: every worker is busy");
             stream.reset(new ResetFrame(stream.getId(), ErrorCode.REFUSED_STREAM_ERROR.code), Callback.NOOP);
         }
-        return io;
     }
 
     /**
