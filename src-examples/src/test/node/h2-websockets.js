@@ -276,9 +276,13 @@ function connect(target) {
         event: 'connected', scenario, localPort: session.socket.localPort, alpn: session.alpnProtocol, enableConnectProtocol: settings.enableConnectProtocol === true,
         initialWindowSize: settings.initialWindowSize, maxConcurrentStreams: settings.maxConcurrentStreams,
       });
-      check(session.alpnProtocol === 'h2', 'ALPN chose ' + session.alpnProtocol + ', not h2');
-      check(settings.enableConnectProtocol === true, 'the server did not send SETTINGS_ENABLE_CONNECT_PROTOCOL = 1');
-      resolve(session);
+      if (session.alpnProtocol !== 'h2') {
+        reject(new Error('ALPN chose ' + session.alpnProtocol + ', not h2'));
+      } else if (settings.enableConnectProtocol !== true) {
+        reject(new Error('the server did not send SETTINGS_ENABLE_CONNECT_PROTOCOL = 1'));
+      } else {
+        resolve(session);
+      }
     });
   });
 }
