@@ -29,15 +29,27 @@ public record Demo(EchoServer echo, ReverseProxy proxy, String url, TlsSetup.@Nu
      * open (and, with TLS, how to trust the certificate).
      */
     public static Demo start(int port, boolean tls, PrintStream out) throws IOException {
-        return start(port, tls, Optional.empty(), out);
+        return start(port, tls, false, Optional.empty(), out);
     }
 
     /**
-     * Starts the servers as {@link #start(int, boolean, PrintStream)} does, with the proxy's meters in
-     * {@code meters} when given.
+     * Starts the servers as {@link #start(int, boolean, PrintStream)} does, the proxy with HTTP/2 too when
+     * {@code http2} (which needs {@code tls}): a browser then loads the page and opens its WebSocket over
+     * HTTP/2 (RFC 8441).
      */
-    public static Demo start(int port, boolean tls, Optional<MeterRegistry> meters, PrintStream out)
+    public static Demo start(int port, boolean tls, boolean http2, PrintStream out) throws IOException {
+        return start(port, tls, http2, Optional.empty(), out);
+    }
+
+    /**
+     * Starts the servers as {@link #start(int, boolean, boolean, PrintStream)} does, with the proxy's meters
+     * in {@code meters} when given.
+     */
+    public static Demo start(int port, boolean tls, boolean http2, Optional<MeterRegistry> meters, PrintStream out)
             throws IOException {
+        if (http2 && !tls) {
+            throw new IllegalArgumentException("expected TLS with HTTP/2: browsers speak HTTP/2 over TLS only");
+        }
         TlsSetup.SelfSigned certificate = tls ? TlsSetup.selfSigned() : null;
         EchoServer echo = null;
         try {
@@ -48,12 +60,16 @@ public record Demo(EchoServer echo, ReverseProxy proxy, String url, TlsSetup.@Nu
             if (certificate != null) {
                 config = config.withTls(certificate.serverContext());
             }
+            if (http2) {
+                config = config.withHttp2();
+            }
             ReverseProxy.Config settings = config;
             ReverseProxy proxy = Lifecycle.listen(listen, () -> meters.isPresent()
                     ? ReverseProxy.start(settings, RelayOptions.standard(), out, meters.get())
                     : ReverseProxy.start(settings, out));
             String url = (tls ? "https" : "http") + "://127.0.0.1:" + proxy.address().getPort() + "/";
-            out.println("upgrade4j demo: a WebSocket echo server behind the upgrade4j proxy" + (tls ? ", over TLS" : ""));
+            out.println("upgrade4j demo: a WebSocket echo server behind the upgrade4j proxy" + (tls ? ", over TLS" : "")
+                    + (http2 ? " with HTTP/2 (WebSockets over HTTP/2, RFC 8441)" : ""));
             out.println("  open " + url + " in a browser and send a message,");
             out.println("  or from a terminal: curl -i -N -H 'Connection: Upgrade' -H 'Upgrade: websocket'"
                     + " -H 'Sec-WebSocket-Version: 13' -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=='"

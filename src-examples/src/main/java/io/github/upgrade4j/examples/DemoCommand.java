@@ -16,7 +16,10 @@ import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** The {@code demo} command: the {@link Demo}'s servers until the process is stopped. */
 @Command(name = "demo", header = "An echo server behind the proxy in one process, with a page to open.",
@@ -26,6 +29,9 @@ import picocli.CommandLine.Option;
 public final class DemoCommand implements Callable<Integer> {
     private final PrintStream out;
 
+    @Spec
+    private CommandSpec spec;
+
     @Option(names = "--port", paramLabel = "N", converter = Converters.Port.class,
             description = "The proxy's port on 127.0.0.1; 0 for any free port (default: 8080, or 8443 with --tls).")
     private @Nullable Integer port;
@@ -33,6 +39,11 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--tls", description = "Serve https and wss with a throw-away self-signed certificate, and print"
             + " how to trust it.")
     private boolean tls;
+
+    @Option(names = "--http2", description = "With --tls: let the browser use HTTP/2, for the page and for its"
+            + " WebSocket (RFC 8441 extended CONNECT), which the proxy turns into an HTTP/1.1 upgrade toward the"
+            + " echo server.")
+    private boolean http2;
 
     @Mixin
     private MetricsOptions metrics = new MetricsOptions();
@@ -47,11 +58,15 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (http2 && !tls) {
+            throw new ParameterException(spec.commandLine(), "option --http2 needs"
+                    + " --tls: browsers speak HTTP/2 over TLS only");
+        }
         PrintStream log = logging.open(out);
         Optional<MetricsEndpoint> endpoint = metrics.start(log);
         Lifecycle.serve(() -> {
                     try {
-                        return Demo.start(port != null ? port : tls ? 8443 : 8080, tls,
+                        return Demo.start(port != null ? port : tls ? 8443 : 8080, tls, http2,
                                 endpoint.map(MetricsEndpoint::registry), log);
                     } catch (IOException | RuntimeException e) {
                         endpoint.ifPresent(MetricsEndpoint::close);

@@ -62,6 +62,8 @@ final class ClientLoop implements AutoCloseable {
     private final ProxyMetrics metrics;
     /** Takes a connection with a complete head (or a head the parser rejects); false when all workers are busy. */
     private final Predicate<WaitingClient> dispatch;
+    /** Takes a TLS connection whose client chose {@code h2}, off this loop; null when HTTP/2 is off. */
+    private final @Nullable H2Front http2;
     private final Selector selector;
     private final SelectionKey acceptKey;
     private final Thread thread;
@@ -78,8 +80,10 @@ final class ClientLoop implements AutoCloseable {
     private volatile boolean closed;
 
     ClientLoop(ServerSocketChannel server, @Nullable SSLContext tls, Duration tlsHandshakeTimeout, HttpLimits limits,
-            PrintStream log, ProxyMetrics metrics, Predicate<WaitingClient> dispatch) throws IOException {
+            PrintStream log, ProxyMetrics metrics, Predicate<WaitingClient> dispatch, @Nullable H2Front http2)
+            throws IOException {
         this.server = server;
+        this.http2 = http2;
         this.tls = tls;
         this.limits = limits;
         this.tlsHandshakeTimeout = tlsHandshakeTimeout;
@@ -202,7 +206,7 @@ final class ClientLoop implements AutoCloseable {
                 channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 SSLEngine engine = null;
                 if (tls != null) {
-                    engine = TlsSetup.serverEngine(tls);
+                    engine = TlsSetup.serverEngine(tls, http2 != null);
                     engine.beginHandshake();
                 }
                 WaitingClient client = new WaitingClient(channel, engine);
@@ -251,6 +255,9 @@ final class ClientLoop implements AutoCloseable {
         try {
             if (key.isWritable() && WaitingTls.flush(client)) {
                 key.interestOps(SelectionKey.OP_READ);
+                if (toHttp2(client)) {
+                    return;
+                }
             }
             if (!key.isReadable()) {
                 return;
@@ -275,6 +282,9 @@ final class ClientLoop implements AutoCloseable {
                 waitingTls.receive(client, readBuffer);
                 if (handshaking && !WaitingTls.handshaking(client)) {
                     client.deadline = client.headDeadline;
+                    if (toHttp2(client)) {
+                        return;
+                    }
                 }
             }
             if (client.idle && client.plaintextLength() > 0) {
@@ -290,6 +300,24 @@ final class ClientLoop implements AutoCloseable {
             }
             drop(client);
         }
+    }
+
+    /**
+     * Hands a client whose handshake chose {@code h2} to the HTTP/2 side, once the loop has sent every
+     * handshake record; returns whether it did (the connection is no longer the loop's then).
+     */
+    private boolean toHttp2(WaitingClient client) {
+        if (http2 == null || client.engine == null || WaitingTls.handshaking(client)
+                || !WaitingTls.chose(client.engine, "h2") || client.pendingOut.hasRemaining()) {
+            return false;
+        }
+        if (client.key != null) {
+            client.key.cancel();
+            client.key = null;
+        }
+        waiting.remove(client);
+        http2.adopt(client.channel, client.engine, client.ciphertext);
+        return true;
     }
 
     /**

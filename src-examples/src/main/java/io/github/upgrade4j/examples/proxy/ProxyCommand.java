@@ -131,6 +131,12 @@ public final class ProxyCommand implements Callable<Integer> {
                     + " TLS/1.2 keeps both. Offers of others are removed before forwarding. Default: ${DEFAULT-VALUE}.")
     private List<Protocol> upgrades;
 
+    @Option(names = "--http2", description = "Let TLS clients choose HTTP/2 by ALPN (h2, then http/1.1): requests"
+            + " over HTTP/2 go to the upstream over HTTP/1.1, and WebSockets opened over HTTP/2 (RFC 8441 extended"
+            + " CONNECT, as Chromium and Firefox do on an HTTP/2 connection) become HTTP/1.1 upgrades toward it."
+            + " Needs --tls-keystore.")
+    private boolean http2;
+
     @Option(names = "--no-upstream-check", description = "Do not try a connection to the upstream at start-up (by"
             + " default one is tried, and a warning printed when it fails), e.g. for an upstream that counts or"
             + " logs connections.")
@@ -213,6 +219,13 @@ public final class ProxyCommand implements Callable<Integer> {
                         + " together");
             }
             config = config.withTls(TlsSetup.server(keystore, keystorePassword));
+        }
+        if (http2) {
+            if (config.tls().isEmpty()) {
+                throw new ParameterException(spec.commandLine(), "option --http2 needs --tls-keystore: browsers speak"
+                        + " HTTP/2 over TLS only, chosen by ALPN");
+            }
+            config = config.withHttp2();
         }
         if (upstreamTls) {
             if (truststore == null && truststorePassword != null) {

@@ -6,7 +6,9 @@ import io.github.upgrade4j.hop.HopByHopPolicy;
 import io.github.upgrade4j.hop.UnderscoreAction;
 import io.github.upgrade4j.tunnel.CloseHook;
 import io.github.upgrade4j.tunnel.RelayOptions;
+import io.github.upgrade4j.hop.ForwardedFields;
 import io.github.upgrade4j.tunnel.RelayPath;
+import io.github.upgrade4j.tunnel.StreamRelay;
 import io.github.upgrade4j.tunnel.TunnelRelay;
 import io.github.upgrade4j.upgrade.Protocol;
 import io.github.upgrade4j.upgrade.ProxyUpgrade;
@@ -23,10 +25,21 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
+import org.eclipse.jetty.http.MetaData;
+import org.eclipse.jetty.http2.ErrorCode;
+import org.eclipse.jetty.http2.api.Stream;
+import org.eclipse.jetty.http2.frames.HeadersFrame;
+import org.eclipse.jetty.http2.frames.ResetFrame;
+import org.eclipse.jetty.util.Callback;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A real HTTP/1.1 reverse proxy built only on {@code upgrade-core}: every request goes to one
@@ -75,10 +88,12 @@ public final class ReverseProxy implements AutoCloseable {
      *     requests are served at once
      * @param upgrades the protocols whose offers are forwarded ({@link ProxyUpgrade.Builder#allow}); by
      *     default {@code websocket} alone
+     * @param http2 whether TLS clients may choose HTTP/2 by ALPN ({@code h2}, then {@code http/1.1}), with
+     *     WebSockets over HTTP/2 (RFC 8441) when {@code websocket} is among {@code upgrades}; needs {@code tls}
      */
     public record Config(InetSocketAddress listen, InetSocketAddress upstream, Duration idleTimeout, int maxTunnels,
             Duration handshakeTimeout, Optional<SSLContext> tls, Optional<SSLContext> upstreamTls,
-            UnderscoreAction underscoredAliases, HttpLimits http, List<Protocol> upgrades) {
+            UnderscoreAction underscoredAliases, HttpLimits http, List<Protocol> upgrades, boolean http2) {
         public Config {
             Objects.requireNonNull(listen, "listen");
             Objects.requireNonNull(upstream, "upstream");
@@ -87,6 +102,18 @@ public final class ReverseProxy implements AutoCloseable {
             Objects.requireNonNull(underscoredAliases, "underscoredAliases");
             Objects.requireNonNull(http, "http");
             upgrades = List.copyOf(upgrades);
+            if (http2 && tls.isEmpty()) {
+                throw new IllegalArgumentException("expected TLS for clients with HTTP/2 on: browsers speak HTTP/2"
+                        + " over TLS only, chosen by ALPN");
+            }
+        }
+
+        /** HTTP/2 off. */
+        public Config(InetSocketAddress listen, InetSocketAddress upstream, Duration idleTimeout, int maxTunnels,
+                Duration handshakeTimeout, Optional<SSLContext> tls, Optional<SSLContext> upstreamTls,
+                UnderscoreAction underscoredAliases, HttpLimits http, List<Protocol> upgrades) {
+            this(listen, upstream, idleTimeout, maxTunnels, handshakeTimeout, tls, upstreamTls, underscoredAliases,
+                    http, upgrades, false);
         }
 
         /**
@@ -102,25 +129,25 @@ public final class ReverseProxy implements AutoCloseable {
         /** A copy that listens with TLS, presenting {@code context}'s key. */
         public Config withTls(SSLContext context) {
             return new Config(listen, upstream, idleTimeout, maxTunnels, handshakeTimeout, Optional.of(context),
-                    upstreamTls, underscoredAliases, http, upgrades);
+                    upstreamTls, underscoredAliases, http, upgrades, http2);
         }
 
         /** A copy that speaks TLS to the upstream, trusting what {@code context} trusts. */
         public Config withUpstreamTls(SSLContext context) {
             return new Config(listen, upstream, idleTimeout, maxTunnels, handshakeTimeout, tls,
-                    Optional.of(context), underscoredAliases, http, upgrades);
+                    Optional.of(context), underscoredAliases, http, upgrades, http2);
         }
 
         /** A copy that treats underscored aliases of protected fields with {@code action}. */
         public Config withUnderscoredAliases(UnderscoreAction action) {
             return new Config(listen, upstream, idleTimeout, maxTunnels, handshakeTimeout, tls, upstreamTls, action,
-                    http, upgrades);
+                    http, upgrades, http2);
         }
 
         /** A copy with other HTTP-phase limits. */
         public Config withHttp(HttpLimits limits) {
             return new Config(listen, upstream, idleTimeout, maxTunnels, handshakeTimeout, tls, upstreamTls,
-                    underscoredAliases, limits, upgrades);
+                    underscoredAliases, limits, upgrades, http2);
         }
 
         /**
@@ -129,7 +156,17 @@ public final class ReverseProxy implements AutoCloseable {
          */
         public Config withUpgrades(List<Protocol> protocols) {
             return new Config(listen, upstream, idleTimeout, maxTunnels, handshakeTimeout, tls, upstreamTls,
-                    underscoredAliases, http, protocols);
+                    underscoredAliases, http, protocols, http2);
+        }
+
+        /**
+         * A copy that lets TLS clients choose HTTP/2 ({@code h2} by ALPN): requests over HTTP/2 go to the
+         * upstream over HTTP/1.1, and WebSockets opened with an extended CONNECT (RFC 8441) are tunnelled on
+         * their streams. Needs {@link #withTls}.
+         */
+        public Config withHttp2() {
+            return new Config(listen, upstream, idleTimeout, maxTunnels, handshakeTimeout, tls, upstreamTls,
+                    underscoredAliases, http, upgrades, true);
         }
     }
 
@@ -142,19 +179,23 @@ public final class ReverseProxy implements AutoCloseable {
     private final ClientLoop clients;
     private final Set<Conn> working = ConcurrentHashMap.newKeySet();
     private final ProxyMetrics metrics;
+    /** The tunnels on HTTP/2 streams, and Jetty's side of HTTP/2; null with HTTP/2 off. */
+    private final @Nullable StreamRelay streamRelay;
+    private final @Nullable H2Front http2;
     private volatile boolean draining;
 
     private ReverseProxy(Config config, RelayOptions base, PrintStream log, ProxyMetrics metrics) throws IOException {
         this.config = config;
         this.log = log;
         this.metrics = metrics;
-        this.proxy = ProxyUpgrade.builder().policy(HopByHopPolicy.builder()
-                .underscoredAliases(config.underscoredAliases()).build())
+        HopByHopPolicy policy = HopByHopPolicy.builder().underscoredAliases(config.underscoredAliases()).build();
+        this.proxy = ProxyUpgrade.builder().policy(policy)
                 .allow(config.upgrades().stream().map(Protocol::toString).toArray(String[]::new)).build();
-        this.relay = TunnelRelay.start(base.toBuilder()
+        RelayOptions options = base.toBuilder()
                 .idleTimeout(config.idleTimeout())
                 .maxTunnels(config.maxTunnels())
-                .closeHook(CloseHook.webSocketGoingAway()).build());
+                .closeHook(CloseHook.webSocketGoingAway()).build();
+        this.relay = TunnelRelay.start(options);
         this.server = ServerSocketChannel.open();
         try {
             server.bind(config.listen(), 1024);
@@ -167,8 +208,78 @@ public final class ReverseProxy implements AutoCloseable {
         // Made when every worker is busy, gone after a minute idle; as many complete heads again may wait for
         // one. Beyond that the client loop answers 503.
         this.workers = Workers.start(config.http().maxHandshakes(), "proxy-worker-" + port);
+        if (config.http2()) {
+            this.streamRelay = StreamRelay.start(relayThreads("proxy-h2-tunnel-" + port), options);
+            H2Exchange.Context context = new H2Exchange.Context(config, policy, proxy, streamRelay, log, metrics,
+                    ForwardedFields.builder().proto("https").via("upgrade4j").build());
+            this.http2 = new H2Front(new H2Front.Streams() {
+                @Override
+                public Stream.Listener onNewStream(H2Exchange.Client client, Stream stream, HeadersFrame frame) {
+                    return ReverseProxy.this.onNewStream(context, client, stream, frame);
+                }
+
+                @Override
+                public void onMalformed(H2Exchange.Client client, Stream stream, Throwable failure) {
+                    H2StreamIo io = new H2StreamIo();
+                    io.attach(stream);
+                    ((org.eclipse.jetty.http2.HTTP2Stream) stream).setListener(io); // so that resets and failures reach it
+                    Throwable cause = failure.getCause() != null ? failure.getCause() : failure; // Jetty's words
+                    execute(H2Exchange.malformed(context, client, io, cause.getMessage()), client, stream);
+                }
+            }, config.upgrades().contains(Protocol.WEBSOCKET), config.http().keepAliveTimeout(), "proxy-h2-" + port);
+        } else {
+            this.streamRelay = null;
+            this.http2 = null;
+        }
         this.clients = new ClientLoop(server, config.tls().orElse(null), config.handshakeTimeout(), config.http(), log,
-                metrics, this::dispatch);
+                metrics, this::dispatch, http2);
+    }
+
+    /**
+     * The threads of the tunnels on HTTP/2 streams, two per tunnel while it runs: virtual threads where the
+     * JDK has them (21 and later), which cost a few hundred bytes each while blocked; otherwise platform
+     * threads, made as needed and gone after a minute idle.
+     */
+    private static Executor relayThreads(String name) {
+        try {
+            Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
+            Class<?> ofVirtual = Class.forName("java.lang.Thread$Builder$OfVirtual");
+            builder = ofVirtual.getMethod("name", String.class, long.class).invoke(builder, name + "-", 1L);
+            ThreadFactory factory = (ThreadFactory) Class.forName("java.lang.Thread$Builder")
+                    .getMethod("factory").invoke(builder);
+            return (Executor) Executors.class.getMethod("newThreadPerTaskExecutor", ThreadFactory.class)
+                    .invoke(null, factory);
+        } catch (ReflectiveOperationException e) { // JDK 17-20: no virtual threads
+            AtomicInteger made = new AtomicInteger();
+            return Executors.newCachedThreadPool(task -> {
+                Thread thread = new Thread(task, name + "-" + made.incrementAndGet());
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
+    }
+
+    /** A new HTTP/2 stream, on a Jetty thread: its work goes to a worker; refused when every worker is busy. */
+    private Stream.Listener onNewStream(H2Exchange.Context context, H2Exchange.Client client, Stream stream,
+            HeadersFrame frame) {
+        H2StreamIo io = new H2StreamIo();
+        io.attach(stream);
+        if (!(frame.getMetaData() instanceof MetaData.Request request)) {
+            stream.reset(new ResetFrame(stream.getId(), ErrorCode.PROTOCOL_ERROR.code), Callback.NOOP);
+            return io;
+        }
+        execute(new H2Exchange(context, client, io, request, !frame.isEndStream()), client, stream);
+        return io;
+    }
+
+    /** Runs a stream's work on a worker; refuses the stream (the client may retry it) when every worker is busy. */
+    private void execute(Runnable work, H2Exchange.Client client, Stream stream) {
+        try {
+            workers.execute(work);
+        } catch (RejectedExecutionException e) {
+            log.println(client.peer() + " h2 stream " + stream.getId() + " refused: every worker is busy");
+            stream.reset(new ResetFrame(stream.getId(), ErrorCode.REFUSED_STREAM_ERROR.code), Callback.NOOP);
+        }
     }
 
     /**
@@ -221,7 +332,7 @@ public final class ReverseProxy implements AutoCloseable {
         if (config.tls().isPresent() || config.upstreamTls().isPresent()) {
             log.println("TLS: " + (config.tls().isPresent() ? "clients (wss, https)" : "no TLS for clients")
                     + "; " + (config.upstreamTls().isPresent() ? "TLS to the upstream" : "plain TCP to the upstream")
-                    + "; ALPN http/1.1");
+                    + "; ALPN " + (config.http2() ? "h2, http/1.1" : "http/1.1"));
         }
         return proxy;
     }
@@ -248,13 +359,27 @@ public final class ReverseProxy implements AutoCloseable {
     }
 
     /**
+     * The relay of the WebSockets on HTTP/2 streams (RFC 8441), for its statistics; the tunnels of HTTP/1.1
+     * clients are {@link #relay()}'s. Each has its own {@link Config#maxTunnels()}.
+     *
+     * @throws IllegalStateException if HTTP/2 is off
+     */
+    public StreamRelay http2Relay() {
+        if (streamRelay == null) {
+            throw new IllegalStateException("expected HTTP/2 on (Config.withHttp2) but it is off");
+        }
+        return streamRelay;
+    }
+
+    /**
      * Stops accepting, lets tunnels run for {@code grace}, then closes them with a WebSocket Close 1001;
      * completes when every tunnel is closed.
      */
     public CompletableFuture<Void> drain(Duration grace) {
         draining = true;
         clients.stopAccepting();
-        return relay.drain(grace);
+        return streamRelay == null ? relay.drain(grace)
+                : CompletableFuture.allOf(relay.drain(grace), streamRelay.drain(grace));
     }
 
     @Override
@@ -264,6 +389,12 @@ public final class ReverseProxy implements AutoCloseable {
         working.forEach(Conn::closeNow);
         workers.shutdownNow();
         relay.close();
+        if (streamRelay != null) {
+            streamRelay.close();
+        }
+        if (http2 != null) {
+            http2.close();
+        }
     }
 
     /** Gives a connection whose head is complete to a worker; false when every worker is busy and the queue full. */

@@ -48,6 +48,8 @@ final class WaitingTls {
                 }
             } else if (status == HandshakeStatus.NEED_WRAP) {
                 wrap(client, engine);
+            } else if (status == HandshakeStatus.NOT_HANDSHAKING && chose(engine, "h2")) {
+                break; // the records behind the handshake are HTTP/2's: they go to it undecrypted
             } else if (in.hasRemaining() || status == HandshakeStatus.NEED_UNWRAP_AGAIN) {
                 ensureApplication(engine);
                 application.clear();
@@ -68,6 +70,11 @@ final class WaitingTls {
         if (engine.getHandshakeStatus() == HandshakeStatus.NOT_HANDSHAKING && !engine.isInboundDone()) {
             client.handshakeDone = true; // begun at the accept, so this is its end
         }
+    }
+
+    /** Whether the handshake of {@code engine} chose {@code protocol} by ALPN. */
+    static boolean chose(SSLEngine engine, String protocol) {
+        return protocol.equals(engine.getApplicationProtocol());
     }
 
     /** Whether the client is a TLS client whose handshake has not completed (or failed). */

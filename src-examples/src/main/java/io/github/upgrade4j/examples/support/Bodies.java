@@ -210,7 +210,7 @@ public final class Bodies {
     }
 
     /** {@code conn}'s buffered reads as a stream; the connection is not closed with it. */
-    private static InputStream source(Conn conn) {
+    static InputStream source(Conn conn) {
         return new InputStream() {
             @Override
             public int read() throws IOException {
@@ -225,7 +225,7 @@ public final class Bodies {
     }
 
     /** Writes to {@code conn}; the connection is not closed with it. */
-    private static OutputStream sink(Conn conn) {
+    static OutputStream sink(Conn conn) {
         return new OutputStream() {
             @Override
             public void write(int b) throws IOException {

@@ -33,6 +33,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class TlsSetup {
     private static final String[] ALPN = {"http/1.1"};
+    /** The proxy's offer with HTTP/2 on: {@code h2} preferred, as nginx and HAProxy prefer it. */
+    private static final String[] ALPN_H2 = {"h2", "http/1.1"};
 
     private TlsSetup() {}
 
@@ -93,10 +95,18 @@ public final class TlsSetup {
 
     /** A server-mode engine for a client connection: ALPN {@code http/1.1} only. */
     public static SSLEngine serverEngine(SSLContext context) {
+        return serverEngine(context, false);
+    }
+
+    /**
+     * A server-mode engine for a client connection: ALPN {@code h2} then {@code http/1.1} when {@code http2},
+     * else {@code http/1.1} only. The server's order decides: a client that offers both gets {@code h2}.
+     */
+    public static SSLEngine serverEngine(SSLContext context, boolean http2) {
         SSLEngine engine = context.createSSLEngine();
         engine.setUseClientMode(false);
         SSLParameters parameters = engine.getSSLParameters();
-        parameters.setApplicationProtocols(ALPN);
+        parameters.setApplicationProtocols(http2 ? ALPN_H2 : ALPN);
         engine.setSSLParameters(parameters);
         return engine;
     }

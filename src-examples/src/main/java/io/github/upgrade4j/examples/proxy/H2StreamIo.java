@@ -1,0 +1,336 @@
+package io.github.upgrade4j.examples.proxy;
+
+import io.github.upgrade4j.tunnel.StreamEndpoint;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.eclipse.jetty.http.MetaData;
+import org.eclipse.jetty.http2.ErrorCode;
+import org.eclipse.jetty.http2.api.Stream;
+import org.eclipse.jetty.http2.frames.DataFrame;
+import org.eclipse.jetty.http2.frames.HeadersFrame;
+import org.eclipse.jetty.http2.frames.ResetFrame;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Promise;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One HTTP/2 stream of a client, as blocking streams for a worker or a {@link io.github.upgrade4j.tunnel.StreamRelay}:
+ * the stream's DATA as an {@link InputStream}, DATA frames written through an {@link OutputStream}, its
+ * END_STREAM as the input's end and as the half-close, and RST_STREAM both ways.
+ *
+ * <p>Flow control is Jetty's, driven by what is read here: a DATA frame is released, which lets Jetty
+ * send the client a WINDOW_UPDATE for it, only once every byte of it was read. A stream whose upstream
+ * does not read therefore stops its client at the stream's window, and the connection's other streams go
+ * on. The other way, a write returns when Jetty has sent its frame, which waits for the client's window:
+ * a client that stops reading one stream blocks only the thread that writes to that stream.
+ *
+ * <p>The response head is sent at the first write, the half-close or {@link #commit()}, whichever comes
+ * first, so that a tunnel the relay refuses can still be answered 503 instead of 200. Reads happen on one
+ * thread and writes on another at most; events come from Jetty's threads.
+ */
+final class H2StreamIo implements Stream.Listener {
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+
+    private final Object lock = new Object();
+    /**
+     * Held while frames are queued, so that the response head always precedes DATA; never taken by Jetty's
+     * callbacks, which take {@link #lock} only.
+     */
+    private final Object sending = new Object();
+    private @Nullable Stream stream;
+    /** The DATA frame being read; released once read whole. Used by the reading thread only. */
+    private Stream.@Nullable Data current;
+    /** Whether Jetty said data may be there since the reader last found none. */
+    private boolean available;
+    /** Why reads and writes fail from now on: the client reset the stream, or it was closed here. */
+    private @Nullable IOException failure;
+    private boolean inputEnded;
+    /** The head to send before the first DATA frame; null once sent or when none is pending. */
+    private MetaData.@Nullable Response pendingHead;
+    private boolean headSent;
+    private @Nullable CompletableFuture<Stream> writing;
+
+    /** Called by Jetty once, before any other event: the stream this object reads and writes. */
+    @Override
+    public void onNewStream(Stream stream) {
+        synchronized (lock) {
+            this.stream = stream;
+        }
+    }
+
+    void attach(Stream stream) {
+        onNewStream(stream);
+    }
+
+    @Override
+    public void onDataAvailable(Stream stream) {
+        synchronized (lock) {
+            available = true;
+            lock.notifyAll();
+        }
+    }
+
+    @Override
+    public void onReset(Stream stream, ResetFrame frame, Callback callback) {
+        ErrorCode code = ErrorCode.from(frame.getError());
+        fail(new IOException("the client reset the stream (RST_STREAM " + (code == null ? frame.getError() : code) + ")"));
+        callback.succeeded();
+    }
+
+    @Override
+    public void onFailure(Stream stream, int error, String reason, Throwable failure, Callback callback) {
+        fail(new IOException("the stream failed: " + reason + " (" + failure + "); connection reset", failure));
+        callback.succeeded();
+    }
+
+    @Override
+    public void onIdleTimeout(Stream stream, java.util.concurrent.TimeoutException timeout, Promise<Boolean> promise) {
+        // Only streams of plain requests have an idle timeout (a tunnel's is the relay's): Jetty resets them.
+        fail(new IOException("the stream was idle for " + stream.getIdleTimeout() + " ms; stream reset"));
+        promise.succeeded(true);
+    }
+
+    private void fail(IOException cause) {
+        CompletableFuture<Stream> pending;
+        synchronized (lock) {
+            if (failure == null) {
+                failure = cause;
+            }
+            pending = writing;
+            lock.notifyAll();
+        }
+        if (pending != null) {
+            pending.completeExceptionally(cause);
+        }
+    }
+
+    Stream stream() {
+        synchronized (lock) {
+            if (stream == null) {
+                throw new IllegalStateException("expected the stream to be attached");
+            }
+            return stream;
+        }
+    }
+
+    /** Whether the client ended or reset its side, or the stream was closed here. */
+    boolean closed() {
+        Stream s = stream();
+        return s.isReset() || s.isClosed();
+    }
+
+    /** Sends {@code head} at once, ending the stream with it when {@code endStream}; waits until it is sent. */
+    void respond(MetaData.Response head, boolean endStream) throws IOException {
+        CompletableFuture<Stream> sent;
+        synchronized (sending) {
+            synchronized (lock) {
+                headSent = true;
+                pendingHead = null;
+            }
+            sent = stream().headers(new HeadersFrame(stream().getId(), head, null, endStream));
+        }
+        await(sent);
+    }
+
+    /** Sends {@code head} before the first DATA frame or the half-close, or at {@link #commit()}. */
+    void respondLater(MetaData.Response head) {
+        synchronized (lock) {
+            pendingHead = head;
+        }
+    }
+
+    /** Sends the head given to {@link #respondLater} now, if nothing sent it yet. */
+    void commit() throws IOException {
+        CompletableFuture<Stream> sent;
+        synchronized (sending) {
+            sent = sendPendingHead();
+        }
+        if (sent != null) {
+            await(sent);
+        }
+    }
+
+    /** Queues the pending head, if any; the caller holds {@link #sending}, so frames queue in order. */
+    private @Nullable CompletableFuture<Stream> sendPendingHead() {
+        MetaData.Response head;
+        synchronized (lock) {
+            head = pendingHead;
+            pendingHead = null;
+            if (head == null) {
+                return null;
+            }
+            headSent = true;
+        }
+        return stream().headers(new HeadersFrame(stream().getId(), head, null, false));
+    }
+
+    /** Whether a response head went out: after that an error can only reset the stream. */
+    boolean responded() {
+        synchronized (lock) {
+            return headSent;
+        }
+    }
+
+    /** Sends {@code bytes} in DATA frames, waiting until Jetty has written them (flow control included). */
+    void write(ByteBuffer bytes, boolean endStream) throws IOException {
+        CompletableFuture<Stream> head;
+        CompletableFuture<Stream> data;
+        synchronized (sending) {
+            head = sendPendingHead();
+            data = stream().data(new DataFrame(stream().getId(), bytes, endStream));
+        }
+        if (head != null) {
+            await(head);
+        }
+        await(data);
+    }
+
+    /** Resets the stream with {@code code} unless it is closed already; never waits. */
+    void reset(ErrorCode code) {
+        Stream s = stream();
+        fail(new IOException("the stream was closed here (RST_STREAM " + code + ")"));
+        if (!s.isReset() && !s.isClosed()) {
+            s.reset(new ResetFrame(s.getId(), code.code), Callback.NOOP);
+        }
+        releaseCurrent();
+    }
+
+    private void await(CompletableFuture<Stream> sent) throws IOException {
+        synchronized (lock) {
+            if (failure != null) {
+                sent.completeExceptionally(failure);
+            }
+            writing = sent;
+        }
+        try {
+            sent.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while writing to the stream");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw cause instanceof IOException io ? io : new IOException("the stream could not be written: " + cause,
+                    cause);
+        } finally {
+            synchronized (lock) {
+                writing = null;
+            }
+        }
+    }
+
+    /** The stream's DATA, in order, until END_STREAM (-1); a reset fails the read. */
+    InputStream input() {
+        return new InputStream() {
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                int n = read(one, 0, 1);
+                return n < 0 ? -1 : one[0] & 0xFF;
+            }
+
+            @Override
+            public int read(byte[] into, int offset, int length) throws IOException {
+                return length == 0 ? 0 : H2StreamIo.this.read(into, offset, length);
+            }
+
+            @Override
+            public int available() {
+                Stream.Data data = current;
+                return data == null ? 0 : data.frame().getByteBuffer().remaining();
+            }
+        };
+    }
+
+    private int read(byte[] into, int offset, int length) throws IOException {
+        while (true) {
+            synchronized (lock) {
+                if (failure != null) {
+                    throw failure;
+                }
+                if (inputEnded) {
+                    return -1;
+                }
+            }
+            Stream.Data data = current;
+            if (data == null) {
+                synchronized (lock) {
+                    available = false;
+                }
+                data = stream().readData();
+                if (data == null) {
+                    stream().demand();
+                    awaitData();
+                    continue;
+                }
+                current = data;
+            }
+            ByteBuffer bytes = data.frame().getByteBuffer();
+            int n = Math.min(length, bytes.remaining());
+            bytes.get(into, offset, n);
+            if (!bytes.hasRemaining()) {
+                boolean last = data.frame().isEndStream();
+                releaseCurrent();
+                if (last) {
+                    synchronized (lock) {
+                        inputEnded = true;
+                    }
+                }
+            }
+            if (n > 0) {
+                return n;
+            }
+        }
+    }
+
+    private void awaitData() throws IOException {
+        synchronized (lock) {
+            while (!available && failure == null) {
+                try {
+                    lock.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted while waiting for the stream's data");
+                }
+            }
+        }
+    }
+
+    private void releaseCurrent() {
+        Stream.Data data = current;
+        current = null;
+        if (data != null) {
+            data.release(); // lets Jetty give the client its window back
+        }
+    }
+
+    /** Writes DATA frames; {@code close} does nothing (the half-close is separate). */
+    OutputStream output() {
+        return new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                H2StreamIo.this.write(ByteBuffer.wrap(new byte[] {(byte) b}), false);
+            }
+
+            @Override
+            public void write(byte[] bytes, int offset, int length) throws IOException {
+                // The frame is written before this returns, so the caller's array may be used again after.
+                H2StreamIo.this.write(ByteBuffer.wrap(bytes, offset, length), false);
+            }
+        };
+    }
+
+    /**
+     * The stream as the client side of a tunnel: END_STREAM is the half-close, and the close resets a stream
+     * that is still open with CONNECT_ERROR (RFC 9113 §8.5: the tunnel's other side was reset or failed),
+     * which leaves a stream that both sides ended alone.
+     */
+    StreamEndpoint endpoint() {
+        return new StreamEndpoint(input(), output(), EMPTY, () -> write(EMPTY, true),
+                () -> reset(ErrorCode.HTTP_CONNECT_ERROR));
+    }
+}
