@@ -30,6 +30,7 @@ final class ComparisonTable {
         IDLE_TOTAL("idle-total", "memory per idle tunnel", "B", false),
         IDLE_RSS("idle-rss", "RSS growth per idle tunnel", "B", false),
         IDLE_HEAP("idle-heap", "JVM heap after GC per idle tunnel", "B", false),
+        IDLE_THREADS("idle-threads", "threads per idle tunnel", "threads", false),
         CPU_BULK_1_UP("cpu-bulk-1-up", "proxy CPU per GB, 1 tunnel, upload", "ms", false),
         CPU_BULK_1_DOWN("cpu-bulk-1-down", "proxy CPU per GB, 1 tunnel, download", "ms", false),
         CPU_RTT("cpu-rtt-64", "proxy CPU per 64 B round trip", "us", false);

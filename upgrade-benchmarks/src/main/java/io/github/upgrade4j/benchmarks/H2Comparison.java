@@ -202,6 +202,7 @@ public final class H2Comparison {
         rows.put(Test.IDLE_TOTAL, "memory per idle WebSocket (B)");
         rows.put(Test.IDLE_RSS, "of which RSS growth (B)");
         rows.put(Test.IDLE_HEAP, "of which JVM heap after GC (B)");
+        rows.put(Test.IDLE_THREADS, "threads per idle WebSocket");
         rows.put(Test.CPU_BULK_1_UP, "proxy CPU per GB, upload (ms)");
         rows.put(Test.CPU_BULK_1_DOWN, "proxy CPU per GB, download (ms)");
         rows.put(Test.CPU_RTT, "proxy CPU per 64 B round trip (µs)");
@@ -436,9 +437,12 @@ public final class H2Comparison {
             TunnelClient.openIdle(tunnels.opener(), "/ws-echo", n / 2, links);
             Thread.sleep(1000);
             long[] before = ProcessMeter.memory(fresh);
+            long threadsBefore = ProcessMeter.threads(fresh);
             TunnelClient.openIdle(tunnels.opener(), "/ws-echo", n - n / 2, links);
             Thread.sleep(1000);
             long[] after = ProcessMeter.memory(fresh);
+            table.record(Test.IDLE_THREADS, column.name(),
+                    (ProcessMeter.threads(fresh) - threadsBefore) / (double) (n - n / 2));
             double rss = (after[0] - before[0]) / (double) (n - n / 2);
             double heap = fresh.jvm() ? (after[1] - before[1]) / (double) (n - n / 2) : 0;
             table.record(Test.IDLE_RSS, column.name(), rss);
