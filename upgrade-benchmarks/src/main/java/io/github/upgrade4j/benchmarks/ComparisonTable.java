@@ -109,7 +109,7 @@ final class ComparisonTable {
     /**
      * Target {@code a} against {@code b}: "level with" where their spreads across rounds overlap,
      * whatever the medians; otherwise the ratio of the medians, {@code a} over {@code b}, with "ranges
-     * apart". An em dash if either was not measured.
+     * apart" (or both medians, when {@code b}'s is 0). An em dash if either was not measured.
      */
     String against(Test test, String a, String b) {
         if (values(test, a).isEmpty() || values(test, b).isEmpty() || Double.isNaN(median(test, a))
@@ -119,7 +119,11 @@ final class ComparisonTable {
         if (overlap(test, a, b)) {
             return "level with";
         }
-        return String.format(Locale.ROOT, "%.2f×, ranges apart", median(test, a) / median(test, b));
+        double ratio = median(test, a) / median(test, b);
+        if (Double.isInfinite(ratio) || Double.isNaN(ratio)) { // b's median is 0: no ratio to give
+            return "ranges apart: " + format(median(test, a), test) + " against " + format(median(test, b), test);
+        }
+        return String.format(Locale.ROOT, "%.2f×, ranges apart", ratio);
     }
 
     void printRound() {

@@ -2,6 +2,7 @@ package io.github.upgrade4j.benchmarks;
 
 import static io.github.upgrade4j.benchmarks.ComparisonTable.Test.BULK_1_UP;
 import static io.github.upgrade4j.benchmarks.ComparisonTable.Test.CPU_BULK_1_DOWN;
+import static io.github.upgrade4j.benchmarks.ComparisonTable.Test.IDLE_THREADS;
 import static io.github.upgrade4j.benchmarks.ComparisonTable.Test.IDLE_TOTAL;
 import static io.github.upgrade4j.benchmarks.ComparisonTable.Test.RTT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -52,6 +53,14 @@ class ComparisonTableTest {
 
         assertEquals("0.30×, ranges apart", table.against(BULK_1_UP, "a", "b"));
         assertEquals("3.33×, ranges apart", table.against(BULK_1_UP, "b", "a"));
+    }
+
+    @Test
+    void againstAZeroMedianBothMediansAreGivenInsteadOfARatio() {
+        ComparisonTable table = table(IDLE_THREADS, new double[] {2, 2, 2}, new double[] {0, 0, 0});
+
+        assertEquals("ranges apart: 2.00 against 0.00", table.against(IDLE_THREADS, "a", "b"));
+        assertEquals("0.00×, ranges apart", table.against(IDLE_THREADS, "b", "a"));
     }
 
     @Test
