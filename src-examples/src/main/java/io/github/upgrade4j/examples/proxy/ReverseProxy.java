@@ -2,11 +2,11 @@ package io.github.upgrade4j.examples.proxy;
 
 import io.github.upgrade4j.examples.support.Conn;
 import io.github.upgrade4j.examples.support.ErrorAnswers;
+import io.github.upgrade4j.hop.ForwardedFields;
 import io.github.upgrade4j.hop.HopByHopPolicy;
 import io.github.upgrade4j.hop.UnderscoreAction;
 import io.github.upgrade4j.tunnel.CloseHook;
 import io.github.upgrade4j.tunnel.RelayOptions;
-import io.github.upgrade4j.hop.ForwardedFields;
 import io.github.upgrade4j.tunnel.RelayPath;
 import io.github.upgrade4j.tunnel.StreamRelay;
 import io.github.upgrade4j.tunnel.TunnelRelay;
