@@ -53,8 +53,12 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 final class H2Front implements AutoCloseable {
     /** Concurrent streams per connection (nginx: 128; HAProxy: 100). */
     static final int MAX_STREAMS = 128;
-    /** A stream's receive window: as many bytes as a client may send a stream that is not read. */
-    static final int STREAM_WINDOW = 256 * 1024;
+    /**
+     * A stream's receive window, HTTP/2's default (nginx's and HAProxy's too): as many bytes as a client may
+     * send on a stream that is not read, which Jetty holds meanwhile. With {@link #MAX_STREAMS}, at most
+     * 8 MiB per connection.
+     */
+    static final int STREAM_WINDOW = 65_535;
 
     private final Server server;
     private final Adopting connector;

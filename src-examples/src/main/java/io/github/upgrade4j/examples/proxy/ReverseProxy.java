@@ -209,7 +209,9 @@ public final class ReverseProxy implements AutoCloseable {
         // one. Beyond that the client loop answers 503.
         this.workers = Workers.start(config.http().maxHandshakes(), "proxy-worker-" + port);
         if (config.http2()) {
-            this.streamRelay = StreamRelay.start(relayThreads("proxy-h2-tunnel-" + port), options);
+            RelayOptions overHttp2 = options.listener() == metrics // the proxy's meters: path="h2" for these
+                    ? options.toBuilder().listener(metrics.overHttp2()).build() : options;
+            this.streamRelay = StreamRelay.start(relayThreads("proxy-h2-tunnel-" + port), overHttp2);
             H2Exchange.Context context = new H2Exchange.Context(config, policy, proxy, streamRelay, log, metrics,
                     ForwardedFields.builder().proto("https").via("upgrade4j").build());
             this.http2 = new H2Front(new H2Front.Streams() {

@@ -18,6 +18,8 @@ import io.github.upgrade4j.tunnel.RelayOptions;
 import io.github.upgrade4j.tunnel.Tunnel;
 import io.github.upgrade4j.tunnel.TunnelOutcome;
 import io.github.upgrade4j.upgrade.Protocol;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -34,6 +36,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -251,6 +254,29 @@ class H2ProxyIT {
 
             assertEquals(200, result.get("status").asInt(), result.toString());
             assertNull(result.get("error"));
+        }
+    }
+
+    @Test
+    void theMetersCountAnHttp2TunnelAsPathH2AndItsAnswerAs200() throws Exception {
+        PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        try (ScriptedUpstream upstream = ScriptedUpstream.start(ScriptedUpstream.echoing());
+                ReverseProxy proxy = ReverseProxy.start(new ReverseProxy.Config(new InetSocketAddress("127.0.0.1", 0),
+                        upstream.address(), Duration.ofSeconds(30), 100, Duration.ofSeconds(5))
+                        .withTls(certificate.serverContext()).withHttp2(), RelayOptions.standard(), OUT, meters)) {
+            JsonNode result = h2(proxy, websocket("/chat"), "--data", "counted", "--end");
+            assertTrue(result.get("ended").asBoolean(), result.toString());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (proxy.http2Relay().stats().activeTunnels() > 0) { // it ends just after the client saw its end
+                assertTrue(System.nanoTime() < deadline, "expected the tunnel to end");
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            }
+
+            String text = meters.scrape();
+            assertTrue(text.contains("upgrade4j_tunnels_opened_total{path=\"h2\"} 1.0"), text);
+            assertTrue(text.contains("upgrade4j_tunnels_opened_total{path=\"copy\"} 0.0"), text);
+            assertTrue(text.contains("upgrade4j_tunnels_active{path=\"h2\"} 0.0"), text);
+            assertTrue(text.contains("upgrade4j_handshake_answers_total{status=\"200\"} 1.0"), text);
         }
     }
 
