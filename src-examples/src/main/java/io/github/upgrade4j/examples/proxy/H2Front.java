@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.concurrent.Executor;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLSession;
+import org.eclipse.jetty.http2.HTTP2Connection;
 import org.eclipse.jetty.http2.HTTP2Session;
 import org.eclipse.jetty.http2.api.Session;
 import org.eclipse.jetty.http2.api.Stream;
@@ -115,6 +116,19 @@ final class H2Front implements AutoCloseable {
      */
     void adopt(SocketChannel channel, SSLEngine engine, ByteBuffer ciphertext) {
         connector.manager.accept(channel, new Handoff(engine, ciphertext));
+    }
+
+    /**
+     * Tells every HTTP/2 client to open no more streams (GOAWAY, graceful); the streams that run, tunnels
+     * included, go on until they end or the relay's drain closes them.
+     */
+    void goAway() {
+        for (EndPoint endPoint : connector.getConnectedEndPoints()) {
+            if (endPoint.getConnection() instanceof SslConnection tls
+                    && tls.getSslEndPoint().getConnection() instanceof HTTP2Connection http2) {
+                http2.getSession().shutdown();
+            }
+        }
     }
 
     @Override

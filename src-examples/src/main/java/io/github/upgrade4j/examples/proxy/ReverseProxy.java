@@ -374,12 +374,15 @@ public final class ReverseProxy implements AutoCloseable {
     }
 
     /**
-     * Stops accepting, lets tunnels run for {@code grace}, then closes them with a WebSocket Close 1001;
-     * completes when every tunnel is closed.
+     * Stops accepting (and tells HTTP/2 clients to open no more streams), lets tunnels run for {@code grace},
+     * then closes them with a WebSocket Close 1001; completes when every tunnel is closed.
      */
     public CompletableFuture<Void> drain(Duration grace) {
         draining = true;
         clients.stopAccepting();
+        if (http2 != null) {
+            http2.goAway();
+        }
         return streamRelay == null ? relay.drain(grace)
                 : CompletableFuture.allOf(relay.drain(grace), streamRelay.drain(grace));
     }
