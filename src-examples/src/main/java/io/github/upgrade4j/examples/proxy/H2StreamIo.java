@@ -8,6 +8,8 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import org.eclipse.jetty.http.MetaData;
 import org.eclipse.jetty.http2.ErrorCode;
 import org.eclipse.jetty.http2.api.Stream;
@@ -36,7 +38,12 @@ import org.jspecify.annotations.Nullable;
 final class H2StreamIo implements Stream.Listener {
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
-    private final Object lock = new Object();
+    /**
+     * Guards the fields below; a {@link ReentrantLock}, not a monitor, so that a virtual thread waiting for
+     * data unmounts from its carrier on Java 21 too (a monitor's wait pins it there before Java 24).
+     */
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
     /**
      * Held while frames are queued, so that the response head always precedes DATA; never taken by Jetty's
      * callbacks, which take {@link #lock} only.
@@ -58,8 +65,11 @@ final class H2StreamIo implements Stream.Listener {
     /** Called by Jetty once, before any other event: the stream this object reads and writes. */
     @Override
     public void onNewStream(Stream stream) {
-        synchronized (lock) {
+        lock.lock();
+        try {
             this.stream = stream;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -69,9 +79,12 @@ final class H2StreamIo implements Stream.Listener {
 
     @Override
     public void onDataAvailable(Stream stream) {
-        synchronized (lock) {
+        lock.lock();
+        try {
             available = true;
-            lock.notifyAll();
+            changed.signalAll();
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -97,12 +110,15 @@ final class H2StreamIo implements Stream.Listener {
 
     private void fail(IOException cause) {
         CompletableFuture<Stream> pending;
-        synchronized (lock) {
+        lock.lock();
+        try {
             if (failure == null) {
                 failure = cause;
             }
             pending = writing;
-            lock.notifyAll();
+            changed.signalAll();
+        } finally {
+            lock.unlock();
         }
         if (pending != null) {
             pending.completeExceptionally(cause);
@@ -110,11 +126,14 @@ final class H2StreamIo implements Stream.Listener {
     }
 
     Stream stream() {
-        synchronized (lock) {
+        lock.lock();
+        try {
             if (stream == null) {
                 throw new IllegalStateException("expected the stream to be attached");
             }
             return stream;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -128,9 +147,12 @@ final class H2StreamIo implements Stream.Listener {
     void respond(MetaData.Response head, boolean endStream) throws IOException {
         CompletableFuture<Stream> sent;
         synchronized (sending) {
-            synchronized (lock) {
+            lock.lock();
+            try {
                 headSent = true;
                 pendingHead = null;
+            } finally {
+                lock.unlock();
             }
             sent = stream().headers(new HeadersFrame(stream().getId(), head, null, endStream));
         }
@@ -139,8 +161,11 @@ final class H2StreamIo implements Stream.Listener {
 
     /** Sends {@code head} before the first DATA frame or the half-close, or at {@link #commit()}. */
     void respondLater(MetaData.Response head) {
-        synchronized (lock) {
+        lock.lock();
+        try {
             pendingHead = head;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -158,21 +183,27 @@ final class H2StreamIo implements Stream.Listener {
     /** Queues the pending head, if any; the caller holds {@link #sending}, so frames queue in order. */
     private @Nullable CompletableFuture<Stream> sendPendingHead() {
         MetaData.Response head;
-        synchronized (lock) {
+        lock.lock();
+        try {
             head = pendingHead;
             pendingHead = null;
             if (head == null) {
                 return null;
             }
             headSent = true;
+        } finally {
+            lock.unlock();
         }
         return stream().headers(new HeadersFrame(stream().getId(), head, null, false));
     }
 
     /** Whether a response head went out: after that an error can only reset the stream. */
     boolean responded() {
-        synchronized (lock) {
+        lock.lock();
+        try {
             return headSent;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -201,11 +232,14 @@ final class H2StreamIo implements Stream.Listener {
     }
 
     private void await(CompletableFuture<Stream> sent) throws IOException {
-        synchronized (lock) {
+        lock.lock();
+        try {
             if (failure != null) {
                 sent.completeExceptionally(failure);
             }
             writing = sent;
+        } finally {
+            lock.unlock();
         }
         try {
             sent.get();
@@ -217,8 +251,11 @@ final class H2StreamIo implements Stream.Listener {
             throw cause instanceof IOException io ? io : new IOException("the stream could not be written: " + cause,
                     cause);
         } finally {
-            synchronized (lock) {
+            lock.lock();
+            try {
                 writing = null;
+            } finally {
+                lock.unlock();
             }
         }
     }
@@ -248,18 +285,24 @@ final class H2StreamIo implements Stream.Listener {
 
     private int read(byte[] into, int offset, int length) throws IOException {
         while (true) {
-            synchronized (lock) {
+            lock.lock();
+            try {
                 if (failure != null) {
                     throw failure;
                 }
                 if (inputEnded) {
                     return -1;
                 }
+            } finally {
+                lock.unlock();
             }
             Stream.Data data = current;
             if (data == null) {
-                synchronized (lock) {
+                lock.lock();
+                try {
                     available = false;
+                } finally {
+                    lock.unlock();
                 }
                 data = stream().readData();
                 if (data == null) {
@@ -276,8 +319,11 @@ final class H2StreamIo implements Stream.Listener {
                 boolean last = data.frame().isEndStream();
                 releaseCurrent();
                 if (last) {
-                    synchronized (lock) {
+                    lock.lock();
+                    try {
                         inputEnded = true;
+                    } finally {
+                        lock.unlock();
                     }
                 }
             }
@@ -288,15 +334,18 @@ final class H2StreamIo implements Stream.Listener {
     }
 
     private void awaitData() throws IOException {
-        synchronized (lock) {
+        lock.lock();
+        try {
             while (!available && failure == null) {
                 try {
-                    lock.wait();
+                    changed.await();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new InterruptedIOException("interrupted while waiting for the stream's data");
                 }
             }
+        } finally {
+            lock.unlock();
         }
     }
 

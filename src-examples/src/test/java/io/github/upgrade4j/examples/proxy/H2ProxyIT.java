@@ -169,6 +169,33 @@ class H2ProxyIT {
     }
 
     @Test
+    void theSubprotocolAndExtensionsPassThroughBothWaysAndTheAcceptStaysOnTheHttp11Side() throws Exception {
+        try (ScriptedUpstream upstream = ScriptedUpstream.start(peer -> {
+            RequestHead request = peer.readRequest();
+            String switched = ScriptedUpstream.switchingFor(request);
+            peer.write(switched.substring(0, switched.length() - 2) + "Sec-WebSocket-Protocol: chat\r\n"
+                    + "Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover\r\n\r\n");
+            peer.readToEnd();
+        }); ReverseProxy proxy = start(upstream)) {
+            List<String[]> headers = new ArrayList<>(websocket("/chat"));
+            headers.add(new String[] {"sec-websocket-protocol", "chat, superchat"});
+            headers.add(new String[] {"sec-websocket-extensions", "permessage-deflate; client_max_window_bits"});
+            JsonNode result = h2(proxy, headers);
+
+            assertEquals(200, result.get("status").asInt(), result.toString());
+            assertEquals("chat", header(result, "sec-websocket-protocol"), result.toString());
+            assertEquals("permessage-deflate; server_no_context_takeover", header(result, "sec-websocket-extensions"),
+                    result.toString());
+            assertNull(header(result, "sec-websocket-accept"), "the accept belongs to the HTTP/1.1 side");
+            assertNull(header(result, "upgrade"), "no connection-specific field on HTTP/2");
+            RequestHead seen = upstream.peer(0).requests().get(0);
+            assertEquals(List.of("chat, superchat"), seen.headers().values(HeaderName.SEC_WEBSOCKET_PROTOCOL));
+            assertEquals(List.of("permessage-deflate; client_max_window_bits"),
+                    seen.headers().values(HeaderName.SEC_WEBSOCKET_EXTENSIONS));
+        }
+    }
+
+    @Test
     void anUpstreamResetResetsTheStreamWithConnectError() throws Exception {
         try (ScriptedUpstream upstream = ScriptedUpstream.start(peer -> {
             RequestHead request = peer.readRequest();
@@ -278,6 +305,16 @@ class H2ProxyIT {
             assertTrue(text.contains("upgrade4j_tunnels_active{path=\"h2\"} 0.0"), text);
             assertTrue(text.contains("upgrade4j_handshake_answers_total{status=\"200\"} 1.0"), text);
         }
+    }
+
+    /** The value of the response field {@code name} in {@code h2_request.py}'s result, or null. */
+    private static String header(JsonNode result, String name) {
+        for (JsonNode field : result.get("headers")) {
+            if (field.get(0).asText().equals(name)) {
+                return field.get(1).asText();
+            }
+        }
+        return null;
     }
 
     private static List<String[]> websocket(String path) {
