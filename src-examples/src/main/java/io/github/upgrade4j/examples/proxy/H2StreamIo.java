@@ -1,6 +1,7 @@
 package io.github.upgrade4j.examples.proxy;
 
-import io.github.upgrade4j.tunnel.StreamEndpoint;
+import io.github.upgrade4j.tunnel.Conduit;
+import io.github.upgrade4j.tunnel.ConduitResetException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -21,27 +22,30 @@ import org.eclipse.jetty.util.Promise;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One HTTP/2 stream of a client, as blocking streams for a worker or a {@link io.github.upgrade4j.tunnel.StreamRelay}:
- * the stream's DATA as an {@link InputStream}, DATA frames written through an {@link OutputStream}, its
- * END_STREAM as the input's end and as the half-close, and RST_STREAM both ways.
+ * One HTTP/2 stream of a client, two ways: as blocking streams for a worker that forwards a request and its
+ * answer ({@link #input()}, {@link #output()}), or, for a WebSocket opened by an extended CONNECT, as the
+ * {@link Conduit} that the {@link io.github.upgrade4j.tunnel.TunnelRelay} relays on its event loops without a
+ * thread: the stream's DATA in, DATA frames out, END_STREAM as the end of input and as the half-close, and
+ * RST_STREAM both ways.
  *
  * <p>Flow control is Jetty's, driven by what is read here: a DATA frame is released, which lets Jetty
  * send the client a WINDOW_UPDATE for it, only once every byte of it was read. A stream whose upstream
  * does not read therefore stops its client at the stream's window, and the connection's other streams go
- * on. The other way, a write returns when Jetty has sent its frame, which waits for the client's window:
- * a client that stops reading one stream blocks only the thread that writes to that stream.
+ * on. The other way, at most one DATA frame of a tunnel is in flight: the next is taken once Jetty sent it,
+ * which waits for the client's window, so a client that stops reading one stream holds up only that
+ * stream's bytes (and at most {@link #MAX_FRAME_COPY} of them here).
  *
- * <p>The response head is sent at the first write, the half-close or {@link #commit()}, whichever comes
- * first, so that a tunnel the relay refuses can still be answered 503 instead of 200. Reads happen on one
- * thread and writes on another at most; events come from Jetty's threads.
+ * <p>The response head is sent before the first DATA frame or the half-close, or at {@link #commit()},
+ * whichever comes first, so that a tunnel the relay refuses can still be answered 503 instead of 200.
+ * Events come from Jetty's threads.
  */
-final class H2StreamIo implements Stream.Listener {
+final class H2StreamIo implements Stream.Listener, Conduit {
+    /** The most bytes of a tunnel's one DATA frame in flight: copied, since the relay reuses its buffer. */
+    static final int MAX_FRAME_COPY = 64 * 1024;
+
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
-    /**
-     * Guards the fields below; a {@link ReentrantLock}, not a monitor, so that a virtual thread waiting for
-     * data unmounts from its carrier on Java 21 too (a monitor's wait pins it there before Java 24).
-     */
+    /** Guards the fields below; its condition wakes a worker that waits for a request body's data. */
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     /**
@@ -61,6 +65,11 @@ final class H2StreamIo implements Stream.Listener {
     private MetaData.@Nullable Response pendingHead;
     private boolean headSent;
     private @Nullable CompletableFuture<Stream> writing;
+    /** As a tunnel's conduit: the relay's wake-up, and whether a DATA frame is in flight. */
+    private volatile @Nullable Runnable wakeUp;
+    private boolean frameInFlight;
+    /** Whether END_STREAM was queued; guarded by {@link #sending}. */
+    private boolean outputEndSent;
 
     /** Called by Jetty once, before any other event: the stream this object reads and writes. */
     @Override
@@ -86,18 +95,23 @@ final class H2StreamIo implements Stream.Listener {
         } finally {
             lock.unlock();
         }
+        wake();
     }
 
     @Override
     public void onReset(Stream stream, ResetFrame frame, Callback callback) {
         ErrorCode code = ErrorCode.from(frame.getError());
-        fail(new IOException("the client reset the stream (RST_STREAM " + (code == null ? frame.getError() : code) + ")"));
+        fail(new ConduitResetException("the client reset the stream (RST_STREAM " + (code == null ? frame.getError()
+                : code) + ")"));
         callback.succeeded();
     }
 
     @Override
     public void onFailure(Stream stream, int error, String reason, Throwable failure, Callback callback) {
-        fail(new IOException("the stream failed: " + reason + " (" + failure + "); connection reset", failure));
+        ConduitResetException lost = new ConduitResetException("the client's connection failed: " + reason + " ("
+                + failure + "), which resets its streams");
+        lost.initCause(failure);
+        fail(lost);
         callback.succeeded();
     }
 
@@ -123,6 +137,7 @@ final class H2StreamIo implements Stream.Listener {
         if (pending != null) {
             pending.completeExceptionally(cause);
         }
+        wake();
     }
 
     Stream stream() {
@@ -373,13 +388,140 @@ final class H2StreamIo implements Stream.Listener {
         };
     }
 
+    // The Conduit: called by the relay on its event loop, never blocking.
+
+    @Override
+    public void onReady(Runnable wakeUp) {
+        this.wakeUp = wakeUp;
+    }
+
+    private void wake() {
+        Runnable wake = wakeUp;
+        if (wake != null) {
+            wake.run();
+        }
+    }
+
+    /** What the client sent on the stream, as far as Jetty has it; asks for more (demand) when it has none. */
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        lock.lock();
+        try {
+            if (failure != null) {
+                throw failure;
+            }
+            if (inputEnded) {
+                return -1;
+            }
+        } finally {
+            lock.unlock();
+        }
+        int n = 0;
+        boolean ended = false;
+        while (dst.hasRemaining() && !ended) {
+            Stream.Data data = current;
+            if (data == null) {
+                data = stream().readData();
+                if (data == null) {
+                    stream().demand(); // Jetty calls onDataAvailable, which wakes the relay
+                    break;
+                }
+                current = data;
+            }
+            ByteBuffer bytes = data.frame().getByteBuffer();
+            int k = Math.min(dst.remaining(), bytes.remaining());
+            dst.put(bytes.slice(bytes.position(), k));
+            bytes.position(bytes.position() + k);
+            n += k;
+            if (!bytes.hasRemaining()) {
+                ended = data.frame().isEndStream();
+                releaseCurrent();
+            }
+        }
+        if (ended) {
+            lock.lock();
+            try {
+                inputEnded = true;
+            } finally {
+                lock.unlock();
+            }
+        }
+        return n == 0 && ended ? -1 : n;
+    }
+
+    /** One DATA frame at a time: a copy of up to {@link #MAX_FRAME_COPY} bytes; none while one is in flight. */
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+        lock.lock();
+        try {
+            if (failure != null) {
+                throw failure;
+            }
+            if (frameInFlight) {
+                return 0; // its completion wakes the relay
+            }
+            frameInFlight = true;
+        } finally {
+            lock.unlock();
+        }
+        int n = Math.min(src.remaining(), MAX_FRAME_COPY);
+        ByteBuffer copy = ByteBuffer.allocate(n);
+        copy.put(src.slice(src.position(), n)).flip();
+        src.position(src.position() + n);
+        CompletableFuture<Stream> sent;
+        synchronized (sending) {
+            sendPendingHead();
+            sent = stream().data(new DataFrame(stream().getId(), copy, false));
+        }
+        sent.whenComplete((stream, error) -> {
+            lock.lock();
+            try {
+                frameInFlight = false;
+                if (error != null && failure == null) {
+                    failure = error instanceof IOException io ? io : new IOException("the stream failed: " + error, error);
+                }
+            } finally {
+                lock.unlock();
+            }
+            wake();
+        });
+        return n;
+    }
+
+    /** END_STREAM, after every DATA frame queued before it. */
+    @Override
+    public void shutdownOutput() {
+        synchronized (sending) {
+            sendPendingHead();
+            outputEndSent = true;
+            stream().data(new DataFrame(stream().getId(), EMPTY, true));
+        }
+    }
+
     /**
-     * The stream as the client side of a tunnel: END_STREAM is the half-close, and the close resets a stream
-     * that is still open with CONNECT_ERROR (RFC 9113 §8.5: the tunnel's other side was reset or failed),
-     * which leaves a stream that both sides ended alone.
+     * Ends the stream: with {@code abort}, RST_STREAM CONNECT_ERROR (RFC 9113 §8.5: the tunnel's other side was
+     * reset or failed); otherwise END_STREAM if not sent yet, and RST_STREAM NO_ERROR if the client's side is
+     * still open (RFC 9113 §8.1: done, stop sending); a stream both sides ended is left alone.
      */
-    StreamEndpoint endpoint() {
-        return new StreamEndpoint(input(), output(), EMPTY, () -> write(EMPTY, true),
-                () -> reset(ErrorCode.HTTP_CONNECT_ERROR));
+    @Override
+    public void close(boolean abort) {
+        Stream s = stream();
+        if (abort) {
+            reset(ErrorCode.HTTP_CONNECT_ERROR);
+            return;
+        }
+        if (!s.isClosed() && !s.isReset()) {
+            synchronized (sending) {
+                sendPendingHead();
+                if (!outputEndSent) {
+                    outputEndSent = true;
+                    s.data(new DataFrame(s.getId(), EMPTY, true));
+                }
+                if (!s.isRemotelyClosed()) {
+                    s.reset(new ResetFrame(s.getId(), ErrorCode.NO_ERROR.code), Callback.NOOP);
+                }
+            }
+        }
+        releaseCurrent();
     }
 }

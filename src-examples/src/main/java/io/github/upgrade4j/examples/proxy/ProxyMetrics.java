@@ -133,8 +133,7 @@ final class ProxyMetrics implements RelayListener {
 
     /**
      * The listener of the relay of WebSockets on HTTP/2 streams: the same meters, with {@code path="h2"} for
-     * its tunnels (a {@link io.github.upgrade4j.tunnel.StreamRelay} copies, so its own path says only
-     * {@code copy}).
+     * its tunnels (they copy, so their own path says only {@code copy}).
      */
     RelayListener overHttp2() {
         return new RelayListener() {
