@@ -4,9 +4,12 @@ A real HTTP/2 implementation (hyper-h2, Debian's python3-h2) with its checks of 
 off, so that a test can send what browsers never do: connection-specific fields, an extended CONNECT
 without :path, :protocol to a server that did not advertise SETTINGS_ENABLE_CONNECT_PROTOCOL.
 
-Usage: h2_request.py HOST PORT HEADERS_JSON [--early]
+Usage: h2_request.py HOST PORT HEADERS_JSON [--early] [--data TEXT] [--end]
   HEADERS_JSON  a JSON list of [name, value] pairs, pseudo-headers first, sent as they are
   --early       send the request right after the connection preface, before reading the server's SETTINGS
+  --data TEXT   for a CONNECT: once a 200 came, send TEXT as DATA and read until the stream ends or is reset
+                (without it, a CONNECT answered 200 has its response head as its result)
+  --end         with --data: end the stream (END_STREAM) with the DATA, a half-close
 
 Prints {"settings": {...the server's SETTINGS...}, "status": N or null, "headers": [...], "body": "...",
 "reset": ERROR_CODE_NAME or null, "goaway": ERROR_CODE_NAME or null}.
@@ -24,7 +27,11 @@ import h2.settings
 
 def main():
     host, port, headers = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3])
-    early = "--early" in sys.argv[4:]
+    options = sys.argv[4:]
+    early = "--early" in options
+    payload = options[options.index("--data") + 1].encode() if "--data" in options else None
+    end_after_data = "--end" in options
+    connect = any(n == ":method" and v == "CONNECT" for n, v in headers)
     context = ssl.create_default_context()
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
@@ -39,17 +46,17 @@ def main():
     conn = h2.connection.H2Connection(config=config)
     conn.initiate_connection()
     sock.sendall(conn.data_to_send())
-    result = {"settings": {}, "status": None, "headers": [], "body": "", "reset": None, "goaway": None}
+    result = {"settings": {}, "status": None, "headers": [], "body": "", "ended": False, "reset": None, "goaway": None}
     stream_id = None
     if early:
         stream_id = send(conn, sock, headers)
     body = b""
     done = False
     while not done:
-        data = sock.recv(65536)
-        if not data:
+        received = sock.recv(65536)
+        if not received:
             break
-        for event in conn.receive_data(data):
+        for event in conn.receive_data(received):
             if isinstance(event, h2.events.RemoteSettingsChanged):
                 for code, setting in event.changed_settings.items():
                     result["settings"][name(code)] = setting.new_value
@@ -60,10 +67,15 @@ def main():
             elif isinstance(event, h2.events.ResponseReceived) and event.stream_id == stream_id:
                 result["headers"] = [[n.decode(), v.decode()] for n, v in event.headers]
                 result["status"] = int(dict(event.headers)[b":status"])
+                if connect and payload is None and result["status"] == 200:
+                    done = True  # a tunnel's answer: nothing more to wait for
+                elif connect and result["status"] == 200:
+                    conn.send_data(stream_id, payload, end_stream=end_after_data)
             elif isinstance(event, h2.events.DataReceived) and event.stream_id == stream_id:
                 body += event.data
                 conn.acknowledge_received_data(event.flow_controlled_length, stream_id)
             elif isinstance(event, h2.events.StreamEnded) and event.stream_id == stream_id:
+                result["ended"] = True
                 done = True
             elif isinstance(event, h2.events.StreamReset) and event.stream_id == stream_id:
                 result["reset"] = error(event.error_code)

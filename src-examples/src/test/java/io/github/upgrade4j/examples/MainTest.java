@@ -20,12 +20,12 @@ import picocli.CommandLine.Model.OptionSpec;
 class MainTest {
     /** The commands and every option each had before picocli, whose names and meanings stay. */
     private static final Map<String, List<String>> OPTIONS = Map.of(
-            "demo", List.of("--port", "--tls", "--metrics", "--log-format"),
+            "demo", List.of("--port", "--tls", "--http2", "--metrics", "--log-format"),
             "proxy", List.of("--listen", "--upstream", "--idle-timeout", "--max-tunnels", "--handshake-timeout",
                     "--drain-grace", "--tls-keystore", "--tls-password-file", "--upstream-tls", "--upstream-truststore",
                     "--upstream-truststore-password-file", "--tls-fin-as-end", "--relay", "--buffer-size",
                     "--underscored-aliases", "--header-timeout", "--keep-alive-timeout", "--max-handshakes",
-                    "--allow-upgrade", "--no-upstream-check", "--metrics", "--log-format"),
+                    "--allow-upgrade", "--http2", "--no-upstream-check", "--metrics", "--log-format"),
             "echo-server", List.of("--listen", "--tls-upgrade", "--tls-password-file", "--require-tls", "--log-format"),
             "decisions", List.of(),
             "parse", List.of("--response", "--lf", "FILE"),

@@ -60,7 +60,7 @@ abstract sealed class BaseTunnel implements Tunnel permits Session, StreamSessio
      */
     static boolean isReset(IOException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof TlsResetException) {
+            if (t instanceof TlsResetException || t instanceof ConduitResetException) {
                 return true;
             }
             if (t instanceof SyscallException s) {

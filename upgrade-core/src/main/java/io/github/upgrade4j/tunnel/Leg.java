@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One side of a tunnel as the {@link Direction}s see it: plaintext read from it and written to it.
@@ -14,14 +15,15 @@ import java.nio.channels.SocketChannel;
  * <p>Confined to the session's event loop, like the session.
  */
 abstract class Leg {
-    final SocketChannel channel;
+    /** The socket; null on a {@link ConduitLeg}, which has none. */
+    final @Nullable SocketChannel channel;
     /**
      * The last call could not borrow a buffer within the budget and made no progress for lack of one;
      * the caller queues its direction on the loop's waiters. Always false on a plain leg.
      */
     boolean starved;
 
-    Leg(SocketChannel channel) {
+    Leg(@Nullable SocketChannel channel) {
         this.channel = channel;
     }
 
@@ -98,6 +100,10 @@ abstract class Leg {
      * leg first tries to send its {@code close_notify} when it does not abort. Returns any buffer.
      */
     void close(boolean abort, EventLoop loop) {
+        SocketChannel channel = this.channel;
+        if (channel == null) {
+            return;
+        }
         if (abort && channel.isOpen()) {
             try {
                 channel.setOption(StandardSocketOptions.SO_LINGER, 0);
@@ -119,25 +125,27 @@ abstract class Leg {
          * loop's selector deregisters the closed channel, after which the session never uses it.
          */
         final int fd;
+        private final SocketChannel socket;
 
         Plain(SocketChannel channel, int fd) {
             super(channel);
+            this.socket = channel;
             this.fd = fd;
         }
 
         @Override
         int read(ByteBuffer dst) throws IOException {
-            return channel.read(dst);
+            return socket.read(dst);
         }
 
         @Override
         int write(ByteBuffer src) throws IOException {
-            return channel.write(src);
+            return socket.write(src);
         }
 
         @Override
         boolean shutdownOutput() throws IOException {
-            channel.shutdownOutput();
+            socket.shutdownOutput();
             return true;
         }
     }

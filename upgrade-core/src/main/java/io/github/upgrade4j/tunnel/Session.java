@@ -2,6 +2,7 @@ package io.github.upgrade4j.tunnel;
 
 import java.io.IOException;
 import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
@@ -28,7 +29,10 @@ final class Session extends BaseTunnel {
     final EventLoop loop;
     final Leg clientLeg;
     final Leg upstreamLeg;
-    /** Whether either leg speaks TLS. */
+    /**
+     * Whether the tunnel looks at both directions at every event ({@link #settle}): a leg speaks TLS, or
+     * the client's side is a {@link Conduit}, whose readiness no selector reports.
+     */
     private final boolean tls;
     final Direction toUpstream;
     final Direction toClient;
@@ -51,6 +55,18 @@ final class Session extends BaseTunnel {
         this.tls = client.engine().isPresent() || upstream.engine().isPresent();
         this.toUpstream = new Direction(this, clientLeg, upstreamLeg, true, client.leftover());
         this.toClient = new Direction(this, upstreamLeg, clientLeg, false, upstream.leftover());
+    }
+
+    /** A tunnel whose client's side is a {@link Conduit}; its wake-up is connected before this returns. */
+    Session(EventLoop loop, Conduit client, Endpoint upstream) {
+        this.loop = loop;
+        ConduitLeg conduit = new ConduitLeg(client);
+        this.clientLeg = conduit;
+        this.upstreamLeg = Leg.of(this, upstream, false);
+        this.tls = true;
+        this.toUpstream = new Direction(this, clientLeg, upstreamLeg, true, ByteBuffer.allocate(0));
+        this.toClient = new Direction(this, upstreamLeg, clientLeg, false, upstream.leftover());
+        conduit.attach(this);
     }
 
     @Override
@@ -88,6 +104,9 @@ final class Session extends BaseTunnel {
         RelayOptions options = loop.options;
         try {
             for (SocketChannel channel : new SocketChannel[] {clientLeg.channel, upstreamLeg.channel}) {
+                if (channel == null) {
+                    continue; // a conduit: no socket
+                }
                 channel.configureBlocking(false);
                 if (options.tcpNoDelay()) {
                     channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
@@ -96,7 +115,7 @@ final class Session extends BaseTunnel {
                     channel.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
                 }
             }
-            clientKey = loop.register(clientLeg.channel, this);
+            clientKey = clientLeg.channel == null ? null : loop.register(clientLeg.channel, this);
             upstreamKey = loop.register(upstreamLeg.channel, this);
             clientLeg.begin();
             upstreamLeg.begin();
@@ -140,6 +159,17 @@ final class Session extends BaseTunnel {
         if (!closed) {
             updateInterest();
         }
+    }
+
+    /**
+     * On the loop: the client's {@link Conduit} woke the relay: it may have bytes, room, or a failure to
+     * report. Both directions look, as for an event on both of a channel's operations.
+     */
+    void conduitReady() {
+        if (closed || loop.stopping || index < 0) {
+            return; // not registered yet: the registration's first pass looks at both directions anyway
+        }
+        settle(ALL, 0);
     }
 
     /** On the loop: a direction that waited for a buffer may try again. */

@@ -209,6 +209,45 @@ public final class TunnelRelay implements AutoCloseable {
         return new Opening.Opened(session);
     }
 
+    /**
+     * Starts relaying between a client's stream inside a multiplexed connection ({@code client}, e.g. an
+     * HTTP/2 stream that an extended CONNECT opened, RFC 8441) and {@code upstream}'s socket, or refuses
+     * before touching either. The tunnel is like any other: the same event loops, buffers and budget (no
+     * buffer while idle, no thread at any time), timeouts, limit, statistics, listener and outcome; its
+     * path is {@link RelayPath#COPY}. END_STREAM and FIN pass each other on as half-closes, and a reset on
+     * either side resets the other ({@link Conduit#close}{@code (true)}, or the upstream's SO_LINGER 0).
+     *
+     * @param client the client's stream; the relay calls its {@link Conduit#onReady} before this returns
+     *     when it opens the tunnel, and nothing of it when it refuses
+     * @param upstream the upstream's side: its channel, leftover and, for TLS, engine
+     * @return the running tunnel, or the refusal (503) when the relay is full, out of buffers or shut down
+     * @throws IllegalArgumentException if the upstream's channel is not open and connected, or
+     *     {@link RelayOptions#bufferSize()} cannot hold a TLS record of its engine
+     */
+    public Opening open(Conduit client, Endpoint upstream) {
+        Objects.requireNonNull(client, "client");
+        Objects.requireNonNull(upstream, "upstream");
+        checkConnected("upstream", upstream.channel());
+        int tlsLegs = checkTls("upstream", upstream);
+        Opening.Refused refused = admission.claim();
+        if (refused != null) {
+            return refused;
+        }
+        long free = pool.budget() - (long) borrowed() * pool.bufferSize();
+        int needed = 2 + tlsLegs;
+        if (free < (long) needed * pool.bufferSize()) {
+            return admission.unclaim(RefusalReason.BUFFER_BUDGET, "expected room for " + needed + " buffers of "
+                    + pool.bufferSize() + " bytes but " + free + " of the " + pool.budget()
+                    + "-byte budget are free: bytes are in flight on running tunnels");
+        }
+        EventLoop loop = leastLoaded();
+        loop.load.incrementAndGet();
+        Session session = new Session(loop, client, upstream);
+        admission.opened(session);
+        loop.execute(session::register);
+        return new Opening.Opened(session);
+    }
+
     private static void checkConnected(String side, SocketChannel channel) {
         if (!channel.isOpen() || !channel.isConnected()) {
             throw new IllegalArgumentException("expected a connected " + side + " channel but it was "

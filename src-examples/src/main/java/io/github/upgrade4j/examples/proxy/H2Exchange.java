@@ -18,7 +18,7 @@ import io.github.upgrade4j.http.ParseResult;
 import io.github.upgrade4j.http.RequestHead;
 import io.github.upgrade4j.http.ResponseHead;
 import io.github.upgrade4j.tunnel.Opening;
-import io.github.upgrade4j.tunnel.StreamRelay;
+import io.github.upgrade4j.tunnel.TunnelRelay;
 import io.github.upgrade4j.upgrade.ErrorAnswer;
 import io.github.upgrade4j.upgrade.ExtendedConnect;
 import io.github.upgrade4j.upgrade.Outbound;
@@ -55,9 +55,10 @@ import org.jspecify.annotations.Nullable;
  *   <li><b>Extended CONNECT</b> with {@code :protocol websocket} becomes an HTTP/1.1 upgrade with a fresh
  *       {@code Sec-WebSocket-Key} ({@link ExtendedConnect#toHttp1}), sent through {@link ProxyUpgrade} like
  *       any upgrade; the upstream's 101 is judged, its accept checked, and becomes a 200 on the stream
- *       ({@link ExtendedConnect#answerForHttp2}), with the chosen subprotocol and extensions. The stream
- *       and the upstream socket then go to the {@link StreamRelay}: DATA ⇄ bytes, END_STREAM ⇄ FIN,
- *       RST_STREAM ⇄ reset. Any other answer keeps its status; a 2xx without switching becomes a 502.
+ *       ({@link ExtendedConnect#answerForHttp2}), with the chosen subprotocol and extensions. The stream,
+ *       as a {@link io.github.upgrade4j.tunnel.Conduit}, and the upstream's socket then go to a
+ *       {@link TunnelRelay}: DATA ⇄ bytes, END_STREAM ⇄ FIN, RST_STREAM ⇄ reset, no thread while it runs.
+ *       Any other answer keeps its status; a 2xx without switching becomes a 502.
  * </ul>
  *
  * <p>Errors before a response head are answered with the status and a plain-text body, as over HTTP/1.1;
@@ -68,7 +69,7 @@ final class H2Exchange implements Runnable {
     private static final List<HeaderName> FRAMING = List.of(HeaderName.CONTENT_LENGTH, HeaderName.TRANSFER_ENCODING);
 
     /** What every stream of the proxy shares. */
-    record Context(ReverseProxy.Config config, HopByHopPolicy policy, ProxyUpgrade proxy, StreamRelay relay,
+    record Context(ReverseProxy.Config config, HopByHopPolicy policy, ProxyUpgrade proxy, TunnelRelay relay,
             PrintStream log, ProxyMetrics metrics, ForwardedFields forwardedFields) {}
 
     /** The client connection a stream came on: its address and its TLS, for the log. */
@@ -313,7 +314,7 @@ final class H2Exchange implements Runnable {
         }
         io.respondLater(new MetaData.Response(200, null, org.eclipse.jetty.http.HttpVersion.HTTP_2, fields));
         io.stream().setIdleTimeout(0); // the relay's idle and lifetime timeouts govern a tunnel
-        Opening opening = context.relay().open(io.endpoint(), upstream.streamEndpoint());
+        Opening opening = context.relay().open(io, upstream.endpoint(new byte[0]));
         if (opening instanceof Opening.Refused refused) {
             fail(503, refused.reason() + ": " + refused.detail());
             return false;

@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.concurrent.Executor;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLSession;
+import org.eclipse.jetty.http2.HTTP2Connection;
 import org.eclipse.jetty.http2.HTTP2Session;
 import org.eclipse.jetty.http2.api.Session;
 import org.eclipse.jetty.http2.api.Stream;
@@ -53,8 +54,12 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 final class H2Front implements AutoCloseable {
     /** Concurrent streams per connection (nginx: 128; HAProxy: 100). */
     static final int MAX_STREAMS = 128;
-    /** A stream's receive window: as many bytes as a client may send a stream that is not read. */
-    static final int STREAM_WINDOW = 256 * 1024;
+    /**
+     * A stream's receive window, HTTP/2's default (nginx's and HAProxy's too): as many bytes as a client may
+     * send on a stream that is not read, which Jetty holds meanwhile. With {@link #MAX_STREAMS}, at most
+     * 8 MiB per connection.
+     */
+    static final int STREAM_WINDOW = 65_535;
 
     private final Server server;
     private final Adopting connector;
@@ -111,6 +116,19 @@ final class H2Front implements AutoCloseable {
      */
     void adopt(SocketChannel channel, SSLEngine engine, ByteBuffer ciphertext) {
         connector.manager.accept(channel, new Handoff(engine, ciphertext));
+    }
+
+    /**
+     * Tells every HTTP/2 client to open no more streams (GOAWAY, graceful); the streams that run, tunnels
+     * included, go on until they end or the relay's drain closes them.
+     */
+    void goAway() {
+        for (EndPoint endPoint : connector.getConnectedEndPoints()) {
+            if (endPoint.getConnection() instanceof SslConnection tls
+                    && tls.getSslEndPoint().getConnection() instanceof HTTP2Connection http2) {
+                http2.getSession().shutdown();
+            }
+        }
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.github.upgrade4j.examples.proxy;
 
-import io.github.upgrade4j.tunnel.StreamEndpoint;
+import io.github.upgrade4j.tunnel.Conduit;
+import io.github.upgrade4j.tunnel.ConduitResetException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -8,6 +9,8 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import org.eclipse.jetty.http.MetaData;
 import org.eclipse.jetty.http2.ErrorCode;
 import org.eclipse.jetty.http2.api.Stream;
@@ -19,24 +22,32 @@ import org.eclipse.jetty.util.Promise;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One HTTP/2 stream of a client, as blocking streams for a worker or a {@link io.github.upgrade4j.tunnel.StreamRelay}:
- * the stream's DATA as an {@link InputStream}, DATA frames written through an {@link OutputStream}, its
- * END_STREAM as the input's end and as the half-close, and RST_STREAM both ways.
+ * One HTTP/2 stream of a client, two ways: as blocking streams for a worker that forwards a request and its
+ * answer ({@link #input()}, {@link #output()}), or, for a WebSocket opened by an extended CONNECT, as the
+ * {@link Conduit} that the {@link io.github.upgrade4j.tunnel.TunnelRelay} relays on its event loops without a
+ * thread: the stream's DATA in, DATA frames out, END_STREAM as the end of input and as the half-close, and
+ * RST_STREAM both ways.
  *
  * <p>Flow control is Jetty's, driven by what is read here: a DATA frame is released, which lets Jetty
  * send the client a WINDOW_UPDATE for it, only once every byte of it was read. A stream whose upstream
  * does not read therefore stops its client at the stream's window, and the connection's other streams go
- * on. The other way, a write returns when Jetty has sent its frame, which waits for the client's window:
- * a client that stops reading one stream blocks only the thread that writes to that stream.
+ * on. The other way, at most one DATA frame of a tunnel is in flight: the next is taken once Jetty sent it,
+ * which waits for the client's window, so a client that stops reading one stream holds up only that
+ * stream's bytes (and at most {@link #MAX_FRAME_COPY} of them here).
  *
- * <p>The response head is sent at the first write, the half-close or {@link #commit()}, whichever comes
- * first, so that a tunnel the relay refuses can still be answered 503 instead of 200. Reads happen on one
- * thread and writes on another at most; events come from Jetty's threads.
+ * <p>The response head is sent before the first DATA frame or the half-close, or at {@link #commit()},
+ * whichever comes first, so that a tunnel the relay refuses can still be answered 503 instead of 200.
+ * Events come from Jetty's threads.
  */
-final class H2StreamIo implements Stream.Listener {
+final class H2StreamIo implements Stream.Listener, Conduit {
+    /** The most bytes of a tunnel's one DATA frame in flight: copied, since the relay reuses its buffer. */
+    static final int MAX_FRAME_COPY = 64 * 1024;
+
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
-    private final Object lock = new Object();
+    /** Guards the fields below; its condition wakes a worker that waits for a request body's data. */
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
     /**
      * Held while frames are queued, so that the response head always precedes DATA; never taken by Jetty's
      * callbacks, which take {@link #lock} only.
@@ -54,12 +65,20 @@ final class H2StreamIo implements Stream.Listener {
     private MetaData.@Nullable Response pendingHead;
     private boolean headSent;
     private @Nullable CompletableFuture<Stream> writing;
+    /** As a tunnel's conduit: the relay's wake-up, and whether a DATA frame is in flight. */
+    private volatile @Nullable Runnable wakeUp;
+    private boolean frameInFlight;
+    /** Whether END_STREAM was queued; guarded by {@link #sending}. */
+    private boolean outputEndSent;
 
     /** Called by Jetty once, before any other event: the stream this object reads and writes. */
     @Override
     public void onNewStream(Stream stream) {
-        synchronized (lock) {
+        lock.lock();
+        try {
             this.stream = stream;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -69,22 +88,30 @@ final class H2StreamIo implements Stream.Listener {
 
     @Override
     public void onDataAvailable(Stream stream) {
-        synchronized (lock) {
+        lock.lock();
+        try {
             available = true;
-            lock.notifyAll();
+            changed.signalAll();
+        } finally {
+            lock.unlock();
         }
+        wake();
     }
 
     @Override
     public void onReset(Stream stream, ResetFrame frame, Callback callback) {
         ErrorCode code = ErrorCode.from(frame.getError());
-        fail(new IOException("the client reset the stream (RST_STREAM " + (code == null ? frame.getError() : code) + ")"));
+        fail(new ConduitResetException("the client reset the stream (RST_STREAM " + (code == null ? frame.getError()
+                : code) + ")"));
         callback.succeeded();
     }
 
     @Override
     public void onFailure(Stream stream, int error, String reason, Throwable failure, Callback callback) {
-        fail(new IOException("the stream failed: " + reason + " (" + failure + "); connection reset", failure));
+        ConduitResetException lost = new ConduitResetException("the client's connection failed: " + reason + " ("
+                + failure + "), which resets its streams");
+        lost.initCause(failure);
+        fail(lost);
         callback.succeeded();
     }
 
@@ -97,24 +124,31 @@ final class H2StreamIo implements Stream.Listener {
 
     private void fail(IOException cause) {
         CompletableFuture<Stream> pending;
-        synchronized (lock) {
+        lock.lock();
+        try {
             if (failure == null) {
                 failure = cause;
             }
             pending = writing;
-            lock.notifyAll();
+            changed.signalAll();
+        } finally {
+            lock.unlock();
         }
         if (pending != null) {
             pending.completeExceptionally(cause);
         }
+        wake();
     }
 
     Stream stream() {
-        synchronized (lock) {
+        lock.lock();
+        try {
             if (stream == null) {
                 throw new IllegalStateException("expected the stream to be attached");
             }
             return stream;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -128,9 +162,12 @@ final class H2StreamIo implements Stream.Listener {
     void respond(MetaData.Response head, boolean endStream) throws IOException {
         CompletableFuture<Stream> sent;
         synchronized (sending) {
-            synchronized (lock) {
+            lock.lock();
+            try {
                 headSent = true;
                 pendingHead = null;
+            } finally {
+                lock.unlock();
             }
             sent = stream().headers(new HeadersFrame(stream().getId(), head, null, endStream));
         }
@@ -139,8 +176,11 @@ final class H2StreamIo implements Stream.Listener {
 
     /** Sends {@code head} before the first DATA frame or the half-close, or at {@link #commit()}. */
     void respondLater(MetaData.Response head) {
-        synchronized (lock) {
+        lock.lock();
+        try {
             pendingHead = head;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -158,21 +198,27 @@ final class H2StreamIo implements Stream.Listener {
     /** Queues the pending head, if any; the caller holds {@link #sending}, so frames queue in order. */
     private @Nullable CompletableFuture<Stream> sendPendingHead() {
         MetaData.Response head;
-        synchronized (lock) {
+        lock.lock();
+        try {
             head = pendingHead;
             pendingHead = null;
             if (head == null) {
                 return null;
             }
             headSent = true;
+        } finally {
+            lock.unlock();
         }
         return stream().headers(new HeadersFrame(stream().getId(), head, null, false));
     }
 
     /** Whether a response head went out: after that an error can only reset the stream. */
     boolean responded() {
-        synchronized (lock) {
+        lock.lock();
+        try {
             return headSent;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -201,11 +247,14 @@ final class H2StreamIo implements Stream.Listener {
     }
 
     private void await(CompletableFuture<Stream> sent) throws IOException {
-        synchronized (lock) {
+        lock.lock();
+        try {
             if (failure != null) {
                 sent.completeExceptionally(failure);
             }
             writing = sent;
+        } finally {
+            lock.unlock();
         }
         try {
             sent.get();
@@ -217,8 +266,11 @@ final class H2StreamIo implements Stream.Listener {
             throw cause instanceof IOException io ? io : new IOException("the stream could not be written: " + cause,
                     cause);
         } finally {
-            synchronized (lock) {
+            lock.lock();
+            try {
                 writing = null;
+            } finally {
+                lock.unlock();
             }
         }
     }
@@ -248,18 +300,24 @@ final class H2StreamIo implements Stream.Listener {
 
     private int read(byte[] into, int offset, int length) throws IOException {
         while (true) {
-            synchronized (lock) {
+            lock.lock();
+            try {
                 if (failure != null) {
                     throw failure;
                 }
                 if (inputEnded) {
                     return -1;
                 }
+            } finally {
+                lock.unlock();
             }
             Stream.Data data = current;
             if (data == null) {
-                synchronized (lock) {
+                lock.lock();
+                try {
                     available = false;
+                } finally {
+                    lock.unlock();
                 }
                 data = stream().readData();
                 if (data == null) {
@@ -276,8 +334,11 @@ final class H2StreamIo implements Stream.Listener {
                 boolean last = data.frame().isEndStream();
                 releaseCurrent();
                 if (last) {
-                    synchronized (lock) {
+                    lock.lock();
+                    try {
                         inputEnded = true;
+                    } finally {
+                        lock.unlock();
                     }
                 }
             }
@@ -288,15 +349,18 @@ final class H2StreamIo implements Stream.Listener {
     }
 
     private void awaitData() throws IOException {
-        synchronized (lock) {
+        lock.lock();
+        try {
             while (!available && failure == null) {
                 try {
-                    lock.wait();
+                    changed.await();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new InterruptedIOException("interrupted while waiting for the stream's data");
                 }
             }
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -324,13 +388,140 @@ final class H2StreamIo implements Stream.Listener {
         };
     }
 
+    // The Conduit: called by the relay on its event loop, never blocking.
+
+    @Override
+    public void onReady(Runnable wakeUp) {
+        this.wakeUp = wakeUp;
+    }
+
+    private void wake() {
+        Runnable wake = wakeUp;
+        if (wake != null) {
+            wake.run();
+        }
+    }
+
+    /** What the client sent on the stream, as far as Jetty has it; asks for more (demand) when it has none. */
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        lock.lock();
+        try {
+            if (failure != null) {
+                throw failure;
+            }
+            if (inputEnded) {
+                return -1;
+            }
+        } finally {
+            lock.unlock();
+        }
+        int n = 0;
+        boolean ended = false;
+        while (dst.hasRemaining() && !ended) {
+            Stream.Data data = current;
+            if (data == null) {
+                data = stream().readData();
+                if (data == null) {
+                    stream().demand(); // Jetty calls onDataAvailable, which wakes the relay
+                    break;
+                }
+                current = data;
+            }
+            ByteBuffer bytes = data.frame().getByteBuffer();
+            int k = Math.min(dst.remaining(), bytes.remaining());
+            dst.put(bytes.slice(bytes.position(), k));
+            bytes.position(bytes.position() + k);
+            n += k;
+            if (!bytes.hasRemaining()) {
+                ended = data.frame().isEndStream();
+                releaseCurrent();
+            }
+        }
+        if (ended) {
+            lock.lock();
+            try {
+                inputEnded = true;
+            } finally {
+                lock.unlock();
+            }
+        }
+        return n == 0 && ended ? -1 : n;
+    }
+
+    /** One DATA frame at a time: a copy of up to {@link #MAX_FRAME_COPY} bytes; none while one is in flight. */
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+        lock.lock();
+        try {
+            if (failure != null) {
+                throw failure;
+            }
+            if (frameInFlight) {
+                return 0; // its completion wakes the relay
+            }
+            frameInFlight = true;
+        } finally {
+            lock.unlock();
+        }
+        int n = Math.min(src.remaining(), MAX_FRAME_COPY);
+        ByteBuffer copy = ByteBuffer.allocate(n);
+        copy.put(src.slice(src.position(), n)).flip();
+        src.position(src.position() + n);
+        CompletableFuture<Stream> sent;
+        synchronized (sending) {
+            sendPendingHead();
+            sent = stream().data(new DataFrame(stream().getId(), copy, false));
+        }
+        sent.whenComplete((stream, error) -> {
+            lock.lock();
+            try {
+                frameInFlight = false;
+                if (error != null && failure == null) {
+                    failure = error instanceof IOException io ? io : new IOException("the stream failed: " + error, error);
+                }
+            } finally {
+                lock.unlock();
+            }
+            wake();
+        });
+        return n;
+    }
+
+    /** END_STREAM, after every DATA frame queued before it. */
+    @Override
+    public void shutdownOutput() {
+        synchronized (sending) {
+            sendPendingHead();
+            outputEndSent = true;
+            stream().data(new DataFrame(stream().getId(), EMPTY, true));
+        }
+    }
+
     /**
-     * The stream as the client side of a tunnel: END_STREAM is the half-close, and the close resets a stream
-     * that is still open with CONNECT_ERROR (RFC 9113 §8.5: the tunnel's other side was reset or failed),
-     * which leaves a stream that both sides ended alone.
+     * Ends the stream: with {@code abort}, RST_STREAM CONNECT_ERROR (RFC 9113 §8.5: the tunnel's other side was
+     * reset or failed); otherwise END_STREAM if not sent yet, and RST_STREAM NO_ERROR if the client's side is
+     * still open (RFC 9113 §8.1: done, stop sending); a stream both sides ended is left alone.
      */
-    StreamEndpoint endpoint() {
-        return new StreamEndpoint(input(), output(), EMPTY, () -> write(EMPTY, true),
-                () -> reset(ErrorCode.HTTP_CONNECT_ERROR));
+    @Override
+    public void close(boolean abort) {
+        Stream s = stream();
+        if (abort) {
+            reset(ErrorCode.HTTP_CONNECT_ERROR);
+            return;
+        }
+        if (!s.isClosed() && !s.isReset()) {
+            synchronized (sending) {
+                sendPendingHead();
+                if (!outputEndSent) {
+                    outputEndSent = true;
+                    s.data(new DataFrame(s.getId(), EMPTY, true));
+                }
+                if (!s.isRemotelyClosed()) {
+                    s.reset(new ResetFrame(s.getId(), ErrorCode.NO_ERROR.code), Callback.NOOP);
+                }
+            }
+        }
+        releaseCurrent();
     }
 }

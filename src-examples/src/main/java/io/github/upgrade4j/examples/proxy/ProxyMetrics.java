@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.binder.BaseUnits;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,8 +29,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * registry they read (the names every document of the proxy uses):
  *
  * <ul>
- *   <li>{@code upgrade4j_tunnels_active{path}}, gauge: tunnels open now, by relay path ({@code copy},
- *       {@code splice});
+ *   <li>{@code upgrade4j_tunnels_active{path}}, gauge: tunnels open now, by how their bytes travel:
+ *       {@code copy} or {@code splice} for HTTP/1.1 clients, {@code h2} for WebSockets on HTTP/2 streams
+ *       (RFC 8441, counted by {@link #overHttp2()});
  *   <li>{@code upgrade4j_tunnels_opened_total{path}}: tunnels opened;
  *   <li>{@code upgrade4j_tunnels_refused_total{reason}}: opens the relay refused, by {@link RefusalReason}
  *       (each answered 503);
@@ -57,8 +59,11 @@ final class ProxyMetrics implements RelayListener {
     static final String PREFIX = "upgrade4j.";
 
     private final MeterRegistry registry;
-    private final Map<RelayPath, AtomicInteger> active = new EnumMap<>(RelayPath.class);
-    private final Map<RelayPath, Counter> opened = new EnumMap<>(RelayPath.class);
+    /** The path label of tunnels on HTTP/2 streams. */
+    static final String HTTP2 = "h2";
+
+    private final Map<String, AtomicInteger> active = new HashMap<>();
+    private final Map<String, Counter> opened = new HashMap<>();
     private final Map<RefusalReason, Counter> refused = new EnumMap<>(RefusalReason.class);
     private final Map<CloseReason, Counter> closed = new EnumMap<>(CloseReason.class);
     private final Counter bytesClientToUpstream;
@@ -68,14 +73,13 @@ final class ProxyMetrics implements RelayListener {
 
     private ProxyMetrics(MeterRegistry registry) {
         this.registry = registry;
-        for (RelayPath path : new RelayPath[] {RelayPath.COPY, RelayPath.SPLICE}) {
-            String tag = path.name().toLowerCase(Locale.ROOT);
+        for (String tag : new String[] {tag(RelayPath.COPY), tag(RelayPath.SPLICE), HTTP2}) {
             AtomicInteger count = new AtomicInteger();
-            active.put(path, count);
+            active.put(tag, count);
             // The map holds the count strongly: a gauge only keeps a weak reference to what it reads.
             Gauge.builder(PREFIX + "tunnels.active", count, AtomicInteger::get).tag("path", tag)
                     .description("Tunnels open now, by relay path").register(registry);
-            opened.put(path, Counter.builder(PREFIX + "tunnels.opened").tag("path", tag)
+            opened.put(tag, Counter.builder(PREFIX + "tunnels.opened").tag("path", tag)
                     .description("Tunnels opened, by relay path").register(registry));
         }
         for (RefusalReason reason : RefusalReason.values()) {
@@ -114,8 +118,7 @@ final class ProxyMetrics implements RelayListener {
 
     @Override
     public void opened(Tunnel tunnel) {
-        active.get(tunnel.path()).incrementAndGet();
-        opened.get(tunnel.path()).increment();
+        opened(tag(tunnel.path()));
     }
 
     @Override
@@ -125,10 +128,46 @@ final class ProxyMetrics implements RelayListener {
 
     @Override
     public void closed(Tunnel tunnel, TunnelOutcome outcome) {
+        closed(tag(outcome.path()), outcome);
+    }
+
+    /**
+     * The listener of the relay of WebSockets on HTTP/2 streams: the same meters, with {@code path="h2"} for
+     * its tunnels (they copy, so their own path says only {@code copy}).
+     */
+    RelayListener overHttp2() {
+        return new RelayListener() {
+            @Override
+            public void opened(Tunnel tunnel) {
+                ProxyMetrics.this.opened(HTTP2);
+            }
+
+            @Override
+            public void refused(Opening.Refused refusal) {
+                ProxyMetrics.this.refused(refusal);
+            }
+
+            @Override
+            public void closed(Tunnel tunnel, TunnelOutcome outcome) {
+                ProxyMetrics.this.closed(HTTP2, outcome);
+            }
+        };
+    }
+
+    private void opened(String path) {
+        active.get(path).incrementAndGet();
+        opened.get(path).increment();
+    }
+
+    private void closed(String path, TunnelOutcome outcome) {
         closed.get(outcome.reason()).increment();
         bytesClientToUpstream.increment(outcome.bytesClientToUpstream());
         bytesUpstreamToClient.increment(outcome.bytesUpstreamToClient());
-        active.get(outcome.path()).decrementAndGet();
+        active.get(path).decrementAndGet();
+    }
+
+    private static String tag(RelayPath path) {
+        return path.name().toLowerCase(Locale.ROOT);
     }
 
     /**

@@ -2,13 +2,12 @@ package io.github.upgrade4j.examples.proxy;
 
 import io.github.upgrade4j.examples.support.Conn;
 import io.github.upgrade4j.examples.support.ErrorAnswers;
+import io.github.upgrade4j.hop.ForwardedFields;
 import io.github.upgrade4j.hop.HopByHopPolicy;
 import io.github.upgrade4j.hop.UnderscoreAction;
 import io.github.upgrade4j.tunnel.CloseHook;
 import io.github.upgrade4j.tunnel.RelayOptions;
-import io.github.upgrade4j.hop.ForwardedFields;
 import io.github.upgrade4j.tunnel.RelayPath;
-import io.github.upgrade4j.tunnel.StreamRelay;
 import io.github.upgrade4j.tunnel.TunnelRelay;
 import io.github.upgrade4j.upgrade.Protocol;
 import io.github.upgrade4j.upgrade.ProxyUpgrade;
@@ -25,13 +24,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import org.eclipse.jetty.http.MetaData;
 import org.eclipse.jetty.http2.ErrorCode;
@@ -179,8 +174,11 @@ public final class ReverseProxy implements AutoCloseable {
     private final ClientLoop clients;
     private final Set<Conn> working = ConcurrentHashMap.newKeySet();
     private final ProxyMetrics metrics;
-    /** The tunnels on HTTP/2 streams, and Jetty's side of HTTP/2; null with HTTP/2 off. */
-    private final @Nullable StreamRelay streamRelay;
+    /**
+     * The relay of the WebSockets on HTTP/2 streams, a second {@link TunnelRelay} whose client sides are
+     * {@link io.github.upgrade4j.tunnel.Conduit}s, and Jetty's side of HTTP/2; both null with HTTP/2 off.
+     */
+    private final @Nullable TunnelRelay http2Tunnels;
     private final @Nullable H2Front http2;
     private volatile boolean draining;
 
@@ -209,8 +207,10 @@ public final class ReverseProxy implements AutoCloseable {
         // one. Beyond that the client loop answers 503.
         this.workers = Workers.start(config.http().maxHandshakes(), "proxy-worker-" + port);
         if (config.http2()) {
-            this.streamRelay = StreamRelay.start(relayThreads("proxy-h2-tunnel-" + port), options);
-            H2Exchange.Context context = new H2Exchange.Context(config, policy, proxy, streamRelay, log, metrics,
+            RelayOptions overHttp2 = options.listener() == metrics // the proxy's meters: path="h2" for these
+                    ? options.toBuilder().listener(metrics.overHttp2()).build() : options;
+            this.http2Tunnels = TunnelRelay.start(overHttp2);
+            H2Exchange.Context context = new H2Exchange.Context(config, policy, proxy, http2Tunnels, log, metrics,
                     ForwardedFields.builder().proto("https").via("upgrade4j").build());
             this.http2 = new H2Front(new H2Front.Streams() {
                 @Override
@@ -228,35 +228,11 @@ public final class ReverseProxy implements AutoCloseable {
                 }
             }, config.upgrades().contains(Protocol.WEBSOCKET), config.http().keepAliveTimeout(), "proxy-h2-" + port);
         } else {
-            this.streamRelay = null;
+            this.http2Tunnels = null;
             this.http2 = null;
         }
         this.clients = new ClientLoop(server, config.tls().orElse(null), config.handshakeTimeout(), config.http(), log,
                 metrics, this::dispatch, http2);
-    }
-
-    /**
-     * The threads of the tunnels on HTTP/2 streams, two per tunnel while it runs: virtual threads where the
-     * JDK has them (21 and later), which cost a few hundred bytes each while blocked; otherwise platform
-     * threads, made as needed and gone after a minute idle.
-     */
-    private static Executor relayThreads(String name) {
-        try {
-            Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
-            Class<?> ofVirtual = Class.forName("java.lang.Thread$Builder$OfVirtual");
-            builder = ofVirtual.getMethod("name", String.class, long.class).invoke(builder, name + "-", 1L);
-            ThreadFactory factory = (ThreadFactory) Class.forName("java.lang.Thread$Builder")
-                    .getMethod("factory").invoke(builder);
-            return (Executor) Executors.class.getMethod("newThreadPerTaskExecutor", ThreadFactory.class)
-                    .invoke(null, factory);
-        } catch (ReflectiveOperationException e) { // JDK 17-20: no virtual threads
-            AtomicInteger made = new AtomicInteger();
-            return Executors.newCachedThreadPool(task -> {
-                Thread thread = new Thread(task, name + "-" + made.incrementAndGet());
-                thread.setDaemon(true);
-                return thread;
-            });
-        }
     }
 
     /** A new HTTP/2 stream, on a Jetty thread: its work goes to a worker; refused when every worker is busy. */
@@ -360,26 +336,29 @@ public final class ReverseProxy implements AutoCloseable {
 
     /**
      * The relay of the WebSockets on HTTP/2 streams (RFC 8441), for its statistics; the tunnels of HTTP/1.1
-     * clients are {@link #relay()}'s. Each has its own {@link Config#maxTunnels()}.
+     * clients are {@link #relay()}'s. Each has its own {@link Config#maxTunnels()}, event loops and buffers.
      *
      * @throws IllegalStateException if HTTP/2 is off
      */
-    public StreamRelay http2Relay() {
-        if (streamRelay == null) {
+    public TunnelRelay http2Relay() {
+        if (http2Tunnels == null) {
             throw new IllegalStateException("expected HTTP/2 on (Config.withHttp2) but it is off");
         }
-        return streamRelay;
+        return http2Tunnels;
     }
 
     /**
-     * Stops accepting, lets tunnels run for {@code grace}, then closes them with a WebSocket Close 1001;
-     * completes when every tunnel is closed.
+     * Stops accepting (and tells HTTP/2 clients to open no more streams), lets tunnels run for {@code grace},
+     * then closes them with a WebSocket Close 1001; completes when every tunnel is closed.
      */
     public CompletableFuture<Void> drain(Duration grace) {
         draining = true;
         clients.stopAccepting();
-        return streamRelay == null ? relay.drain(grace)
-                : CompletableFuture.allOf(relay.drain(grace), streamRelay.drain(grace));
+        if (http2 != null) {
+            http2.goAway();
+        }
+        return http2Tunnels == null ? relay.drain(grace)
+                : CompletableFuture.allOf(relay.drain(grace), http2Tunnels.drain(grace));
     }
 
     @Override
@@ -389,8 +368,8 @@ public final class ReverseProxy implements AutoCloseable {
         working.forEach(Conn::closeNow);
         workers.shutdownNow();
         relay.close();
-        if (streamRelay != null) {
-            streamRelay.close();
+        if (http2Tunnels != null) {
+            http2Tunnels.close();
         }
         if (http2 != null) {
             http2.close();

@@ -4,15 +4,12 @@ import io.github.upgrade4j.http.Http1Parser;
 import io.github.upgrade4j.http.MessageHead;
 import io.github.upgrade4j.http.ParseResult;
 import io.github.upgrade4j.tunnel.Endpoint;
-import io.github.upgrade4j.tunnel.StreamEndpoint;
-import io.github.upgrade4j.tunnel.StreamRelay;
 import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
@@ -179,19 +176,6 @@ public final class Conn implements Closeable {
     /** Writes to the peer; closing it does not close the connection. */
     public OutputStream output() {
         return Bodies.sink(this);
-    }
-
-    /**
-     * This connection as one side of a {@link StreamRelay} tunnel: what it reads past the last head comes
-     * first, then the socket's bytes; the half-close is a FIN (over TLS, a {@code close_notify}), and the
-     * close is the socket's, so a reset is passed on as a reset. No read timeout is left on the socket: the
-     * relay's timeouts govern. The relay owns the connection once it opens the tunnel.
-     */
-    public StreamEndpoint streamEndpoint() throws IOException {
-        readTimeout(Duration.ZERO);
-        Socket socket = channel.socket();
-        AutoCloseable halfClose = tls == null ? socket::shutdownOutput : tls::closeOutbound;
-        return new StreamEndpoint(input(), output(), ByteBuffer.allocate(0), halfClose, socket);
     }
 
     /** A copy of the bytes read but not consumed (decrypted, over TLS), for the tunnel relay. */

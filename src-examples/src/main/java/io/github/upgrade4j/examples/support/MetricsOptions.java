@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
  */
 @Command(footerHeading = "%nMetrics (--metrics), in the Prometheus text format:%n", footer = {
     "  upgrade4j_tunnels_active{path}",
-    "      gauge: tunnels open now; path copy or splice",
+    "      gauge: tunnels open now; path copy or splice, h2 for WebSockets over HTTP/2",
     "  upgrade4j_tunnels_opened_total{path}",
     "      tunnels opened",
     "  upgrade4j_tunnels_refused_total{reason}",

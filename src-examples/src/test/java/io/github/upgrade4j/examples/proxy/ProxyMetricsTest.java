@@ -32,7 +32,7 @@ class ProxyMetricsTest {
 
     @Test
     void everyPathReasonAndDirectionHasItsSeriesAtZeroFromTheStart() {
-        for (String path : new String[] {"copy", "splice"}) {
+        for (String path : new String[] {"copy", "splice", "h2"}) {
             assertEquals(0, sample("upgrade4j_tunnels_active{path=\"" + path + "\"}"));
             assertEquals(0, sample("upgrade4j_tunnels_opened_total{path=\"" + path + "\"}"));
         }

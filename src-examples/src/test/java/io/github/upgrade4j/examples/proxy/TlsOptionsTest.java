@@ -8,9 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.upgrade4j.examples.support.TlsSetup;
 import io.github.upgrade4j.tunnel.RelayOptions;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -54,6 +56,28 @@ class TlsOptionsTest {
 
         assertTrue(config.tls().isPresent());
         assertTrue(config.upstreamTls().isEmpty());
+    }
+
+    @Test
+    void http2IsOffByDefaultAndOnWithItsOptionBesideTls() throws IOException {
+        String[] tls = {"--tls-keystore", certificate.keystore().toString(), "--tls-password-file",
+                certificate.passwordFile().toString()};
+        assertFalse(config(tls).http2());
+
+        String[] withHttp2 = Arrays.copyOf(tls, tls.length + 1);
+        withHttp2[tls.length] = "--http2";
+        assertTrue(config(withHttp2).http2());
+    }
+
+    @Test
+    void http2WithoutTlsIsRefusedWithTheReason() {
+        ParameterException plain = assertThrows(ParameterException.class, () -> config("--http2"));
+        assertEquals("option --http2 needs --tls-keystore: browsers speak HTTP/2 over TLS only, chosen by ALPN",
+                plain.getMessage());
+        IllegalArgumentException direct = assertThrows(IllegalArgumentException.class, () -> new ReverseProxy.Config(
+                new InetSocketAddress("127.0.0.1", 0), new InetSocketAddress("127.0.0.1", 9), Duration.ofSeconds(1), 1,
+                Duration.ofSeconds(1)).withHttp2());
+        assertTrue(direct.getMessage().startsWith("expected TLS for clients with HTTP/2 on"), direct.getMessage());
     }
 
     @Test

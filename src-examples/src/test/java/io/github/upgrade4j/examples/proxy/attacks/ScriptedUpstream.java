@@ -223,6 +223,17 @@ public final class ScriptedUpstream implements AutoCloseable {
             }
         }
 
+        /** Reads and records until what was received ends with {@code suffix}; false if the proxy closed first. */
+        public boolean readUntil(String suffix) throws IOException {
+            while (!received().endsWith(suffix)) {
+                if (!fill()) {
+                    return false;
+                }
+                unread.position(unread.limit());
+            }
+            return true;
+        }
+
         /** Reads and records until the proxy closes the connection (EOF or reset). */
         public void readToEnd() throws IOException {
             while (fill()) {
