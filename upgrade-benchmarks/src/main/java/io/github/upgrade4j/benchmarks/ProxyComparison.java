@@ -41,7 +41,7 @@ import picocli.CommandLine.Spec;
  *       growth of the proxy's resident set (all its processes, from {@code /proc/PID/status}) between
  *       half of them open and all of them open, divided by the second half's count. A JVM instance runs with a fixed heap touched at start, so that its RSS growth is native
  *       memory only, and adds its heap after a full GC ({@code jcmd PID GC.run}, {@code GC.heap_info});
- *   <li>the proxy's CPU time ({@code /proc/PID/task/TID/schedstat}, all its processes and threads) per
+ *   <li>the proxy's CPU time ({@code /proc/PID/stat}, all its processes, ended threads included) per
  *       GB in the 1-tunnel bulk runs and per round trip: on a shared machine this is steadier than
  *       throughput or latency, which also depend on when the scheduler runs each process.
  * </ul>
