@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import org.eclipse.jetty.http.MetaData;
 import org.eclipse.jetty.http2.ErrorCode;
 import org.eclipse.jetty.http2.api.Stream;
@@ -49,10 +50,16 @@ final class H2StreamIo implements Stream.Listener, Conduit {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     /**
-     * Held while frames are queued, so that the response head always precedes DATA; never taken by Jetty's
-     * callbacks, which take {@link #lock} only.
+     * Held while a frame is chained after {@link #lastWrite}, so that frames go in the order they were
+     * given (the response head first); never taken by Jetty's callbacks, which take {@link #lock} only.
      */
     private final Object sending = new Object();
+    /**
+     * The last frame given to Jetty, or to be: Jetty's stream takes one write (HEADERS or DATA) at a time and
+     * fails another with a {@code WritePendingException}, so each waits for the one before. Guarded by
+     * {@link #sending}.
+     */
+    private CompletableFuture<?> lastWrite = CompletableFuture.completedFuture(null);
     private @Nullable Stream stream;
     /** The DATA frame being read; released once read whole. Used by the reading thread only. */
     private Stream.@Nullable Data current;
@@ -169,7 +176,7 @@ final class H2StreamIo implements Stream.Listener, Conduit {
             } finally {
                 lock.unlock();
             }
-            sent = stream().headers(new HeadersFrame(stream().getId(), head, null, endStream));
+            sent = send(() -> stream().headers(new HeadersFrame(stream().getId(), head, null, endStream)));
         }
         await(sent);
     }
@@ -209,7 +216,17 @@ final class H2StreamIo implements Stream.Listener, Conduit {
         } finally {
             lock.unlock();
         }
-        return stream().headers(new HeadersFrame(stream().getId(), head, null, false));
+        return send(() -> stream().headers(new HeadersFrame(stream().getId(), head, null, false)));
+    }
+
+    /**
+     * Gives {@code frame} to Jetty once every frame given before it is written (or failed); the caller holds
+     * {@link #sending}. The result completes when this frame is written.
+     */
+    private CompletableFuture<Stream> send(Supplier<CompletableFuture<Stream>> frame) {
+        CompletableFuture<Stream> sent = lastWrite.handle((done, failed) -> null).thenCompose(ignored -> frame.get());
+        lastWrite = sent;
+        return sent;
     }
 
     /** Whether a response head went out: after that an error can only reset the stream. */
@@ -228,7 +245,7 @@ final class H2StreamIo implements Stream.Listener, Conduit {
         CompletableFuture<Stream> data;
         synchronized (sending) {
             head = sendPendingHead();
-            data = stream().data(new DataFrame(stream().getId(), bytes, endStream));
+            data = send(() -> stream().data(new DataFrame(stream().getId(), bytes, endStream)));
         }
         if (head != null) {
             await(head);
@@ -471,7 +488,7 @@ final class H2StreamIo implements Stream.Listener, Conduit {
         CompletableFuture<Stream> sent;
         synchronized (sending) {
             sendPendingHead();
-            sent = stream().data(new DataFrame(stream().getId(), copy, false));
+            sent = send(() -> stream().data(new DataFrame(stream().getId(), copy, false)));
         }
         sent.whenComplete((stream, error) -> {
             lock.lock();
@@ -494,7 +511,7 @@ final class H2StreamIo implements Stream.Listener, Conduit {
         synchronized (sending) {
             sendPendingHead();
             outputEndSent = true;
-            stream().data(new DataFrame(stream().getId(), EMPTY, true));
+            send(() -> stream().data(new DataFrame(stream().getId(), EMPTY, true)));
         }
     }
 
@@ -515,11 +532,15 @@ final class H2StreamIo implements Stream.Listener, Conduit {
                 sendPendingHead();
                 if (!outputEndSent) {
                     outputEndSent = true;
-                    s.data(new DataFrame(s.getId(), EMPTY, true));
+                    send(() -> s.data(new DataFrame(s.getId(), EMPTY, true)));
                 }
-                if (!s.isRemotelyClosed()) {
-                    s.reset(new ResetFrame(s.getId(), ErrorCode.NO_ERROR.code), Callback.NOOP);
-                }
+                // after the frames queued before it, which a reset would discard
+                send(() -> {
+                    if (!s.isRemotelyClosed() && !s.isReset()) {
+                        s.reset(new ResetFrame(s.getId(), ErrorCode.NO_ERROR.code), Callback.NOOP);
+                    }
+                    return CompletableFuture.completedFuture(s);
+                });
             }
         }
         releaseCurrent();
