@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -189,6 +190,20 @@ public final class TunnelRelay implements AutoCloseable {
         if (tlsLegs == 2 && client.engine().get() == upstream.engine().get()) {
             throw new IllegalArgumentException("expected two different TLS engines but client and upstream share one");
         }
+        Opening.Refused refused = admit(tlsLegs);
+        if (refused != null) {
+            return refused;
+        }
+        EventLoop loop = leastLoaded();
+        loop.load.incrementAndGet();
+        return opened(loop, new Session(loop, client, upstream));
+    }
+
+    /**
+     * Claims a place for a tunnel with {@code tlsLegs} TLS legs: null when it may open, or the refusal (the
+     * tunnel limit, the buffer budget, a shutdown) with the place given back.
+     */
+    private Opening.@Nullable Refused admit(int tlsLegs) {
         Opening.Refused refused = admission.claim();
         if (refused != null) {
             return refused;
@@ -200,9 +215,11 @@ public final class TunnelRelay implements AutoCloseable {
                     + pool.bufferSize() + " bytes but " + free + " of the " + pool.budget()
                     + "-byte budget are free: bytes are in flight on running tunnels");
         }
-        EventLoop loop = leastLoaded();
-        loop.load.incrementAndGet();
-        Session session = new Session(loop, client, upstream);
+        return null;
+    }
+
+    /** Counts {@code session} opened and hands it to its loop. */
+    private Opening opened(EventLoop loop, Session session) {
         // Before the tunnel can end, so that no snapshot shows it ended but not opened.
         admission.opened(session);
         loop.execute(session::register);
@@ -228,24 +245,13 @@ public final class TunnelRelay implements AutoCloseable {
         Objects.requireNonNull(client, "client");
         Objects.requireNonNull(upstream, "upstream");
         checkConnected("upstream", upstream.channel());
-        int tlsLegs = checkTls("upstream", upstream);
-        Opening.Refused refused = admission.claim();
+        Opening.Refused refused = admit(checkTls("upstream", upstream));
         if (refused != null) {
             return refused;
         }
-        long free = pool.budget() - (long) borrowed() * pool.bufferSize();
-        int needed = 2 + tlsLegs;
-        if (free < (long) needed * pool.bufferSize()) {
-            return admission.unclaim(RefusalReason.BUFFER_BUDGET, "expected room for " + needed + " buffers of "
-                    + pool.bufferSize() + " bytes but " + free + " of the " + pool.budget()
-                    + "-byte budget are free: bytes are in flight on running tunnels");
-        }
         EventLoop loop = leastLoaded();
         loop.load.incrementAndGet();
-        Session session = new Session(loop, client, upstream);
-        admission.opened(session);
-        loop.execute(session::register);
-        return new Opening.Opened(session);
+        return opened(loop, new Session(loop, client, upstream));
     }
 
     private static void checkConnected(String side, SocketChannel channel) {

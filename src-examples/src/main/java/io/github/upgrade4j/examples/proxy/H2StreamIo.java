@@ -315,53 +315,21 @@ final class H2StreamIo implements Stream.Listener, Conduit {
         };
     }
 
+    /** The blocking read of {@link #input()}: what {@link #read(ByteBuffer)} finds, or a wait for Jetty's next data. */
     private int read(byte[] into, int offset, int length) throws IOException {
+        ByteBuffer dst = ByteBuffer.wrap(into, offset, length);
         while (true) {
             lock.lock();
             try {
-                if (failure != null) {
-                    throw failure;
-                }
-                if (inputEnded) {
-                    return -1;
-                }
+                available = false; // before the read asks Jetty for more, so that its answer is not missed
             } finally {
                 lock.unlock();
             }
-            Stream.Data data = current;
-            if (data == null) {
-                lock.lock();
-                try {
-                    available = false;
-                } finally {
-                    lock.unlock();
-                }
-                data = stream().readData();
-                if (data == null) {
-                    stream().demand();
-                    awaitData();
-                    continue;
-                }
-                current = data;
-            }
-            ByteBuffer bytes = data.frame().getByteBuffer();
-            int n = Math.min(length, bytes.remaining());
-            bytes.get(into, offset, n);
-            if (!bytes.hasRemaining()) {
-                boolean last = data.frame().isEndStream();
-                releaseCurrent();
-                if (last) {
-                    lock.lock();
-                    try {
-                        inputEnded = true;
-                    } finally {
-                        lock.unlock();
-                    }
-                }
-            }
-            if (n > 0) {
+            int n = read(dst);
+            if (n != 0) {
                 return n;
             }
+            awaitData();
         }
     }
 
