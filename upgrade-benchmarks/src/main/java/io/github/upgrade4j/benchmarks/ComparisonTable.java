@@ -109,7 +109,8 @@ final class ComparisonTable {
     /**
      * Target {@code a} against {@code b}: "level with" where their spreads across rounds overlap,
      * whatever the medians; otherwise the ratio of the medians, {@code a} over {@code b}, with "ranges
-     * apart" (or both medians, when {@code b}'s is 0). An em dash if either was not measured.
+     * apart" (or both medians, when {@code b}'s is 0 or either is negative). An em dash if either was not
+     * measured.
      */
     String against(Test test, String a, String b) {
         if (values(test, a).isEmpty() || values(test, b).isEmpty() || Double.isNaN(median(test, a))
@@ -120,7 +121,8 @@ final class ComparisonTable {
             return "level with";
         }
         double ratio = median(test, a) / median(test, b);
-        if (Double.isInfinite(ratio) || Double.isNaN(ratio)) { // b's median is 0: no ratio to give
+        // A median of 0 gives no ratio, and a negative one (an RSS that shrank) no meaningful one.
+        if (median(test, a) < 0 || median(test, b) <= 0) {
             return "ranges apart: " + format(median(test, a), test) + " against " + format(median(test, b), test);
         }
         return String.format(Locale.ROOT, "%.2f×, ranges apart", ratio);

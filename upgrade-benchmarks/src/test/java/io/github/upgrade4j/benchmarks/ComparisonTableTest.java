@@ -2,6 +2,7 @@ package io.github.upgrade4j.benchmarks;
 
 import static io.github.upgrade4j.benchmarks.ComparisonTable.Test.BULK_1_UP;
 import static io.github.upgrade4j.benchmarks.ComparisonTable.Test.CPU_BULK_1_DOWN;
+import static io.github.upgrade4j.benchmarks.ComparisonTable.Test.IDLE_RSS;
 import static io.github.upgrade4j.benchmarks.ComparisonTable.Test.IDLE_THREADS;
 import static io.github.upgrade4j.benchmarks.ComparisonTable.Test.IDLE_TOTAL;
 import static io.github.upgrade4j.benchmarks.ComparisonTable.Test.RTT;
@@ -61,6 +62,14 @@ class ComparisonTableTest {
 
         assertEquals("ranges apart: 2.00 against 0.00", table.against(IDLE_THREADS, "a", "b"));
         assertEquals("0.00×, ranges apart", table.against(IDLE_THREADS, "b", "a"));
+    }
+
+    @Test
+    void aNegativeMedianGetsNoRatio() {
+        ComparisonTable table = table(IDLE_RSS, new double[] {-5153, -7520, 5423}, new double[] {12_771, 5931, 16_032});
+
+        assertEquals("ranges apart: -5,153 against 12,771", table.against(IDLE_RSS, "a", "b"));
+        assertEquals("ranges apart: 12,771 against -5,153", table.against(IDLE_RSS, "b", "a"));
     }
 
     @Test
