@@ -64,7 +64,8 @@ final class ProcessMeter {
      * in clock ticks of 10 ms. Summing the threads' own {@code /proc/PID/task/TID/schedstat} instead, as
      * this did before issue 20, is finer but loses a thread that ends between two readings together with
      * all the CPU it had used, earlier work included: Jetty's pool ends idle threads, and one HTTP/2
-     * upload through the example proxy read 404 ms per GB beside 3,015 and 3,235 in the other rounds.
+     * upload through the example proxy read 404 ms per GB beside 3,015 and 3,235 in the other rounds,
+     * most likely for that reason.
      */
     static long cpuNanos(Target target) {
         if (target.process() == null) {
