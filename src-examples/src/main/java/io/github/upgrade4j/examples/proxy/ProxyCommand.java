@@ -183,7 +183,8 @@ public final class ProxyCommand implements Callable<Integer> {
                     log.println("draining: new connections refused, tunnels get " + drainGrace.toSeconds() + " s");
                     ReverseProxy.await(proxy.drain(drainGrace), drainGrace.plusSeconds(5));
                     proxy.close();
-                    log.println("stopped; " + summary(proxy.relay().stats()));
+                    log.println("stopped; " + summary(proxy.relay().stats()) + (config.http2()
+                            ? "; over HTTP/2: " + summary(proxy.http2Relay().stats()) : ""));
                     endpoint.ifPresent(MetricsEndpoint::close);
                 });
         return 0;
