@@ -11,12 +11,14 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The state machine of one tunnel of a {@link TunnelRelay}, and the {@link Tunnel} its callers hold:
- * two {@link Leg}s (channels, plain or TLS), two {@link Direction}s, the deadlines, and the end that
- * happens exactly once.
+ * two {@link Leg}s (channels, plain or TLS, or a {@link Conduit} on the client's side), two
+ * {@link Direction}s, the deadlines, and the end that happens exactly once.
  *
  * <p>A plain tunnel pumps the direction a selected key concerns. A tunnel with a TLS leg looks at both
  * directions at every event ({@link #settle}), because an engine couples them: a read may finish the
- * handshake that a write waits for, or queue a record that only the socket's OP_WRITE sends.
+ * handshake that a write waits for, or queue a record that only the socket's OP_WRITE sends. A tunnel
+ * with a conduit does the same, at every select and at every wake-up of its conduit, which no selector
+ * reports.
  *
  * <p>Confined to its event loop's thread, except the fields marked volatile and {@link #outcome},
  * which the {@link Tunnel} methods read from any thread. Every change of a channel (registration, interest,
@@ -33,7 +35,7 @@ final class Session extends BaseTunnel {
      * Whether the tunnel looks at both directions at every event ({@link #settle}): a leg speaks TLS, or
      * the client's side is a {@link Conduit}, whose readiness no selector reports.
      */
-    private final boolean tls;
+    private final boolean settles;
     final Direction toUpstream;
     final Direction toClient;
 
@@ -52,7 +54,7 @@ final class Session extends BaseTunnel {
         this.loop = loop;
         this.clientLeg = Leg.of(this, client, true);
         this.upstreamLeg = Leg.of(this, upstream, false);
-        this.tls = client.engine().isPresent() || upstream.engine().isPresent();
+        this.settles = client.engine().isPresent() || upstream.engine().isPresent();
         this.toUpstream = new Direction(this, clientLeg, upstreamLeg, true, client.leftover());
         this.toClient = new Direction(this, upstreamLeg, clientLeg, false, upstream.leftover());
     }
@@ -63,7 +65,7 @@ final class Session extends BaseTunnel {
         ConduitLeg conduit = new ConduitLeg(client);
         this.clientLeg = conduit;
         this.upstreamLeg = Leg.of(this, upstream, false);
-        this.tls = true;
+        this.settles = true;
         this.toUpstream = new Direction(this, clientLeg, upstreamLeg, true, ByteBuffer.allocate(0));
         this.toClient = new Direction(this, upstreamLeg, clientLeg, false, upstream.leftover());
         conduit.attach(this);
@@ -128,7 +130,7 @@ final class Session extends BaseTunnel {
             return;
         }
         loop.add(this);
-        if (tls) {
+        if (settles) {
             settle(ALL, ALL);
             return;
         }
@@ -143,7 +145,7 @@ final class Session extends BaseTunnel {
 
     /** On the loop: one channel is ready. */
     void ready(SelectionKey key, int ops) {
-        if (tls) {
+        if (settles) {
             settle(key == clientKey ? ops : 0, key == clientKey ? 0 : ops);
             return;
         }
@@ -178,7 +180,7 @@ final class Session extends BaseTunnel {
             return;
         }
         direction.waiting = false;
-        if (tls) { // as if its source were readable: it is the one to try again
+        if (settles) { // as if its source were readable: it is the one to try again
             settle(direction.fromClient ? SelectionKey.OP_READ : 0, direction.fromClient ? 0 : SelectionKey.OP_READ);
             return;
         }
