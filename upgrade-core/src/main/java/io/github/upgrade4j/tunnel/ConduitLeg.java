@@ -16,18 +16,18 @@ final class ConduitLeg extends Leg {
     private final Conduit conduit;
     /** A wake-up is queued on the loop and has not run yet: further ones add nothing. */
     private final AtomicBoolean scheduled = new AtomicBoolean();
-    private Session session;
+    private final Session session;
     /** Whether a read may find bytes: set by a wake-up, cleared by a read that found none. */
     private boolean readable = true;
 
-    ConduitLeg(Conduit conduit) {
+    ConduitLeg(Session session, Conduit conduit) {
         super(null);
+        this.session = session;
         this.conduit = conduit;
     }
 
-    /** Connects the wake-up, on the opening thread, before the session is registered. */
-    void attach(Session session) {
-        this.session = session;
+    /** Connects the wake-up, on the opening thread, once the session is built and before it is registered. */
+    void attach() {
         conduit.onReady(this::wake);
     }
 

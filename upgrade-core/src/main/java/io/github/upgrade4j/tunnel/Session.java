@@ -62,13 +62,13 @@ final class Session extends BaseTunnel {
     /** A tunnel whose client's side is a {@link Conduit}; its wake-up is connected before this returns. */
     Session(EventLoop loop, Conduit client, Endpoint upstream) {
         this.loop = loop;
-        ConduitLeg conduit = new ConduitLeg(client);
+        ConduitLeg conduit = new ConduitLeg(this, client);
         this.clientLeg = conduit;
         this.upstreamLeg = Leg.of(this, upstream, false);
         this.settles = true;
         this.toUpstream = new Direction(this, clientLeg, upstreamLeg, true, ByteBuffer.allocate(0));
         this.toClient = new Direction(this, upstreamLeg, clientLeg, false, upstream.leftover());
-        conduit.attach(this);
+        conduit.attach();
     }
 
     @Override

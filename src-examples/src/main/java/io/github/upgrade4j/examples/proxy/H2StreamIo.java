@@ -60,7 +60,7 @@ final class H2StreamIo implements Stream.Listener, Conduit {
      * {@link #sending}.
      */
     private CompletableFuture<?> lastWrite = CompletableFuture.completedFuture(null);
-    private @Nullable Stream stream;
+    private final Stream stream;
     /** The DATA frame being read; released once read whole. Used by the reading thread only. */
     private Stream.@Nullable Data current;
     /** Whether Jetty said data may be there since the reader last found none. */
@@ -78,19 +78,9 @@ final class H2StreamIo implements Stream.Listener, Conduit {
     /** Whether END_STREAM was queued; guarded by {@link #sending}. */
     private boolean outputEndSent;
 
-    /** Called by Jetty once, before any other event: the stream this object reads and writes. */
-    @Override
-    public void onNewStream(Stream stream) {
-        lock.lock();
-        try {
-            this.stream = stream;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    void attach(Stream stream) {
-        onNewStream(stream);
+    /** The reader and writer of {@code stream}, which is also its listener. */
+    H2StreamIo(Stream stream) {
+        this.stream = stream;
     }
 
     @Override
@@ -148,15 +138,7 @@ final class H2StreamIo implements Stream.Listener, Conduit {
     }
 
     Stream stream() {
-        lock.lock();
-        try {
-            if (stream == null) {
-                throw new IllegalStateException("expected the stream to be attached");
-            }
-            return stream;
-        } finally {
-            lock.unlock();
-        }
+        return stream;
     }
 
     /** Whether the client ended or reset its side, or the stream was closed here. */

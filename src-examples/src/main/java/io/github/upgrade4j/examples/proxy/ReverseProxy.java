@@ -220,8 +220,7 @@ public final class ReverseProxy implements AutoCloseable {
 
                 @Override
                 public void onMalformed(H2Exchange.Client client, Stream stream, Throwable failure) {
-                    H2StreamIo io = new H2StreamIo();
-                    io.attach(stream);
+                    H2StreamIo io = new H2StreamIo(stream);
                     ((org.eclipse.jetty.http2.HTTP2Stream) stream).setListener(io); // so that resets and failures reach it
                     Throwable cause = failure.getCause() != null ? failure.getCause() : failure; // Jetty's words
                     execute(H2Exchange.malformed(context, client, io, cause.getMessage()), client, stream);
@@ -238,8 +237,7 @@ public final class ReverseProxy implements AutoCloseable {
     /** A new HTTP/2 stream, on a Jetty thread: its work goes to a worker; refused when every worker is busy. */
     private Stream.Listener onNewStream(H2Exchange.Context context, H2Exchange.Client client, Stream stream,
             HeadersFrame frame) {
-        H2StreamIo io = new H2StreamIo();
-        io.attach(stream);
+        H2StreamIo io = new H2StreamIo(stream);
         if (!(frame.getMetaData() instanceof MetaData.Request request)) {
             stream.reset(new ResetFrame(stream.getId(), ErrorCode.PROTOCOL_ERROR.code), Callback.NOOP);
             return io;
